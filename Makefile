@@ -1,0 +1,111 @@
+# gatehouse: compiled git hooks enforcing a responsibility matrix.
+#
+#   make            build the library, hooks and CLI into $(BUILD)/
+#   make test       unit tests (Criterion) + integration tests (real git pushes)
+#   make asan       the whole test suite against an ASan+UBSan build (build-asan/)
+#   make demo       an end-to-end walk through a throwaway server repo
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+BUILD     ?= build
+PREFIX    ?= /usr/local
+CC        ?= cc
+PKGS      := libgit2 yaml-0.1 jansson
+TEST_PKGS := criterion
+
+# SAN=1: sanitizer build; FAULT=1: allocation-failure injection compiled in.
+ifeq ($(SAN),1)
+OPT       ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN    :=
+LDHARDEN  := -fsanitize=address,undefined
+else
+OPT       ?= -O2 -g
+HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN  := -pie -Wl,-z,relro,-z,now
+endif
+ifeq ($(FAULT),1)
+DEFS      += -DGATE_FAULT_INJECTION
+endif
+
+WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wvla
+DEFS      += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(DEFS) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(OPT) $(LDHARDEN) $(LDFLAGS)
+
+LIB_SRC   := $(wildcard src/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+HOOKS     := pre-receive update
+HOOK_BIN  := $(HOOKS:%=$(BUILD)/%)
+CLI_BIN   := $(BUILD)/gatehouse
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN  := $(BUILD)/unit-tests
+
+.PHONY: all test unit integration asan demo install clean deps
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/.deps $(BUILD)/libgatehouse.a $(HOOK_BIN) $(CLI_BIN)
+
+# Installs the Debian packages when a dependency is missing (needs root).
+$(BUILD)/.deps:
+	@mkdir -p $(BUILD)
+	@if ! pkg-config --exists $(PKGS) $(TEST_PKGS) || ! command -v git >/dev/null; then \
+	  echo "gatehouse: missing build dependencies; running ./install.sh --deps"; \
+	  ./install.sh --deps; \
+	fi
+	@touch $@
+
+deps:
+	./install.sh --deps
+
+$(BUILD)/%.o: %.c | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libgatehouse.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/hooks/%.o $(BUILD)/libgatehouse.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
+
+$(CLI_BIN): $(BUILD)/cli/gatehouse.o $(BUILD)/libgatehouse.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
+
+$(UNIT_BIN): $(UNIT_OBJ) $(BUILD)/libgatehouse.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libgatehouse.a $(PKG_LIBS) $(TEST_LIBS)
+
+unit: all $(UNIT_BIN)
+	cd tests/unit && $(CURDIR)/$(UNIT_BIN) --jobs 2
+
+integration: all
+	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash tests/integration/run.sh
+
+test: unit integration
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 FAULT=1 test
+
+demo: all
+	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gatehouse/hooks
+	install -m 0755 $(CLI_BIN) $(DESTDIR)$(PREFIX)/bin/gatehouse
+	install -m 0755 $(HOOK_BIN) $(DESTDIR)$(PREFIX)/lib/gatehouse/hooks/
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/hooks/*.d $(BUILD)/cli/*.d

@@ -1,0 +1,107 @@
+/*
+ * gatehouse: the command-line tool for people.  One client of libgatehouse
+ * among others (the hooks are the rest): it parses arguments, calls the
+ * engine, prints, and exits 0 (ok), 1 (rejected / violations) or 2 (usage or
+ * configuration error).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gatehouse/gatehouse.h"
+
+static const char usage[] =
+	"usage: gatehouse <command> [<args>]\n"
+	"\n"
+	"commands:\n"
+	"  matrix validate [FILE]              check a responsibility matrix\n"
+	"                                      (default: matrix/responsibility.yml)\n"
+	"  check --user LOGIN REF OLD NEW      dry run: would this ref update be accepted?\n"
+	"                                      run inside a repository; OLD/NEW are revisions,\n"
+	"                                      0 for none (creation / deletion)\n"
+	"  version                             print the version\n"
+	"  help                                print this help\n"
+	"\n"
+	"exit status: 0 ok, 1 rejected or violations found, 2 usage or configuration error\n";
+
+static int cmd_matrix_validate(int argc, char **argv)
+{
+	const char *path = "matrix/responsibility.yml";
+	gate_diags diags = GATE_DIAGS_INIT;
+	gate_matrix *m = NULL;
+	size_t i;
+	int rc;
+
+	if (argc > 1) {
+		fprintf(stderr, "gatehouse matrix validate: takes at most one FILE\n%s", usage);
+		return GATE_EXIT_USAGE;
+	}
+	if (argc == 1)
+		path = argv[0];
+	rc = gate_matrix_load_file(&m, path, &diags);
+	if (rc < 0) {
+		if (diags.count)
+			for (i = 0; i < diags.count; i++)
+				fprintf(stderr, "%s\n", diags.items[i].text);
+		else
+			fprintf(stderr, "gatehouse: %s\n", gate_error_last());
+		fprintf(stderr, "%s: invalid (%zu error%s)\n", path, diags.count ? diags.count : 1,
+			diags.count == 1 || !diags.count ? "" : "s");
+		gate_diags_dispose(&diags);
+		return GATE_EXIT_USAGE;
+	}
+	printf("%s: ok\n", path);
+	gate_matrix_free(m);
+	return GATE_EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	gate_run_opts opts = GATE_RUN_OPTS_INIT;
+	const char *pos[3];
+	int i, npos = 0;
+
+	opts.hook = "check";
+	opts.dry_run = 1;
+	opts.out = stdout;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--user") && i + 1 < argc) {
+			opts.user = argv[++i];
+		} else if (!strncmp(argv[i], "--user=", 7)) {
+			opts.user = argv[i] + 7;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "gatehouse check: unknown option %s\n%s", argv[i], usage);
+			return GATE_EXIT_USAGE;
+		} else if (npos < 3) {
+			pos[npos++] = argv[i];
+		} else {
+			npos++;
+		}
+	}
+	if (!opts.user || npos != 3) {
+		fprintf(stderr, "gatehouse check: needs --user LOGIN REF OLD NEW\n%s", usage);
+		return GATE_EXIT_USAGE;
+	}
+	return gate_run_check(pos[0], pos[1], pos[2], &opts);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return GATE_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, stdout);
+		return GATE_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("gatehouse %s\n", GATEHOUSE_VERSION);
+		return GATE_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "matrix") && argc >= 3 && !strcmp(argv[2], "validate"))
+		return cmd_matrix_validate(argc - 3, argv + 3);
+	if (!strcmp(argv[1], "check"))
+		return cmd_check(argc - 2, argv + 2);
+	fprintf(stderr, "gatehouse: unknown command '%s'\n%s", argv[1], usage);
+	return GATE_EXIT_USAGE;
+}

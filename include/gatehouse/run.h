@@ -1,0 +1,44 @@
+/*
+ * Running a decision end to end: what the hooks and `gatehouse check` call.
+ *
+ * Each entry point opens the repository the way git hands it to a hook
+ * (seeing quarantined objects), identifies the pusher, loads the matrix from
+ * the trusted ref as it stood before the push, decides every ref update,
+ * writes the audit log and prints the verdict for the pusher.  Any internal
+ * failure rejects (unless the matrix says settings.on_error: allow).
+ */
+#ifndef GATEHOUSE_RUN_H
+#define GATEHOUSE_RUN_H
+
+#include <stdio.h>
+
+typedef struct {
+	const char *hook;  /* name recorded in the audit log ("pre-receive", "update", "check") */
+	const char *user;  /* identity override (gatehouse check --user); NULL: from the environment */
+	int dry_run;       /* 1: write no audit record */
+	FILE *out;         /* where messages go (stderr in hooks: git shows them as remote:) */
+} gate_run_opts;
+
+#define GATE_RUN_OPTS_INIT { "pre-receive", NULL, 0, NULL }
+
+/* Exit statuses shared by the hooks and the CLI. */
+#define GATE_EXIT_OK 0
+#define GATE_EXIT_REJECTED 1
+#define GATE_EXIT_USAGE 2
+
+/* pre-receive: reads "OLD NEW REF" lines from IN.  Returns an exit status. */
+int gate_run_pre_receive(FILE *in, const gate_run_opts *opts);
+
+/* update: one ref, as git passes it (REF OLD NEW, hex ids).  Returns an exit status. */
+int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
+		    const gate_run_opts *opts);
+
+/*
+ * Dry run of the decision for one update in the repository of the current
+ * directory; OLD_REV and NEW_REV are revisions (or "0" for none).  Returns
+ * an exit status (GATE_EXIT_USAGE for revisions that do not resolve).
+ */
+int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
+		   const gate_run_opts *opts);
+
+#endif

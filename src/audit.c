@@ -1,0 +1,217 @@
+/*
+ * Writing audit records (see audit.h).
+ *
+ * Records are serialised with jansson, so pushed ref names with quotes,
+ * newlines or invalid UTF-8 cannot break the JSON (invalid UTF-8 is made
+ * visible as \xNN before encoding).  All records of one hook run go out in a
+ * single write(2) on an O_APPEND descriptor: on a local filesystem the
+ * kernel appends it whole, so concurrent pushes neither interleave nor lose
+ * records, and a push's records are never half in the log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "common.h"
+#include "gatehouse/gatehouse.h"
+
+void gate_audit_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+}
+
+/* A JSON string from bytes that may not be UTF-8. */
+static json_t *jstr(const char *s)
+{
+	gate_buf b = GATE_BUF_INIT;
+	json_t *j;
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	/* not valid UTF-8: make the bytes visible as \xNN */
+	gate_buf_put_escaped(&b, s, strlen(s));
+	j = json_string(gate_buf_cstr(&b));
+	gate_buf_dispose(&b);
+	return j;
+}
+
+static int set(json_t *o, const char *k, json_t *v)
+{
+	if (!v)
+		return GATE_ENOMEM;
+	return json_object_set_new(o, k, v) < 0 ? GATE_ENOMEM : 0;
+}
+
+int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
+		      const char *matrix_label)
+{
+	char time[40], hex[GIT_OID_HEXSZ + 1];
+	const gate_update *u = d->update;
+	json_t *o = json_object(), *reasons = json_array(), *matrix = json_object();
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (!o || !reasons || !matrix) {
+		json_decref(o);
+		json_decref(reasons);
+		json_decref(matrix);
+		return gate_error_oom();
+	}
+	gate_audit_now(time, sizeof(time));
+	rc |= set(o, "time", json_string(time));
+	rc |= set(o, "repo", jstr(info->repo));
+	rc |= set(o, "hook", jstr(info->hook));
+	rc |= set(o, "pusher", jstr(info->pusher));
+	rc |= set(o, "person", jstr(info->person));
+	rc |= set(o, "identity_source", jstr(info->identity_source));
+	rc |= set(o, "ref", jstr(u->ref));
+	git_oid_tostr(hex, sizeof(hex), &u->old_id);
+	rc |= set(o, "old", json_string(hex));
+	git_oid_tostr(hex, sizeof(hex), &u->new_id);
+	rc |= set(o, "new", json_string(hex));
+	rc |= set(o, "kind", json_string(gate_update_kind_name(u->kind)));
+	rc |= set(o, "tag", json_boolean(u->is_tag));
+	if (u->is_tag && u->kind != GATE_UPD_DELETE)
+		rc |= set(o, "annotated", json_boolean(u->annotated));
+	rc |= set(o, "verdict", json_string(d->verdict == GATE_ACCEPT ? "accepted" : "rejected"));
+	for (i = 0; i < d->n_reasons; i++) {
+		const gate_reason *r = &d->reasons[i];
+		json_t *jr = json_object();
+		char loc[1024];
+		if (!jr || json_array_append_new(reasons, jr) < 0) {
+			json_decref(jr);
+			rc = GATE_ENOMEM;
+			break;
+		}
+		rc |= set(jr, "id", json_string(r->check));
+		if (r->line > 0 && matrix_label) {
+			snprintf(loc, sizeof(loc), "%s:%d", matrix_label, r->line);
+			rc |= set(jr, "rule", jstr(loc));
+		} else {
+			rc |= set(jr, "rule", json_string("built-in"));
+		}
+		rc |= set(jr, "subject", jstr(r->subject));
+		rc |= set(jr, "found", jstr(r->found));
+		rc |= set(jr, "missing", jstr(r->missing));
+	}
+	rc |= set(o, "reasons", reasons);
+	if (d->rule && matrix_label) {
+		char loc[1024];
+		snprintf(loc, sizeof(loc), "%s:%d", matrix_label, d->rule->loc.line);
+		rc |= set(o, "rule", jstr(loc));
+	} else {
+		rc |= set(o, "rule", json_null());
+	}
+	rc |= set(matrix, "source", jstr(info->matrix_source));
+	rc |= set(matrix, "commit", jstr(info->matrix_commit));
+	rc |= set(matrix, "bootstrap", json_boolean(info->bootstrap));
+	rc |= set(o, "matrix", matrix);
+	if (info->error) {
+		rc |= set(o, "error", jstr(info->error));
+		rc |= set(o, "on_error", json_string(info->error_allowed ? "allow" : "reject"));
+	}
+	if (info->objects_source) {
+		json_t *objs = json_object();
+		rc |= set(o, "push", objs);
+		if (objs) {
+			rc |= set(objs, "source", json_string(info->objects_source));
+			rc |= set(objs, "new_objects", json_integer((json_int_t)info->new_objects));
+			rc |= set(objs, "new_commits", json_integer((json_int_t)info->new_commits));
+		}
+	}
+	rc |= set(o, "version", json_string(GATEHOUSE_VERSION));
+	rc |= set(o, "duration_ms", json_real((double)(long long)(info->duration_ms * 1000) / 1000.0));
+	if (rc) {
+		json_decref(o);
+		return gate_error_oom();
+	}
+	*out = o;
+	return 0;
+}
+
+static int ensure_dir(const char *path)
+{
+	char *copy = gate_strdup(path), *dir;
+	int rc = 0;
+	if (!copy)
+		return GATE_ENOMEM;
+	dir = dirname(copy);
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		rc = gate_error_set(GATE_EIO, "cannot create %s: %s", dir, strerror(errno));
+	gate_free(copy);
+	return rc;
+}
+
+int gate_audit_append(const char *path, json_t *const *records, size_t n, int mkdir_parent)
+{
+	gate_buf b = GATE_BUF_INIT;
+	struct stat st;
+	size_t i, off = 0;
+	int fd, rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (mkdir_parent && (rc = ensure_dir(path)) < 0)
+		return rc;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+	if (fd < 0)
+		return gate_error_set(GATE_EIO, "cannot open audit log %s: %s", path, strerror(errno));
+	/*
+	 * A previous writer that hit a full disk may have left a torn line;
+	 * start on a fresh line so our records stay parseable.
+	 */
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		char last;
+		if (pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+			gate_buf_puts(&b, "\n");
+	}
+	for (i = 0; i < n; i++) {
+		char *s = json_dumps(records[i], JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
+		if (!s) {
+			rc = gate_error_oom();
+			goto out;
+		}
+		gate_buf_puts(&b, s);
+		gate_buf_puts(&b, "\n");
+		free(s);
+	}
+	if (b.oom) {
+		rc = GATE_ENOMEM;
+		goto out;
+	}
+	while (off < b.len) {
+		ssize_t w = write(fd, b.ptr + off, b.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = gate_error_set(GATE_EIO, "cannot write audit log %s: %s", path,
+					    strerror(errno));
+			goto out;
+		}
+		if ((size_t)w != b.len - off) {
+			rc = gate_error_set(GATE_EIO, "short write to audit log %s (disk full?)", path);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+out:
+	if (close(fd) < 0 && rc == 0)
+		rc = gate_error_set(GATE_EIO, "cannot close audit log %s: %s", path, strerror(errno));
+	gate_buf_dispose(&b);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * The audit log: one JSON object per line for every ref decision, appended
+ * to $GIT_DIR/gatehouse/audit.jsonl (or git config gatehouse.auditLog).
+ */
+#ifndef GATE_AUDIT_H
+#define GATE_AUDIT_H
+
+#include <jansson.h>
+
+#include "decide.h"
+
+/* What is common to every record of one hook run. */
+typedef struct {
+	const char *repo;
+	const char *hook;
+	const char *pusher;
+	const char *person;         /* matrix person id or NULL */
+	const char *identity_source;
+	const char *matrix_source;  /* label, or NULL (no matrix) */
+	const char *matrix_commit;  /* hex or NULL */
+	int bootstrap;
+	const char *error;          /* internal error, or NULL */
+	int error_allowed;          /* on_error: allow applied */
+	const char *objects_source; /* "quarantine" or "walk", or NULL */
+	size_t new_objects, new_commits;
+	double duration_ms;
+} gate_audit_info;
+
+/*
+ * Builds the record for decision D; *OUT is a new jansson object.
+ */
+int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
+		      const char *matrix_label);
+
+/*
+ * Appends RECORDS (N objects) to the log at PATH as JSON lines with a single
+ * write(2) on an O_APPEND descriptor, so concurrent pushes never interleave
+ * or tear records.  Creates the file (0640) and, when MKDIR_PARENT, its
+ * directory (0750).  A short write is an error.
+ */
+int gate_audit_append(const char *path, json_t *const *records, size_t n, int mkdir_parent);
+
+/* UTC time now as ISO 8601 with milliseconds: 2026-11-27T04:05:06.789Z. */
+void gate_audit_now(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * The decision table for ref updates (see decide.h).
+ *
+ * Pure: it reads the matrix, the classified update and facts the caller
+ * gathered, and touches no repository, so every row of the table is unit
+ * tested without git.  Defaults, as documented in the README: push absent
+ * means anyone, create absent means the same as push, delete and force_push
+ * absent mean nobody (a rule exists to protect a ref).
+ */
+#include <string.h>
+
+#include "decide.h"
+
+int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
+			 const char *subject, const char *found, const char *missing,
+			 const char *fix)
+{
+	gate_reason *r;
+
+	d->verdict = GATE_REJECT; /* even if recording the reason fails */
+	if (gate_grow(&d->reasons, &d->cap_reasons, d->n_reasons + 1, sizeof(*r)) < 0)
+		return GATE_ENOMEM;
+	r = &d->reasons[d->n_reasons];
+	memset(r, 0, sizeof(*r));
+	r->check = check;
+	r->line = line;
+	r->col = col;
+	r->subject = gate_strdup(subject ? subject : "");
+	r->found = gate_strdup(found ? found : "");
+	r->missing = gate_strdup(missing ? missing : "");
+	r->fix = gate_strdup(fix ? fix : "");
+	d->n_reasons++;
+	if (!r->subject || !r->found || !r->missing || !r->fix)
+		return GATE_ENOMEM;
+	return 0;
+}
+
+void gate_decision_dispose(gate_decision *d)
+{
+	size_t i;
+	for (i = 0; i < d->n_reasons; i++) {
+		gate_free(d->reasons[i].subject);
+		gate_free(d->reasons[i].found);
+		gate_free(d->reasons[i].missing);
+		gate_free(d->reasons[i].fix);
+	}
+	gate_free(d->reasons);
+	memset(d, 0, sizeof(*d));
+}
+
+/* "release (erin), security (carol, dan)": roles with up to 4 members each. */
+static void describe_roles(gate_buf *b, const gate_matrix *m, const size_t *roles, size_t n)
+{
+	size_t i, j;
+	for (i = 0; i < n; i++) {
+		const gate_role *r = &m->roles[roles[i]];
+		gate_buf_printf(b, "%s%s (", i ? ", " : "", r->id);
+		for (j = 0; j < r->n_members && j < 4; j++)
+			gate_buf_printf(b, "%s%s", j ? ", " : "", m->people[r->members[j]].id);
+		if (r->n_members > 4)
+			gate_buf_printf(b, ", +%zu more", r->n_members - 4);
+		gate_buf_puts(b, ")");
+	}
+}
+
+static void describe_pusher(gate_buf *b, const gate_decide_ctx *ctx)
+{
+	size_t i, shown = 0;
+	if (ctx->person < 0) {
+		gate_buf_puts(b, "pusher '");
+		gate_buf_put_escaped(b, ctx->login ? ctx->login : "", ctx->login ? strlen(ctx->login) : 0);
+		gate_buf_puts(b, "' is not a person in the matrix, so holds no role");
+		return;
+	}
+	gate_buf_printf(b, "%s (roles: ", ctx->m->people[ctx->person].id);
+	for (i = 0; i < ctx->m->n_roles; i++)
+		if (gate_matrix_in_role(ctx->m, ctx->person, i))
+			gate_buf_printf(b, "%s%s", shown++ ? ", " : "", ctx->m->roles[i].id);
+	gate_buf_puts(b, shown ? ")" : "none)");
+}
+
+/* Roles owning configure_pipeline: who to ask about changing a rule. */
+static void matrix_owners(gate_buf *b, const gate_matrix *m)
+{
+	const gate_duty *d = gate_matrix_duty(m, GATE_DUTY_CONFIGURE_PIPELINE);
+	if (d)
+		describe_roles(b, m, d->roles, d->n_roles);
+	else
+		gate_buf_puts(b, "the matrix owners");
+}
+
+typedef enum { PERM_YES, PERM_NO } perm_answer;
+
+/* Evaluates PERM, with DEF standing in for an absent key. */
+static perm_answer perm_eval(const gate_decide_ctx *ctx, const gate_perm *p, gate_perm_kind def,
+			     const gate_perm *fallback)
+{
+	size_t i;
+	gate_perm_kind k = p->kind;
+
+	if (k == GATE_PERM_DEFAULT) {
+		if (fallback)
+			return perm_eval(ctx, fallback, def, NULL);
+		k = def;
+	}
+	switch (k) {
+	case GATE_PERM_ANYONE:
+		return PERM_YES;
+	case GATE_PERM_ROLES:
+		for (i = 0; i < p->n_roles; i++)
+			if (gate_matrix_in_role(ctx->m, ctx->person, p->roles[i]))
+				return PERM_YES;
+		return PERM_NO;
+	default:
+		return PERM_NO;
+	}
+}
+
+/* The permission that actually decides (following create -> push). */
+static const gate_perm *effective(const gate_perm *p, const gate_perm *fallback)
+{
+	return p->kind == GATE_PERM_DEFAULT && fallback ? fallback : p;
+}
+
+typedef struct {
+	const char *check;    /* ref.push ... */
+	const char *key;      /* matrix key */
+	const char *doing;    /* "push to", "create", ... */
+	gate_perm_kind def;
+} action;
+
+static const action act_push = { "ref.push", "push", "push to", GATE_PERM_ANYONE };
+static const action act_create = { "ref.create", "create", "create", GATE_PERM_ANYONE };
+static const action act_delete = { "ref.delete", "delete", "delete", GATE_PERM_NOBODY };
+static const action act_force = { "ref.force_push", "force_push", "force-push", GATE_PERM_NOBODY };
+
+static int deny(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u,
+		const action *a, const gate_perm *perm)
+{
+	gate_buf found = GATE_BUF_INIT, missing = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+	const gate_refrule *r = d->rule;
+	int rc;
+
+	describe_pusher(&found, ctx);
+	gate_buf_printf(&found, " wants to %s ", a->doing);
+	gate_buf_put_escaped(&found, u->ref, strlen(u->ref));
+
+	if (perm->kind == GATE_PERM_ROLES) {
+		gate_buf_printf(&missing, "%s needs role ", a->key);
+		describe_roles(&missing, ctx->m, perm->roles, perm->n_roles);
+	} else {
+		gate_buf_printf(&missing, "%s is allowed for nobody on refs matching %s%s", a->key,
+				r->pattern, perm->kind == GATE_PERM_DEFAULT ? " (key absent: nobody)" : "");
+	}
+
+	if (ctx->person < 0 && ctx->login) {
+		gate_buf_printf(&fix, "if you should have access, ask ");
+		matrix_owners(&fix, ctx->m);
+		gate_buf_puts(&fix, " to add your login under people: in the matrix");
+	} else if (a->check == act_force.check) {
+		gate_buf_puts(&fix, "fetch, then rebase or merge onto the current ");
+		gate_buf_put_escaped(&fix, u->ref, strlen(u->ref));
+		gate_buf_puts(&fix, " and push without --force");
+		if (u->is_tag)
+			gate_buf_puts(&fix, "; a released tag stays put: make a new tag instead");
+	} else if (perm->kind == GATE_PERM_ROLES) {
+		gate_buf_puts(&fix, "ask a member of ");
+		describe_roles(&fix, ctx->m, perm->roles, perm->n_roles);
+		gate_buf_printf(&fix, " to %s it, or push to a branch of your own", a->doing);
+	} else {
+		gate_buf_puts(&fix, "no one may do this; if it is needed, ask ");
+		matrix_owners(&fix, ctx->m);
+		gate_buf_puts(&fix, " to change the rule");
+	}
+	rc = gate_decision_reject(d, a->check, perm->loc.line, perm->loc.col, u->ref,
+				  gate_buf_cstr(&found), gate_buf_cstr(&missing), gate_buf_cstr(&fix));
+	if (found.oom || missing.oom || fix.oom)
+		rc = GATE_ENOMEM;
+	gate_buf_dispose(&found);
+	gate_buf_dispose(&missing);
+	gate_buf_dispose(&fix);
+	return rc;
+}
+
+/* Built-in rules for the trusted ref: it must always carry a valid matrix. */
+static int check_trusted(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u)
+{
+	char msg[1024];
+
+	if (!ctx->trusted_ref || strcmp(u->ref, ctx->trusted_ref))
+		return 0;
+	if (u->kind == GATE_UPD_DELETE)
+		return gate_decision_reject(
+			d, "matrix.trusted_delete", 0, 0, u->ref,
+			"this push deletes the trusted ref, which holds the responsibility matrix",
+			"the trusted ref can never be deleted by a push: without it the next push "
+			"would write its own rules",
+			"keep the branch; a server admin can point gatehouse.trustedRef elsewhere first");
+	switch (ctx->pushed_matrix) {
+	case GATE_PUSHED_MATRIX_MISSING:
+		snprintf(msg, sizeof(msg), "the pushed %s holds no %s", u->ref, ctx->matrix_path);
+		return gate_decision_reject(
+			d, "matrix.missing", 0, 0, u->ref, msg,
+			"the trusted ref must always carry a valid responsibility matrix",
+			"add the matrix file (see matrix/examples/) or restore it, and check it with "
+			"'gatehouse matrix validate'");
+	case GATE_PUSHED_MATRIX_INVALID:
+		snprintf(msg, sizeof(msg), "the pushed matrix does not load: %s",
+			 ctx->pushed_matrix_error ? ctx->pushed_matrix_error : "invalid");
+		return gate_decision_reject(
+			d, "matrix.invalid", 0, 0, u->ref, msg,
+			"the trusted ref must always carry a valid responsibility matrix",
+			"run 'gatehouse matrix validate' on the file, fix every error and push again");
+	default:
+		return 0;
+	}
+}
+
+int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u)
+{
+	const gate_refrule *r;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->update = u;
+	d->verdict = GATE_ACCEPT;
+
+	if ((rc = check_trusted(d, ctx, u)) < 0)
+		return rc;
+	if (!ctx->m)
+		return 0;
+	if ((rc = gate_matrix_rule_for_ref(&r, ctx->m, u->ref)) < 0) {
+		d->verdict = GATE_REJECT;
+		return rc;
+	}
+	d->rule = r;
+	if (!r)
+		return 0;
+
+	switch (u->kind) {
+	case GATE_UPD_CREATE:
+		if (perm_eval(ctx, &r->create, act_create.def, &r->push) == PERM_NO)
+			rc = deny(d, ctx, u, &act_create, effective(&r->create, &r->push));
+		break;
+	case GATE_UPD_DELETE:
+		if (perm_eval(ctx, &r->del, act_delete.def, NULL) == PERM_NO)
+			rc = deny(d, ctx, u, &act_delete, &r->del);
+		break;
+	case GATE_UPD_FAST_FORWARD:
+		if (perm_eval(ctx, &r->push, act_push.def, NULL) == PERM_NO)
+			rc = deny(d, ctx, u, &act_push, &r->push);
+		break;
+	case GATE_UPD_FORCE:
+		/* a force push is still a push: both permissions are needed */
+		if (perm_eval(ctx, &r->push, act_push.def, NULL) == PERM_NO)
+			rc = deny(d, ctx, u, &act_push, &r->push);
+		if (rc == 0 && perm_eval(ctx, &r->force_push, act_force.def, NULL) == PERM_NO)
+			rc = deny(d, ctx, u, &act_force, &r->force_push);
+		break;
+	}
+	return rc;
+}

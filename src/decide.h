@@ -1,0 +1,66 @@
+/*
+ * Decisions: for one ref update, the verdict and the reasons behind it.
+ *
+ * Every check has a stable id (ref.push, ref.create, ref.delete,
+ * ref.force_push, matrix.missing, matrix.invalid, matrix.trusted_delete,
+ * internal.error) and produces reasons of one shape: id, matrix location,
+ * subject, what was found, what is missing, how to fix it.  The pusher's
+ * message and the audit record are both built from these structures.
+ */
+#ifndef GATE_DECIDE_H
+#define GATE_DECIDE_H
+
+#include "model.h"
+#include "push.h"
+
+typedef struct {
+	const char *check;  /* stable id, a static string */
+	int line, col;      /* matrix location; 0 when the check is built in */
+	char *subject;      /* the ref (or commit, path) the reason is about */
+	char *found;        /* what gatehouse saw */
+	char *missing;      /* what the rule asks for that is not there */
+	char *fix;          /* how to get accepted */
+} gate_reason;
+
+typedef enum { GATE_ACCEPT = 0, GATE_REJECT = 1 } gate_verdict;
+
+typedef struct {
+	const gate_update *update; /* borrowed */
+	const gate_refrule *rule;  /* the rule that applied, or NULL */
+	gate_verdict verdict;
+	gate_reason *reasons;
+	size_t n_reasons, cap_reasons;
+} gate_decision;
+
+/* The matrix a push to the trusted ref would leave behind. */
+typedef enum {
+	GATE_PUSHED_MATRIX_NA = 0,  /* not a push to the trusted ref */
+	GATE_PUSHED_MATRIX_OK,
+	GATE_PUSHED_MATRIX_MISSING,
+	GATE_PUSHED_MATRIX_INVALID
+} gate_pushed_matrix;
+
+typedef struct {
+	const gate_matrix *m;     /* NULL: no matrix yet (unprotected) */
+	const char *login;        /* the pusher, as identified */
+	long person;              /* index in m->people, or -1 */
+	const char *trusted_ref;  /* e.g. refs/heads/main */
+	const char *matrix_path;  /* path of the matrix inside the repo */
+	gate_pushed_matrix pushed_matrix; /* for an update of trusted_ref */
+	const char *pushed_matrix_error;  /* first validation error, if invalid */
+} gate_decide_ctx;
+
+/*
+ * Decides U under CTX into D (which the caller disposes).  Returns 0, or
+ * GATE_ENOMEM; a failure never yields an accepting decision.
+ */
+int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u);
+
+/* Appends a reason to D and marks it rejected.  Strings are copied. */
+int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
+			 const char *subject, const char *found, const char *missing,
+			 const char *fix);
+
+void gate_decision_dispose(gate_decision *d);
+
+#endif

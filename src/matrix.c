@@ -1,0 +1,986 @@
+/*
+ * Loading and validating the responsibility matrix (schema version 1).
+ *
+ * The loader turns a gate_ynode tree into the model in model.h and reports
+ * every problem it finds, not just the first, each with file:line:column.
+ * Strictness is the point: an unknown key is most often a typo, and a typo
+ * in a security rule must fail loudly instead of silently disabling it.
+ *
+ * Trust: the YAML may come from a pushed commit (bootstrap of an empty repo),
+ * so sizes are bounded by the YAML layer and by GATE_MATRIX_MAX_BYTES here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glob.h"
+#include "model.h"
+#include "yamltree.h"
+
+#define MAX_DIAGS 100
+
+typedef struct {
+	gate_matrix *m;
+	gate_diags *diags;
+	const char *label;
+	size_t errors;
+	int oom;
+} loader;
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+static void diag_at(loader *L, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void diag_at(loader *L, int line, int col, const char *fmt, ...)
+{
+	gate_buf b = GATE_BUF_INIT;
+	va_list ap;
+
+	L->errors++;
+	if (L->errors == 1 || !L->diags || L->diags->count < MAX_DIAGS) {
+		gate_buf_printf(&b, "%s:%d:%d: error: ", L->label, line, col);
+		va_start(ap, fmt);
+		gate_buf_vprintf(&b, fmt, ap);
+		va_end(ap);
+		if (b.oom) {
+			L->oom = 1;
+			gate_buf_dispose(&b);
+			return;
+		}
+		if (L->errors == 1)
+			gate_error_set(GATE_EMATRIX, "%s", gate_buf_cstr(&b));
+		if (L->diags && L->diags->count < MAX_DIAGS) {
+			if (gate_grow(&L->diags->items, &L->diags->cap, L->diags->count + 1,
+				      sizeof(gate_diag)) < 0) {
+				L->oom = 1;
+				gate_buf_dispose(&b);
+				return;
+			}
+			L->diags->items[L->diags->count].line = line;
+			L->diags->items[L->diags->count].col = col;
+			L->diags->items[L->diags->count].text = gate_buf_detach(&b);
+			L->diags->count++;
+		}
+	}
+	gate_buf_dispose(&b);
+}
+
+#define diag(L, node, ...) diag_at((L), (node)->line, (node)->col, __VA_ARGS__)
+
+void gate_diags_dispose(gate_diags *d)
+{
+	size_t i;
+	for (i = 0; i < d->count; i++)
+		gate_free(d->items[i].text);
+	gate_free(d->items);
+	d->items = NULL;
+	d->count = d->cap = 0;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = prev + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* A printable, bounded copy of a scalar for messages. */
+static const char *shown(const gate_ynode *n, char *buf, size_t len)
+{
+	gate_buf b = GATE_BUF_INIT;
+	size_t l = n->len > 80 ? 80 : n->len;
+	gate_buf_put_escaped(&b, n->str ? n->str : "", n->str ? l : 0);
+	snprintf(buf, len, "%s%s", gate_buf_cstr(&b), n->len > 80 ? "..." : "");
+	gate_buf_dispose(&b);
+	return buf;
+}
+
+static const char *kind_name(const gate_ynode *n)
+{
+	switch (n->kind) {
+	case GATE_Y_SCALAR: return "a scalar";
+	case GATE_Y_SEQ: return "a list";
+	default: return "a mapping";
+	}
+}
+
+static int is_null(const gate_ynode *n)
+{
+	return n->kind == GATE_Y_SCALAR && n->plain &&
+	       (n->len == 0 || gate_yaml_is(n, "~") || gate_yaml_is(n, "null"));
+}
+
+/* Reports keys of MAP that are not in ALLOWED (NULL-terminated). */
+static void check_keys(loader *L, const gate_ynode *map, const char *const *allowed,
+		       const char *context)
+{
+	size_t i, k;
+	char sbuf[128];
+
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const gate_ynode *key = map->items[i];
+		const char *best = NULL;
+		size_t bestd = 3;
+		int found = 0;
+		for (k = 0; allowed[k]; k++) {
+			size_t d;
+			if (strlen(allowed[k]) == key->len && !memcmp(allowed[k], key->str, key->len)) {
+				found = 1;
+				break;
+			}
+			d = edit_distance(key->str, allowed[k]);
+			if (d < bestd) {
+				bestd = d;
+				best = allowed[k];
+			}
+		}
+		if (!found) {
+			gate_buf list = GATE_BUF_INIT;
+			for (k = 0; allowed[k]; k++)
+				gate_buf_printf(&list, "%s%s", k ? ", " : "", allowed[k]);
+			if (best)
+				diag(L, key, "unknown key '%s' in %s: did you mean '%s'? (expected one of: %s)",
+				     shown(key, sbuf, sizeof(sbuf)), context, best, gate_buf_cstr(&list));
+			else
+				diag(L, key, "unknown key '%s' in %s (expected one of: %s)",
+				     shown(key, sbuf, sizeof(sbuf)), context, gate_buf_cstr(&list));
+			gate_buf_dispose(&list);
+		}
+	}
+}
+
+static int want_map(loader *L, const gate_ynode *n, const char *what)
+{
+	if (n->kind == GATE_Y_MAP)
+		return 1;
+	diag(L, n, "%s must be a mapping, found %s", what, kind_name(n));
+	return 0;
+}
+
+/* A non-empty string scalar. */
+static const char *want_str(loader *L, const gate_ynode *n, const char *what)
+{
+	if (n->kind != GATE_Y_SCALAR) {
+		diag(L, n, "%s must be a string, found %s", what, kind_name(n));
+		return NULL;
+	}
+	if (n->len == 0 || memchr(n->str, '\0', n->len)) {
+		diag(L, n, "%s must not be empty", what);
+		return NULL;
+	}
+	return n->str;
+}
+
+/* An identifier: letters, digits, '.', '_', '-'; 1..100 bytes. */
+static int valid_id(const char *s, size_t len)
+{
+	size_t i;
+	if (len == 0 || len > 100)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A scalar or a list of scalars: calls EACH for every item.  Reports an
+ * empty list (when !allow_empty) and non-scalar items.
+ */
+typedef void (*item_fn)(loader *L, const gate_ynode *item, void *ctx);
+
+static size_t each_str(loader *L, const gate_ynode *n, const char *what, item_fn each, void *ctx)
+{
+	size_t i, count = 0;
+	if (n->kind == GATE_Y_SCALAR) {
+		if (want_str(L, n, what)) {
+			each(L, n, ctx);
+			count = 1;
+		}
+		return count;
+	}
+	if (n->kind != GATE_Y_SEQ) {
+		diag(L, n, "%s must be a string or a list of strings, found %s", what, kind_name(n));
+		return 0;
+	}
+	for (i = 0; i < n->n; i++) {
+		if (want_str(L, n->items[i], what)) {
+			each(L, n->items[i], ctx);
+			count++;
+		}
+	}
+	return count;
+}
+
+/* ---- people ------------------------------------------------------------- */
+
+typedef struct {
+	const char **arr;
+	size_t n;
+} strlist;
+
+static void collect_email(loader *L, const gate_ynode *item, void *ctx)
+{
+	strlist *sl = ctx;
+	char sbuf[128];
+	const char *at = memchr(item->str, '@', item->len);
+	char *copy;
+	size_t i;
+
+	if (!at || at == item->str || at == item->str + item->len - 1 ||
+	    memchr(at + 1, '@', item->len - (size_t)(at + 1 - item->str)) ||
+	    strpbrk(item->str, " \t<>,;\"")) {
+		diag(L, item, "'%s' is not an email address (expected name@domain)",
+		     shown(item, sbuf, sizeof(sbuf)));
+		return;
+	}
+	copy = gate_arena_strndup(&L->m->arena, item->str, item->len);
+	if (!copy) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; copy[i]; i++)
+		if (copy[i] >= 'A' && copy[i] <= 'Z')
+			copy[i] = (char)(copy[i] + 32);
+	sl->arr[sl->n++] = copy;
+}
+
+static void collect_login(loader *L, const gate_ynode *item, void *ctx)
+{
+	strlist *sl = ctx;
+	char sbuf[128];
+	size_t i;
+	for (i = 0; i < item->len; i++) {
+		unsigned char c = (unsigned char)item->str[i];
+		if (c <= 0x20 || c == 0x7F) {
+			diag(L, item, "login '%s' contains a space or control character",
+			     shown(item, sbuf, sizeof(sbuf)));
+			return;
+		}
+	}
+	sl->arr[sl->n++] = item->str;
+}
+
+static size_t seq_len(const gate_ynode *n) { return n->kind == GATE_Y_SEQ ? n->n : 1; }
+
+static void load_person(loader *L, gate_person *p, const gate_ynode *key, const gate_ynode *val)
+{
+	static const char *const keys[] = { "name", "emails", "logins", NULL };
+	const gate_ynode *v;
+	char sbuf[128];
+	strlist sl;
+
+	p->id = key->str;
+	p->loc.line = key->line;
+	p->loc.col = key->col;
+	if (!valid_id(key->str, key->len))
+		diag(L, key, "person id '%s' must be 1-100 letters, digits, '.', '_' or '-'",
+		     shown(key, sbuf, sizeof(sbuf)));
+	if (is_null(val))
+		goto defaults;
+	if (!want_map(L, val, "a person"))
+		return;
+	check_keys(L, val, keys, "a person");
+	if ((v = gate_yaml_get(val, "name")) && !is_null(v))
+		p->name = want_str(L, v, "name");
+	if ((v = gate_yaml_get(val, "emails"))) {
+		sl.arr = gate_arena_alloc(&L->m->arena, seq_len(v) * sizeof(char *));
+		sl.n = 0;
+		if (!sl.arr) {
+			L->oom = 1;
+			return;
+		}
+		each_str(L, v, "emails", collect_email, &sl);
+		p->emails = sl.arr;
+		p->n_emails = sl.n;
+	}
+	if ((v = gate_yaml_get(val, "logins"))) {
+		sl.arr = gate_arena_alloc(&L->m->arena, seq_len(v) * sizeof(char *));
+		sl.n = 0;
+		if (!sl.arr) {
+			L->oom = 1;
+			return;
+		}
+		if (v->kind == GATE_Y_SEQ && v->n == 0)
+			diag(L, v, "logins of '%s' is empty: omit the key to use the person id",
+			     p->id);
+		each_str(L, v, "logins", collect_login, &sl);
+		p->logins = sl.arr;
+		p->n_logins = sl.n;
+		return;
+	}
+defaults:
+	p->logins = gate_arena_alloc(&L->m->arena, sizeof(char *));
+	if (!p->logins) {
+		L->oom = 1;
+		return;
+	}
+	p->logins[0] = p->id;
+	p->n_logins = 1;
+}
+
+typedef struct {
+	const char *s;
+	size_t owner;
+	int line, col;
+} owned_str;
+
+static int owned_cmp(const void *a, const void *b)
+{
+	const owned_str *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+	if (c)
+		return c;
+	return x->line != y->line ? x->line - y->line : x->col - y->col;
+}
+
+/* Reports a login or email claimed twice. */
+static void check_unique(loader *L, int emails)
+{
+	gate_matrix *m = L->m;
+	owned_str *all;
+	size_t i, j, n = 0, total = 0;
+
+	for (i = 0; i < m->n_people; i++)
+		total += emails ? m->people[i].n_emails : m->people[i].n_logins;
+	if (total < 2)
+		return;
+	all = gate_malloc(total * sizeof(*all));
+	if (!all) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i < m->n_people; i++) {
+		const gate_person *p = &m->people[i];
+		size_t cnt = emails ? p->n_emails : p->n_logins;
+		for (j = 0; j < cnt; j++) {
+			all[n].s = emails ? p->emails[j] : p->logins[j];
+			all[n].owner = i;
+			all[n].line = p->loc.line;
+			all[n].col = p->loc.col;
+			n++;
+		}
+	}
+	qsort(all, n, sizeof(*all), owned_cmp);
+	for (i = 1; i < n; i++)
+		if (!strcmp(all[i].s, all[i - 1].s))
+			diag_at(L, all[i].line, all[i].col,
+				"%s '%s' is claimed by both '%s' and '%s': every %s must identify one person",
+				emails ? "email" : "login", all[i].s, m->people[all[i - 1].owner].id,
+				m->people[all[i].owner].id, emails ? "email" : "login");
+	gate_free(all);
+}
+
+static void load_people(loader *L, const gate_ynode *n)
+{
+	gate_matrix *m = L->m;
+	size_t i;
+
+	if (!want_map(L, n, "people"))
+		return;
+	m->people = gate_arena_alloc(&m->arena, (n->n / 2 + 1) * sizeof(*m->people));
+	if (!m->people) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i + 1 < n->n; i += 2)
+		load_person(L, &m->people[m->n_people++], n->items[i], n->items[i + 1]);
+	check_unique(L, 0);
+	check_unique(L, 1);
+}
+
+/* ---- roles and duties --------------------------------------------------- */
+
+long gate_matrix_role_by_id(const gate_matrix *m, const char *id)
+{
+	size_t i;
+	for (i = 0; i < m->n_roles; i++)
+		if (!strcmp(m->roles[i].id, id))
+			return (long)i;
+	return -1;
+}
+
+static long person_by_id(const gate_matrix *m, const char *id)
+{
+	size_t i;
+	for (i = 0; i < m->n_people; i++)
+		if (!strcmp(m->people[i].id, id))
+			return (long)i;
+	return -1;
+}
+
+typedef struct {
+	size_t *arr;
+	size_t n;
+	const char *owner;
+} idxlist;
+
+static void collect_member(loader *L, const gate_ynode *item, void *ctx)
+{
+	idxlist *il = ctx;
+	char sbuf[128];
+	long p = person_by_id(L->m, item->str);
+	size_t i;
+
+	if (p < 0) {
+		diag(L, item, "role '%s' names unknown person '%s' (add them under people:)",
+		     il->owner, shown(item, sbuf, sizeof(sbuf)));
+		return;
+	}
+	for (i = 0; i < il->n; i++)
+		if (il->arr[i] == (size_t)p) {
+			diag(L, item, "role '%s' lists '%s' twice", il->owner, item->str);
+			return;
+		}
+	il->arr[il->n++] = (size_t)p;
+}
+
+static void load_roles(loader *L, const gate_ynode *n)
+{
+	gate_matrix *m = L->m;
+	size_t i;
+	char sbuf[128];
+
+	if (!want_map(L, n, "roles"))
+		return;
+	m->roles = gate_arena_alloc(&m->arena, (n->n / 2 + 1) * sizeof(*m->roles));
+	if (!m->roles) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i + 1 < n->n; i += 2) {
+		const gate_ynode *key = n->items[i], *val = n->items[i + 1];
+		gate_role *r = &m->roles[m->n_roles++];
+		idxlist il;
+
+		r->id = key->str;
+		r->loc.line = key->line;
+		r->loc.col = key->col;
+		if (!valid_id(key->str, key->len))
+			diag(L, key, "role id '%s' must be 1-100 letters, digits, '.', '_' or '-'",
+			     shown(key, sbuf, sizeof(sbuf)));
+		il.arr = gate_arena_alloc(&m->arena, seq_len(val) * sizeof(size_t));
+		il.n = 0;
+		il.owner = r->id;
+		if (!il.arr) {
+			L->oom = 1;
+			return;
+		}
+		if (is_null(val) || (val->kind == GATE_Y_SEQ && val->n == 0)) {
+			diag(L, val->kind == GATE_Y_SEQ ? val : key,
+			     "role '%s' has no members: every role needs at least one person", r->id);
+			continue;
+		}
+		each_str(L, val, "role members", collect_member, &il);
+		r->members = il.arr;
+		r->n_members = il.n;
+	}
+}
+
+typedef struct {
+	size_t *arr;
+	size_t n;
+	const char *what;
+} rolelist;
+
+static void collect_role(loader *L, const gate_ynode *item, void *ctx)
+{
+	rolelist *rl = ctx;
+	char sbuf[128];
+	long r = gate_matrix_role_by_id(L->m, item->str);
+	size_t i;
+
+	if (r < 0) {
+		gate_buf known = GATE_BUF_INIT;
+		for (i = 0; i < L->m->n_roles; i++)
+			gate_buf_printf(&known, "%s%s", i ? ", " : "", L->m->roles[i].id);
+		diag(L, item, "%s names unknown role '%s' (roles: %s)", rl->what,
+		     shown(item, sbuf, sizeof(sbuf)), L->m->n_roles ? gate_buf_cstr(&known) : "none");
+		gate_buf_dispose(&known);
+		return;
+	}
+	for (i = 0; i < rl->n; i++)
+		if (rl->arr[i] == (size_t)r) {
+			diag(L, item, "%s lists role '%s' twice", rl->what, item->str);
+			return;
+		}
+	rl->arr[rl->n++] = (size_t)r;
+}
+
+static const char *const required_duties[] = {
+	GATE_DUTY_WRITE_CODE, GATE_DUTY_REVIEW_CODE, GATE_DUTY_CONFIGURE_PIPELINE,
+	GATE_DUTY_RESOLVE_VULNS, GATE_DUTY_APPROVE_DEPLOYMENT, NULL
+};
+
+static void load_duties(loader *L, const gate_ynode *n)
+{
+	gate_matrix *m = L->m;
+	size_t i, k;
+	char sbuf[128], what[160];
+
+	if (!want_map(L, n, "responsibilities"))
+		return;
+	m->duties = gate_arena_alloc(&m->arena, (n->n / 2 + 1) * sizeof(*m->duties));
+	if (!m->duties) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i + 1 < n->n; i += 2) {
+		const gate_ynode *key = n->items[i], *val = n->items[i + 1];
+		gate_duty *d = &m->duties[m->n_duties++];
+		rolelist rl;
+
+		d->id = key->str;
+		d->loc.line = key->line;
+		d->loc.col = key->col;
+		if (!valid_id(key->str, key->len))
+			diag(L, key, "duty '%s' must be 1-100 letters, digits, '.', '_' or '-'",
+			     shown(key, sbuf, sizeof(sbuf)));
+		if (is_null(val) || (val->kind == GATE_Y_SEQ && val->n == 0)) {
+			diag(L, val->kind == GATE_Y_SEQ ? val : key,
+			     "duty '%s' has no role: every duty needs an owning role", d->id);
+			continue;
+		}
+		rl.arr = gate_arena_alloc(&m->arena, seq_len(val) * sizeof(size_t));
+		rl.n = 0;
+		snprintf(what, sizeof(what), "duty '%s'", d->id);
+		rl.what = what;
+		if (!rl.arr) {
+			L->oom = 1;
+			return;
+		}
+		each_str(L, val, what, collect_role, &rl);
+		d->roles = rl.arr;
+		d->n_roles = rl.n;
+	}
+	for (k = 0; required_duties[k]; k++)
+		if (!gate_yaml_get(n, required_duties[k]))
+			diag(L, n, "duty '%s' is not assigned: the five duties write_code, review_code, "
+				   "configure_pipeline, resolve_vulnerabilities and approve_deployment "
+				   "each need an owning role",
+			     required_duties[k]);
+}
+
+const gate_duty *gate_matrix_duty(const gate_matrix *m, const char *id)
+{
+	size_t i;
+	for (i = 0; i < m->n_duties; i++)
+		if (!strcmp(m->duties[i].id, id))
+			return &m->duties[i];
+	return NULL;
+}
+
+/* ---- ref rules ---------------------------------------------------------- */
+
+static void load_perm(loader *L, gate_perm *p, const gate_ynode *v, const char *key,
+		      const gate_refrule *r, int allow_bool)
+{
+	char what[200];
+	rolelist rl;
+
+	p->loc.line = v->line;
+	p->loc.col = v->col;
+	if (v->kind == GATE_Y_SCALAR && v->plain && (gate_yaml_is(v, "false") || gate_yaml_is(v, "true"))) {
+		if (!allow_bool) {
+			diag(L, v, "%s must be a list of roles", key);
+			return;
+		}
+		p->kind = gate_yaml_is(v, "true") ? GATE_PERM_ANYONE : GATE_PERM_NOBODY;
+		return;
+	}
+	if (v->kind == GATE_Y_SEQ && v->n == 0) {
+		diag(L, v, "%s is an empty list: write false for nobody, or name roles", key);
+		return;
+	}
+	if (is_null(v)) {
+		diag(L, v, "%s has no value: write false for nobody, true for anyone, or a list of roles",
+		     key);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s of rule '%s'", key, r->pattern ? r->pattern : "?");
+	rl.arr = gate_arena_alloc(&L->m->arena, seq_len(v) * sizeof(size_t));
+	rl.n = 0;
+	rl.what = what;
+	if (!rl.arr) {
+		L->oom = 1;
+		return;
+	}
+	each_str(L, v, what, collect_role, &rl);
+	p->kind = GATE_PERM_ROLES;
+	p->roles = rl.arr;
+	p->n_roles = rl.n;
+}
+
+static int valid_ref_pattern(loader *L, const gate_ynode *n)
+{
+	char err[200], sbuf[128];
+	size_t i;
+
+	if (n->len < 6 || strncmp(n->str, "refs/", 5)) {
+		shown(n, sbuf, sizeof(sbuf));
+		diag(L, n, "pattern '%s' must start with refs/ (a branch is refs/heads/%s, "
+			   "a tag refs/tags/%s)", sbuf, sbuf, sbuf);
+		return 0;
+	}
+	for (i = 0; i < n->len; i++) {
+		unsigned char c = (unsigned char)n->str[i];
+		if (c < 0x20 || c == 0x7F || c == ' ' || c == '~' || c == '^' || c == ':') {
+			diag(L, n, "pattern '%s' contains a character no ref name can hold",
+			     shown(n, sbuf, sizeof(sbuf)));
+			return 0;
+		}
+	}
+	if (gate_glob_check(n->str, err, sizeof(err)) < 0) {
+		diag(L, n, "invalid glob '%s': %s", shown(n, sbuf, sizeof(sbuf)), err);
+		return 0;
+	}
+	return 1;
+}
+
+typedef struct {
+	const char *pattern;
+	size_t idx;
+} patref;
+
+static int patref_cmp(const void *a, const void *b)
+{
+	const patref *x = a, *y = b;
+	int c = strcmp(x->pattern, y->pattern);
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/* Duplicate patterns and literal rules shadowed by an earlier glob. */
+static void check_rule_order(loader *L)
+{
+	gate_matrix *m = L->m;
+	patref *all;
+	size_t i, j, n = 0, globs = 0, literals = 0;
+
+	for (i = 0; i < m->n_refs; i++) {
+		if (!m->refs[i].pattern)
+			continue;
+		n++;
+		if (gate_glob_is_literal(m->refs[i].pattern))
+			literals++;
+		else
+			globs++;
+	}
+	if (n < 2)
+		return;
+	all = gate_malloc(n * sizeof(*all));
+	if (!all) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0, n = 0; i < m->n_refs; i++)
+		if (m->refs[i].pattern) {
+			all[n].pattern = m->refs[i].pattern;
+			all[n++].idx = i;
+		}
+	qsort(all, n, sizeof(*all), patref_cmp);
+	for (i = 1; i < n; i++)
+		if (!strcmp(all[i].pattern, all[i - 1].pattern)) {
+			const gate_refrule *a = &m->refs[all[i - 1].idx], *b = &m->refs[all[i].idx];
+			diag_at(L, b->loc.line, b->loc.col,
+				"duplicate rule for '%s' (first at line %d): the first matching rule "
+				"applies, so this one could never match",
+				b->pattern, a->loc.line);
+		}
+	gate_free(all);
+	/* Bounded: a matrix of thousands of globs and literals skips this hint. */
+	if (globs * literals > 2000000)
+		return;
+	for (i = 0; i < m->n_refs; i++) {
+		const gate_refrule *lit = &m->refs[i];
+		if (!lit->pattern || !gate_glob_is_literal(lit->pattern))
+			continue;
+		for (j = 0; j < i; j++) {
+			const gate_refrule *g = &m->refs[j];
+			if (!g->pattern || gate_glob_is_literal(g->pattern))
+				continue;
+			if (gate_glob_match(g->pattern, lit->pattern) == 1) {
+				diag_at(L, lit->loc.line, lit->loc.col,
+					"rule '%s' can never apply: '%s' (line %d) matches it first; "
+					"put the more specific rule first",
+					lit->pattern, g->pattern, g->loc.line);
+				break;
+			}
+		}
+	}
+}
+
+static void load_refs(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "pattern", "push", "create", "delete", "force_push", NULL };
+	gate_matrix *m = L->m;
+	size_t i;
+
+	if (n->kind != GATE_Y_SEQ) {
+		diag(L, n, "refs must be a list of rules (each starting with '- pattern:'), found %s",
+		     kind_name(n));
+		return;
+	}
+	m->refs = gate_arena_alloc(&m->arena, (n->n + 1) * sizeof(*m->refs));
+	if (!m->refs) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i < n->n; i++) {
+		const gate_ynode *item = n->items[i], *v;
+		gate_refrule *r = &m->refs[m->n_refs++];
+
+		r->index = i;
+		r->loc.line = item->line;
+		r->loc.col = item->col;
+		if (!want_map(L, item, "a ref rule"))
+			continue;
+		check_keys(L, item, keys, "a ref rule");
+		v = gate_yaml_get(item, "pattern");
+		if (!v) {
+			diag(L, item, "ref rule has no pattern (e.g. pattern: refs/heads/main)");
+			continue;
+		}
+		if (want_str(L, v, "pattern") && valid_ref_pattern(L, v))
+			r->pattern = v->str;
+		r->push.loc = r->create.loc = r->del.loc = r->force_push.loc = r->loc;
+		if ((v = gate_yaml_get(item, "push")))
+			load_perm(L, &r->push, v, "push", r, 1);
+		if ((v = gate_yaml_get(item, "create")))
+			load_perm(L, &r->create, v, "create", r, 1);
+		if ((v = gate_yaml_get(item, "delete")))
+			load_perm(L, &r->del, v, "delete", r, 1);
+		if ((v = gate_yaml_get(item, "force_push")))
+			load_perm(L, &r->force_push, v, "force_push", r, 1);
+	}
+	check_rule_order(L);
+}
+
+static void load_settings(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "on_error", NULL };
+	const gate_ynode *v;
+	char sbuf[128];
+
+	if (!want_map(L, n, "settings"))
+		return;
+	check_keys(L, n, keys, "settings");
+	if ((v = gate_yaml_get(n, "on_error"))) {
+		L->m->settings.on_error_loc.line = v->line;
+		L->m->settings.on_error_loc.col = v->col;
+		if (gate_yaml_is(v, "allow"))
+			L->m->settings.on_error_allow = 1;
+		else if (!gate_yaml_is(v, "reject"))
+			diag(L, v, "on_error must be reject or allow, not '%s'",
+			     v->kind == GATE_Y_SCALAR ? shown(v, sbuf, sizeof(sbuf)) : kind_name(v));
+	}
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static void load_root(loader *L, const gate_ynode *root)
+{
+	static const char *const keys[] = { "version", "people", "roles", "responsibilities",
+					    "refs", "settings", NULL };
+	const gate_ynode *v;
+	char sbuf[128];
+
+	if (!want_map(L, root, "the matrix"))
+		return;
+	check_keys(L, root, keys, "the matrix");
+	v = gate_yaml_get(root, "version");
+	if (!v)
+		diag(L, root, "missing 'version: 1' at the top of the matrix");
+	else if (!gate_yaml_is(v, "1"))
+		diag(L, v, "unsupported matrix version '%s' (this gatehouse reads version 1)",
+		     v->kind == GATE_Y_SCALAR ? shown(v, sbuf, sizeof(sbuf)) : kind_name(v));
+	else
+		L->m->version = 1;
+
+	if ((v = gate_yaml_get(root, "people")))
+		load_people(L, v);
+	else
+		diag(L, root, "missing 'people:' section");
+	if ((v = gate_yaml_get(root, "roles")))
+		load_roles(L, v);
+	else
+		diag(L, root, "missing 'roles:' section");
+	if ((v = gate_yaml_get(root, "responsibilities")))
+		load_duties(L, v);
+	else
+		diag(L, root, "missing 'responsibilities:' section (who owns write_code, review_code, "
+			      "configure_pipeline, resolve_vulnerabilities, approve_deployment)");
+	if ((v = gate_yaml_get(root, "refs")))
+		load_refs(L, v);
+	if ((v = gate_yaml_get(root, "settings")))
+		load_settings(L, v);
+}
+
+int gate_matrix_load_buffer(gate_matrix **out, const char *label, const char *data,
+			    size_t len, gate_diags *diags)
+{
+	gate_matrix *m;
+	gate_ynode **docs;
+	size_t ndocs;
+	gate_yerror yerr;
+	gate_yopts yopts = GATE_YOPTS_INIT;
+	loader L;
+	int rc;
+
+	*out = NULL;
+	memset(&L, 0, sizeof(L));
+	L.diags = diags;
+	L.label = label;
+	m = gate_calloc(1, sizeof(*m));
+	if (!m)
+		return GATE_ENOMEM;
+	L.m = m;
+	m->label = gate_arena_strdup(&m->arena, label);
+	if (!m->label) {
+		gate_matrix_free(m);
+		return GATE_ENOMEM;
+	}
+	L.label = m->label;
+	if (len > GATE_MATRIX_MAX_BYTES) {
+		diag_at(&L, 1, 1, "matrix is %zu bytes, over the limit of %u bytes", len,
+			GATE_MATRIX_MAX_BYTES);
+		gate_matrix_free(m);
+		return GATE_EMATRIX;
+	}
+	rc = gate_yaml_parse(&docs, &ndocs, &m->arena, data, len, &yopts, &yerr);
+	if (rc == GATE_EMATRIX) {
+		diag_at(&L, yerr.line, yerr.col, "%s", yerr.msg);
+	} else if (rc == 0 && ndocs == 0) {
+		diag_at(&L, 1, 1, "matrix is empty (expected version: 1, people, roles, responsibilities)");
+	} else if (rc == 0) {
+		load_root(&L, docs[0]);
+	}
+	if (rc == GATE_ENOMEM || L.oom) {
+		gate_matrix_free(m);
+		return gate_error_oom();
+	}
+	if (L.errors) {
+		if (diags && L.errors > diags->count && diags->count == MAX_DIAGS) {
+			/* say that the list was cut */
+			gate_diag *d;
+			if (gate_grow(&diags->items, &diags->cap, diags->count + 1, sizeof(gate_diag)) == 0) {
+				d = &diags->items[diags->count];
+				d->line = d->col = 0;
+				d->text = gate_strdup("... (more errors not shown; fix these first)");
+				if (d->text)
+					diags->count++;
+			}
+		}
+		gate_matrix_free(m);
+		return GATE_EMATRIX;
+	}
+	*out = m;
+	return 0;
+}
+
+int gate_matrix_load_file(gate_matrix **out, const char *path, gate_diags *diags)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = gate_read_file(&data, &len, path, GATE_MATRIX_MAX_BYTES);
+	if (rc < 0)
+		return rc == GATE_ELIMIT ? GATE_EMATRIX : rc;
+	rc = gate_matrix_load_buffer(out, path, data, len, diags);
+	gate_free(data);
+	return rc;
+}
+
+void gate_matrix_free(gate_matrix *m)
+{
+	if (!m)
+		return;
+	gate_arena_dispose(&m->arena);
+	gate_free(m);
+}
+
+const char *gate_matrix_label(const gate_matrix *m) { return m->label; }
+
+/* ---- queries -------------------------------------------------------------- */
+
+long gate_matrix_person_by_login(const gate_matrix *m, const char *login)
+{
+	size_t i, j;
+	if (!login)
+		return -1;
+	for (i = 0; i < m->n_people; i++)
+		for (j = 0; j < m->people[i].n_logins; j++)
+			if (!strcmp(m->people[i].logins[j], login))
+				return (long)i;
+	return -1;
+}
+
+long gate_matrix_person_by_email(const gate_matrix *m, const char *email)
+{
+	size_t i, j;
+	if (!email)
+		return -1;
+	for (i = 0; i < m->n_people; i++)
+		for (j = 0; j < m->people[i].n_emails; j++)
+			if (!gate_strcasecmp(m->people[i].emails[j], email))
+				return (long)i;
+	return -1;
+}
+
+int gate_matrix_in_role(const gate_matrix *m, long person, size_t role)
+{
+	size_t i;
+	if (person < 0 || role >= m->n_roles)
+		return 0;
+	for (i = 0; i < m->roles[role].n_members; i++)
+		if (m->roles[role].members[i] == (size_t)person)
+			return 1;
+	return 0;
+}
+
+int gate_matrix_rule_for_ref(const gate_refrule **out, const gate_matrix *m, const char *ref)
+{
+	size_t i;
+	*out = NULL;
+	for (i = 0; i < m->n_refs; i++) {
+		int hit;
+		if (!m->refs[i].pattern)
+			continue;
+		hit = gate_glob_match(m->refs[i].pattern, ref);
+		if (hit < 0)
+			return GATE_ENOMEM;
+		if (hit) {
+			*out = &m->refs[i];
+			return 0;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * What a push brings that the repository did not have.
+ *
+ * Under pre-receive the answer is the quarantine directory git receives
+ * objects into (GIT_QUARANTINE_PATH): listing it costs in proportion to the
+ * push, whatever the number of refs or the length of history.  Without a
+ * quarantine (the update hook, old git) it falls back to a revision walk from
+ * the pushed tips that hides every existing branch and tag one by one.
+ */
+#ifndef GATE_NEWOBJS_H
+#define GATE_NEWOBJS_H
+
+#include <git2.h>
+
+#include "push.h"
+
+typedef enum { GATE_NEW_FROM_QUARANTINE, GATE_NEW_FROM_WALK } gate_newobjs_source;
+
+typedef struct {
+	gate_newobjs_source source;
+	git_oid *commits;  /* new commits */
+	size_t n_commits, cap_commits;
+	size_t n_objects;  /* all new objects (quarantine); commits only (walk) */
+} gate_newobjs;
+
+#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, NULL, 0, 0, 0 }
+
+/*
+ * Fills OUT for the updates of PUSH.  Uses the quarantine named by
+ * GIT_QUARANTINE_PATH when set, else the walk.
+ */
+int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_push *push);
+
+/* Whether ID is one of the new commits (linear; the set is small). */
+int gate_newobjs_has_commit(const gate_newobjs *n, const git_oid *id);
+
+void gate_newobjs_dispose(gate_newobjs *n);
+
+#endif

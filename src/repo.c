@@ -1,0 +1,189 @@
+/*
+ * Opening the repository and reading from it (see repo.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "repo.h"
+
+static int add_object_dirs(git_repository *repo)
+{
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
+	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	git_odb *odb = NULL;
+	int rc = git_repository_odb(&odb, repo);
+
+	if (rc < 0)
+		return gate_error_from_git(rc, "opening the object database");
+	if (objdir && *objdir && (rc = git_odb_add_disk_alternate(odb, objdir)) < 0) {
+		rc = gate_error_from_git(rc, "adding GIT_OBJECT_DIRECTORY");
+		goto out;
+	}
+	while (alts && *alts) {
+		const char *end = strchr(alts, ':');
+		size_t len = end ? (size_t)(end - alts) : strlen(alts);
+		if (len) {
+			char *dir = gate_strndup(alts, len);
+			if (!dir) {
+				rc = GATE_ENOMEM;
+				goto out;
+			}
+			rc = git_odb_add_disk_alternate(odb, dir);
+			gate_free(dir);
+			if (rc < 0) {
+				rc = gate_error_from_git(rc, "adding GIT_ALTERNATE_OBJECT_DIRECTORIES");
+				goto out;
+			}
+		}
+		alts = end ? end + 1 : NULL;
+	}
+	rc = 0;
+out:
+	git_odb_free(odb);
+	return rc;
+}
+
+int gate_repo_open(git_repository **out)
+{
+	const char *gitdir = getenv("GIT_DIR");
+	int rc;
+
+	*out = NULL;
+	if (!getenv("GIT_WORK_TREE") && !getenv("GIT_COMMON_DIR")) {
+		rc = git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+		if (rc < 0)
+			return gate_error_from_git(rc, "opening the repository");
+		return 0;
+	}
+	rc = git_repository_open_ext(out, gitdir && *gitdir ? gitdir : ".",
+				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc < 0)
+		return gate_error_from_git(rc, "opening the repository");
+	rc = add_object_dirs(*out);
+	if (rc < 0) {
+		git_repository_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int gate_repo_config(char **out, git_repository *repo, const char *key)
+{
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_config_snapshot(&cfg, repo);
+	if (rc < 0)
+		return gate_error_from_git(rc, "reading git config");
+	rc = git_config_get_string_buf(&buf, cfg, key);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = 0;
+	} else if (rc < 0) {
+		rc = gate_error_from_git(rc, key);
+	} else {
+		*out = gate_strdup(buf.ptr);
+		rc = *out ? 0 : GATE_ENOMEM;
+	}
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	return rc;
+}
+
+int gate_repo_trusted_ref(char **out, git_repository *repo, const char *configured)
+{
+	git_reference *head = NULL;
+	int rc, valid = 0;
+
+	*out = NULL;
+	if (configured && *configured) {
+		gate_buf b = GATE_BUF_INIT;
+		if (strncmp(configured, "refs/", 5))
+			gate_buf_puts(&b, "refs/heads/");
+		gate_buf_puts(&b, configured);
+		if (b.oom)
+			return GATE_ENOMEM;
+		if (git_reference_name_is_valid(&valid, gate_buf_cstr(&b)) < 0 || !valid) {
+			rc = gate_error_set(GATE_ECONFIG, "gatehouse.trustedRef '%.200s' is not a valid ref",
+					    configured);
+			gate_buf_dispose(&b);
+			return rc;
+		}
+		*out = gate_buf_detach(&b);
+		return *out ? 0 : GATE_ENOMEM;
+	}
+	rc = git_reference_lookup(&head, repo, "HEAD");
+	if (rc < 0)
+		return gate_error_from_git(rc, "reading HEAD to find the trusted branch");
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		git_reference_free(head);
+		return gate_error_set(GATE_ECONFIG, "HEAD is detached: set git config "
+						    "gatehouse.trustedRef to the branch holding the matrix");
+	}
+	*out = gate_strdup(git_reference_symbolic_target(head));
+	git_reference_free(head);
+	return *out ? 0 : GATE_ENOMEM;
+}
+
+int gate_repo_read_file_at(char **data, size_t *len, git_repository *repo,
+			   const git_oid *commitish, const char *path, size_t max)
+{
+	git_object *obj = NULL, *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	git_oid_tostr(hex, sizeof(hex), commitish);
+	if ((rc = git_object_lookup(&obj, repo, commitish, GIT_OBJECT_ANY)) < 0 ||
+	    (rc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT)) < 0 ||
+	    (rc = git_commit_tree(&tree, (git_commit *)commit)) < 0) {
+		rc = gate_error_from_git(rc, hex);
+		if (rc == GATE_ENOTFOUND)
+			rc = GATE_EGIT; /* a missing commit is corruption, not "no file" */
+		goto out;
+	}
+	rc = git_tree_entry_bypath(&entry, tree, path);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = gate_error_set(GATE_ENOTFOUND, "%s has no %s", hex, path);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = gate_error_from_git(rc, path);
+		goto out;
+	}
+	if (git_tree_entry_filemode(entry) != GIT_FILEMODE_BLOB &&
+	    git_tree_entry_filemode(entry) != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		rc = gate_error_set(GATE_EMATRIX, "%s at %.12s is not a regular file (symlink or "
+						  "directory)", path, hex);
+		goto out;
+	}
+	if ((rc = git_blob_lookup(&blob, repo, git_tree_entry_id(entry))) < 0) {
+		rc = gate_error_from_git(rc, path);
+		if (rc == GATE_ENOTFOUND)
+			rc = GATE_EGIT;
+		goto out;
+	}
+	if ((size_t)git_blob_rawsize(blob) > max) {
+		rc = gate_error_set(GATE_EMATRIX, "%s is %lld bytes, over the limit of %zu", path,
+				    (long long)git_blob_rawsize(blob), max);
+		goto out;
+	}
+	*len = (size_t)git_blob_rawsize(blob);
+	*data = gate_strndup(git_blob_rawcontent(blob), *len);
+	rc = *data ? 0 : GATE_ENOMEM;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_object_free(commit);
+	git_object_free(obj);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * Formatting decisions for the pusher (see report.h).
+ *
+ * Layout: a headline with the verdict, then per ref the verdict and each
+ * reason as check id, what was found, what is missing, the matrix rule and
+ * the fix.  A developer who was rejected should know what to do from this
+ * text alone.
+ */
+#include <string.h>
+
+#include "common.h"
+#include "report.h"
+
+static void put_ref(gate_buf *b, const char *ref) { gate_buf_put_escaped(b, ref, strlen(ref)); }
+
+static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info *info)
+{
+	gate_buf_printf(b, "    [%s] %s\n", r->check, r->found);
+	if (*r->missing)
+		gate_buf_printf(b, "      needs: %s\n", r->missing);
+	if (r->line > 0 && info->matrix_label)
+		gate_buf_printf(b, "      rule:  %s:%d:%d\n", info->matrix_label, r->line, r->col);
+	else
+		gate_buf_puts(b, "      rule:  built in (cannot be turned off)\n");
+	if (*r->fix)
+		gate_buf_printf(b, "      fix:   %s\n", r->fix);
+}
+
+int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
+		       const gate_report_info *info)
+{
+	size_t i, j, rejected = 0;
+
+	for (i = 0; i < n; i++)
+		rejected += ds[i].verdict == GATE_REJECT;
+
+	if (info->error && !info->error_allowed) {
+		gate_buf_printf(out, "gatehouse: push %s: gatehouse could not check it safely\n",
+				info->dry_run ? "would be rejected" : "rejected");
+		gate_buf_printf(out, "  error: %s\n", info->error);
+		gate_buf_puts(out, "  Nothing was updated. gatehouse fails closed: when it cannot "
+				   "check a push it rejects it.\n"
+				   "  If this persists, show this message to the server's admins.\n");
+		return out->oom ? GATE_ENOMEM : 0;
+	}
+	if (rejected) {
+		gate_buf_printf(out, "gatehouse: push %s: %zu of %zu ref update%s broke the "
+				     "responsibility matrix\n",
+				info->dry_run ? "would be rejected" : "rejected", rejected, n,
+				n == 1 ? "" : "s");
+		for (i = 0; i < n; i++) {
+			const gate_decision *d = &ds[i];
+			gate_buf_puts(out, "  ");
+			put_ref(out, d->update->ref);
+			if (d->verdict == GATE_ACCEPT) {
+				gate_buf_printf(out, ": ok (%s)%s\n",
+						gate_update_kind_name(d->update->kind),
+						n > 1 && !info->dry_run
+							? " - not updated either: a push is accepted "
+							  "or rejected as a whole"
+							: "");
+				continue;
+			}
+			gate_buf_printf(out, ": REJECTED (%s)\n", gate_update_kind_name(d->update->kind));
+			for (j = 0; j < d->n_reasons; j++)
+				put_reason(out, &d->reasons[j], info);
+		}
+	} else {
+		gate_buf_printf(out, "gatehouse: %s %zu ref update%s", info->dry_run ? "would accept" : "accepted",
+				n, n == 1 ? "" : "s");
+		if (n == 1) {
+			gate_buf_puts(out, " (");
+			put_ref(out, ds[0].update->ref);
+			gate_buf_printf(out, ", %s)", gate_update_kind_name(ds[0].update->kind));
+		}
+		gate_buf_puts(out, "\n");
+	}
+	if (info->error && info->error_allowed)
+		gate_buf_printf(out, "  WARNING: checks did not run: %s\n"
+				     "  accepted only because the matrix says settings.on_error: allow\n",
+				info->error);
+	if (info->unprotected)
+		gate_buf_printf(out, "  note: no responsibility matrix on the trusted ref (%s) yet: "
+				     "only that ref is guarded until a push brings a valid matrix\n",
+				info->trusted_ref ? info->trusted_ref : "?");
+	else if (info->matrix_label)
+		gate_buf_printf(out, "  matrix: %s%s%.12s%s\n", info->matrix_label,
+				info->matrix_commit ? " @ " : "",
+				info->matrix_commit ? info->matrix_commit : "",
+				info->bootstrap ? " (bootstrap: the matrix inside this push)" : "");
+	return out->oom ? GATE_ENOMEM : 0;
+}
+
+int gate_report_emit(FILE *fp, const char *text, const char *prefix)
+{
+	gate_buf b = GATE_BUF_INIT;
+	const char *p = text;
+	int rc = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (prefix)
+			gate_buf_puts(&b, prefix);
+		gate_buf_put(&b, p, len);
+		gate_buf_puts(&b, "\n");
+		p += len + (nl ? 1 : 0);
+	}
+	if (b.oom)
+		rc = GATE_ENOMEM;
+	else if (b.len && fwrite(b.ptr, 1, b.len, fp) != b.len)
+		rc = gate_error_set(GATE_EIO, "writing the report failed");
+	fflush(fp);
+	gate_buf_dispose(&b);
+	return rc;
+}

@@ -1,0 +1,566 @@
+/*
+ * The hook driver (see gatehouse/run.h): one pass from raw hook input to
+ * verdict, audit record and message.
+ *
+ * Order matters for the trust model.  The matrix is read from the trusted
+ * ref *before* any decision, through the ref as it stands while the hook
+ * runs (pre-receive: before the push moves anything), never from the pushed
+ * commits, except to bootstrap a repository whose trusted ref has no matrix
+ * yet.  The audit record is written before the verdict is announced, and a
+ * failure anywhere becomes a rejection unless settings.on_error says allow.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "common.h"
+#include "decide.h"
+#include "gatehouse/gatehouse.h"
+#include "identity.h"
+#include "newobjs.h"
+#include "push.h"
+#include "repo.h"
+#include "report.h"
+
+#define DEFAULT_MATRIX_PATH "matrix/responsibility.yml"
+
+typedef struct {
+	const gate_run_opts *opts;
+	double t0;
+	git_repository *repo;
+	char *repo_path;
+	gate_identity id;
+	char *trusted_ref, *matrix_path, *matrix_file, *audit_path;
+	int audit_default;
+	gate_matrix *m;
+	char matrix_commit[GIT_OID_HEXSZ + 1];
+	int has_matrix_commit, bootstrap, unprotected;
+	gate_pushed_matrix pushed;
+	char *pushed_error;
+	gate_newobjs newobjs;
+	int have_newobjs;
+	gate_buf error; /* the internal error that decided the push, if any */
+	gate_push push;
+	gate_decision *ds;
+	size_t n_ds;
+} run_state;
+
+/* Records the current last error as the run's error (first one wins). */
+static int fail(run_state *st, int rc)
+{
+	if (!st->error.len)
+		gate_buf_puts(&st->error, *gate_error_last() ? gate_error_last() : gate_strerror(rc));
+	return rc;
+}
+
+static int fail_diags(run_state *st, int rc, const char *what, const gate_diags *diags)
+{
+	size_t i;
+	if (st->error.len)
+		return rc;
+	if (!diags->count)
+		return fail(st, rc);
+	gate_buf_printf(&st->error, "%s does not load:", what);
+	for (i = 0; i < diags->count; i++)
+		gate_buf_printf(&st->error, "\n    %s", diags->items[i].text);
+	return rc;
+}
+
+/* An absolute path, or PATH relative to the repository directory. */
+static char *repo_relative(run_state *st, const char *path)
+{
+	gate_buf b = GATE_BUF_INIT;
+	if (path[0] != '/')
+		gate_buf_printf(&b, "%s/", st->repo_path);
+	gate_buf_puts(&b, path);
+	return b.oom ? NULL : gate_buf_detach(&b);
+}
+
+static int prepare(run_state *st)
+{
+	const char *cd;
+	size_t len;
+	int rc;
+
+	if (st->opts->user) {
+		if (strlen(st->opts->user) >= sizeof(st->id.login))
+			return fail(st, gate_error_set(GATE_EINVAL, "--user is too long"));
+		strcpy(st->id.login, st->opts->user);
+		st->id.source = "--user";
+	} else if ((rc = gate_identity_from_env(&st->id)) < 0) {
+		return fail(st, rc);
+	}
+	if ((rc = gate_repo_open(&st->repo)) < 0)
+		return fail(st, rc);
+	cd = git_repository_commondir(st->repo);
+	len = strlen(cd);
+	while (len > 1 && cd[len - 1] == '/')
+		len--;
+	if (!(st->repo_path = gate_strndup(cd, len)))
+		return fail(st, GATE_ENOMEM);
+	if ((rc = gate_repo_config(&st->matrix_file, st->repo, "gatehouse.matrixFile")) < 0 ||
+	    (rc = gate_repo_config(&st->matrix_path, st->repo, "gatehouse.matrixPath")) < 0 ||
+	    (rc = gate_repo_config(&st->audit_path, st->repo, "gatehouse.auditLog")) < 0)
+		return fail(st, rc);
+	if (!st->matrix_path && !(st->matrix_path = gate_strdup(DEFAULT_MATRIX_PATH)))
+		return fail(st, GATE_ENOMEM);
+	if (st->audit_path) {
+		char *abs = repo_relative(st, st->audit_path);
+		gate_free(st->audit_path);
+		st->audit_path = abs;
+	} else {
+		gate_buf b = GATE_BUF_INIT;
+		gate_buf_printf(&b, "%s/gatehouse/audit.jsonl", st->repo_path);
+		st->audit_path = b.oom ? NULL : gate_buf_detach(&b);
+		st->audit_default = 1;
+	}
+	if (!st->audit_path)
+		return fail(st, GATE_ENOMEM);
+	if (!st->matrix_file) {
+		char *configured = NULL;
+		if ((rc = gate_repo_config(&configured, st->repo, "gatehouse.trustedRef")) < 0)
+			return fail(st, rc);
+		rc = gate_repo_trusted_ref(&st->trusted_ref, st->repo, configured);
+		gate_free(configured);
+		if (rc < 0)
+			return fail(st, rc);
+	}
+	return 0;
+}
+
+/* Loads the matrix a push to the trusted ref would leave behind. */
+static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix **valid)
+{
+	gate_diags diags = GATE_DIAGS_INIT;
+	gate_buf label = GATE_BUF_INIT;
+	char *data = NULL;
+	size_t len;
+	int rc;
+
+	*valid = NULL;
+	rc = gate_repo_read_file_at(&data, &len, st->repo, &u->new_id, st->matrix_path,
+				    GATE_MATRIX_MAX_BYTES);
+	if (rc == GATE_ENOTFOUND) {
+		st->pushed = GATE_PUSHED_MATRIX_MISSING;
+		gate_error_clear();
+		return 0;
+	}
+	if (rc == GATE_EMATRIX) {
+		st->pushed = GATE_PUSHED_MATRIX_INVALID;
+		st->pushed_error = gate_strdup(gate_error_last());
+		return st->pushed_error ? 0 : fail(st, GATE_ENOMEM);
+	}
+	if (rc < 0)
+		return fail(st, rc);
+	gate_buf_printf(&label, "%s:%s", u->ref, st->matrix_path);
+	if (label.oom) {
+		gate_free(data);
+		return fail(st, GATE_ENOMEM);
+	}
+	rc = gate_matrix_load_buffer(valid, gate_buf_cstr(&label), data, len, &diags);
+	gate_free(data);
+	gate_buf_dispose(&label);
+	if (rc == GATE_EMATRIX) {
+		gate_buf e = GATE_BUF_INIT;
+		size_t i;
+		st->pushed = GATE_PUSHED_MATRIX_INVALID;
+		for (i = 0; i < diags.count && i < 5; i++)
+			gate_buf_printf(&e, "%s%s", i ? "; " : "", diags.items[i].text);
+		if (diags.count > 5)
+			gate_buf_printf(&e, "; and %zu more", diags.count - 5);
+		st->pushed_error = e.oom ? NULL : gate_buf_detach(&e);
+		gate_buf_dispose(&e);
+		gate_diags_dispose(&diags);
+		return st->pushed_error ? 0 : fail(st, GATE_ENOMEM);
+	}
+	gate_diags_dispose(&diags);
+	if (rc < 0)
+		return fail(st, rc);
+	st->pushed = GATE_PUSHED_MATRIX_OK;
+	return 0;
+}
+
+static int load_matrix(run_state *st)
+{
+	gate_diags diags = GATE_DIAGS_INIT;
+	gate_buf label = GATE_BUF_INIT;
+	git_oid trusted;
+	char *data = NULL;
+	size_t len, i;
+	int rc;
+
+	if (st->matrix_file) {
+		char *path = repo_relative(st, st->matrix_file);
+		if (!path)
+			return fail(st, GATE_ENOMEM);
+		rc = gate_matrix_load_file(&st->m, path, &diags);
+		if (rc < 0)
+			fail_diags(st, rc, path, &diags);
+		gate_free(path);
+		gate_diags_dispose(&diags);
+		return rc;
+	}
+
+	rc = git_reference_name_to_id(&trusted, st->repo, st->trusted_ref);
+	if (rc == 0) {
+		rc = gate_repo_read_file_at(&data, &len, st->repo, &trusted, st->matrix_path,
+					    GATE_MATRIX_MAX_BYTES);
+		if (rc == GATE_ENOTFOUND) {
+			gate_error_clear();
+			st->unprotected = 1;
+		} else if (rc < 0) {
+			return fail(st, rc);
+		} else {
+			gate_buf_printf(&label, "%s:%s", st->trusted_ref, st->matrix_path);
+			rc = label.oom ? GATE_ENOMEM
+				       : gate_matrix_load_buffer(&st->m, gate_buf_cstr(&label), data,
+								 len, &diags);
+			gate_free(data);
+			if (rc < 0)
+				fail_diags(st, rc, gate_buf_cstr(&label), &diags);
+			gate_buf_dispose(&label);
+			gate_diags_dispose(&diags);
+			if (rc < 0)
+				return rc;
+			git_oid_tostr(st->matrix_commit, sizeof(st->matrix_commit), &trusted);
+			st->has_matrix_commit = 1;
+		}
+	} else if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		st->unprotected = 1;
+	} else {
+		return fail(st, gate_error_from_git(rc, st->trusted_ref));
+	}
+
+	/* A push to the trusted ref must leave a valid matrix behind. */
+	for (i = 0; i < st->push.count; i++) {
+		const gate_update *u = &st->push.items[i];
+		gate_matrix *pushed = NULL;
+		if (strcmp(u->ref, st->trusted_ref) || u->kind == GATE_UPD_DELETE)
+			continue;
+		if ((rc = check_pushed_matrix(st, u, &pushed)) < 0)
+			return rc;
+		if (pushed && !st->m) {
+			/* bootstrap: the first valid matrix judges the push that brings it */
+			st->m = pushed;
+			st->bootstrap = 1;
+			st->unprotected = 0;
+			git_oid_tostr(st->matrix_commit, sizeof(st->matrix_commit), &u->new_id);
+			st->has_matrix_commit = 1;
+		} else {
+			gate_matrix_free(pushed);
+		}
+	}
+	return 0;
+}
+
+static int decide_all(run_state *st)
+{
+	gate_decide_ctx ctx;
+	size_t i;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.m = st->m;
+	ctx.login = st->id.login;
+	ctx.person = st->m ? gate_matrix_person_by_login(st->m, st->id.login) : -1;
+	ctx.trusted_ref = st->matrix_file ? NULL : st->trusted_ref;
+	ctx.matrix_path = st->matrix_path;
+	ctx.pushed_matrix = st->pushed;
+	ctx.pushed_matrix_error = st->pushed_error;
+	for (i = 0; i < st->push.count; i++) {
+		rc = gate_decide(&st->ds[i], &ctx, &st->push.items[i]);
+		if (rc < 0)
+			return fail(st, rc);
+	}
+	return 0;
+}
+
+static int evaluate(run_state *st)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = prepare(st)) < 0)
+		return rc;
+	for (i = 0; i < st->push.count; i++)
+		if ((rc = gate_update_classify(&st->push.items[i], st->repo)) < 0)
+			return fail(st, rc);
+	if (!st->opts->dry_run) {
+		if ((rc = gate_newobjs_collect(&st->newobjs, st->repo, &st->push)) < 0)
+			return fail(st, rc);
+		st->have_newobjs = 1;
+	}
+	if ((rc = load_matrix(st)) < 0)
+		return rc;
+	return decide_all(st);
+}
+
+/* After an internal error: every update carries it as its reason. */
+static int decide_error(run_state *st, int allowed)
+{
+	size_t i;
+	for (i = 0; i < st->n_ds; i++) {
+		gate_decision *d = &st->ds[i];
+		gate_decision_dispose(d);
+		d->update = &st->push.items[i];
+		d->verdict = GATE_ACCEPT;
+		if (!allowed &&
+		    gate_decision_reject(d, "internal.error", 0, 0, d->update->ref,
+					 gate_buf_cstr(&st->error), "a complete check of the push",
+					 "push again; if it fails again, show this message to the "
+					 "server's admins") < 0)
+			return GATE_ENOMEM;
+	}
+	return 0;
+}
+
+static int write_audit(run_state *st, int allowed)
+{
+	gate_audit_info info;
+	json_t **recs;
+	size_t i, n = 0;
+	int rc = 0;
+
+	memset(&info, 0, sizeof(info));
+	info.repo = st->repo_path;
+	info.hook = st->opts->hook;
+	info.pusher = st->id.login[0] ? st->id.login : NULL;
+	info.identity_source = st->id.source;
+	if (st->m) {
+		long p = gate_matrix_person_by_login(st->m, st->id.login);
+		info.person = p >= 0 ? st->m->people[p].id : NULL;
+		info.matrix_source = gate_matrix_label(st->m);
+	}
+	info.matrix_commit = st->has_matrix_commit ? st->matrix_commit : NULL;
+	info.bootstrap = st->bootstrap;
+	info.error = st->error.len ? gate_buf_cstr(&st->error) : NULL;
+	info.error_allowed = allowed;
+	if (st->have_newobjs) {
+		info.objects_source =
+			st->newobjs.source == GATE_NEW_FROM_QUARANTINE ? "quarantine" : "walk";
+		info.new_objects = st->newobjs.n_objects;
+		info.new_commits = st->newobjs.n_commits;
+	}
+	info.duration_ms = gate_now_ms() - st->t0;
+
+	recs = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*recs));
+	if (!recs)
+		return GATE_ENOMEM;
+	for (i = 0; i < st->n_ds; i++, n++)
+		if ((rc = gate_audit_record(&recs[i], &info, &st->ds[i],
+					    st->m ? gate_matrix_label(st->m) : NULL)) < 0)
+			break;
+	if (rc == 0)
+		rc = gate_audit_append(st->audit_path, recs, n, st->audit_default);
+	for (i = 0; i < n; i++)
+		json_decref(recs[i]);
+	gate_free(recs);
+	return rc;
+}
+
+static const char *line_prefix(void)
+{
+	/* GitLab shows hook output in its UI only behind this prefix */
+	const char *gl = getenv("GL_ID");
+	return gl && *gl ? "GL-HOOK-ERR: " : NULL;
+}
+
+/* Decides, audits and reports ST->push.  Returns the exit status. */
+static int run_push(run_state *st)
+{
+	gate_report_info info;
+	gate_buf out = GATE_BUF_INIT;
+	size_t i;
+	int allowed = 0, status = GATE_EXIT_OK, rc;
+	FILE *fp = st->opts->out ? st->opts->out : stderr;
+
+	st->n_ds = st->push.count;
+	st->ds = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*st->ds));
+	if (!st->ds)
+		fail(st, GATE_ENOMEM);
+	else if (!st->error.len)
+		evaluate(st);
+
+	if (st->error.len) {
+		allowed = st->m && st->m->settings.on_error_allow;
+		if (st->ds && decide_error(st, allowed) < 0)
+			allowed = 0;
+	}
+	if (!st->opts->dry_run && st->repo_path && st->audit_path && st->ds) {
+		rc = write_audit(st, allowed);
+		if (rc < 0) {
+			int was_ok = !st->error.len;
+			fail(st, rc);
+			if (was_ok) {
+				allowed = st->m && st->m->settings.on_error_allow;
+				decide_error(st, allowed);
+			}
+		}
+	}
+	if (!st->ds || (st->error.len && !allowed)) {
+		status = GATE_EXIT_REJECTED;
+	} else {
+		for (i = 0; i < st->n_ds; i++)
+			if (st->ds[i].verdict == GATE_REJECT)
+				status = GATE_EXIT_REJECTED;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.matrix_label = st->m ? gate_matrix_label(st->m) : NULL;
+	info.matrix_commit = st->has_matrix_commit ? st->matrix_commit : NULL;
+	info.bootstrap = st->bootstrap;
+	info.unprotected = st->unprotected && !st->m;
+	info.trusted_ref = st->trusted_ref;
+	info.error = st->error.len ? gate_buf_cstr(&st->error) : NULL;
+	info.error_allowed = allowed;
+	info.dry_run = st->opts->dry_run;
+	if (gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info) < 0 ||
+	    gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
+		/* cannot even say why: still reject */
+		fputs("gatehouse: push rejected (out of memory while reporting)\n", fp);
+		status = GATE_EXIT_REJECTED;
+	}
+	gate_buf_dispose(&out);
+	return status;
+}
+
+static void state_init(run_state *st, const gate_run_opts *opts)
+{
+	memset(st, 0, sizeof(*st));
+	st->opts = opts;
+	st->t0 = gate_now_ms();
+	git_libgit2_init();
+}
+
+static void state_dispose(run_state *st)
+{
+	size_t i;
+	if (st->ds)
+		for (i = 0; i < st->n_ds; i++)
+			gate_decision_dispose(&st->ds[i]);
+	gate_free(st->ds);
+	gate_push_dispose(&st->push);
+	gate_newobjs_dispose(&st->newobjs);
+	gate_matrix_free(st->m);
+	gate_free(st->pushed_error);
+	gate_free(st->repo_path);
+	gate_free(st->trusted_ref);
+	gate_free(st->matrix_path);
+	gate_free(st->matrix_file);
+	gate_free(st->audit_path);
+	gate_buf_dispose(&st->error);
+	git_repository_free(st->repo);
+	git_libgit2_shutdown();
+}
+
+/* When the input itself is unusable there is no ref to hang a record on. */
+static int add_placeholder(run_state *st)
+{
+	static const char zeros[] = "0000000000000000000000000000000000000000";
+	static const char ones[] = "1111111111111111111111111111111111111111";
+	if (st->push.count)
+		return 0;
+	return gate_push_add(&st->push, zeros, ones, "refs/gatehouse/unparsed-input");
+}
+
+int gate_run_pre_receive(FILE *in, const gate_run_opts *opts)
+{
+	run_state st;
+	int status, rc;
+
+	state_init(&st, opts);
+	rc = gate_push_read(&st.push, in, GATE_PUSH_MAX_REFS);
+	if (rc < 0) {
+		char c[512];
+		fail(&st, rc);
+		while (fread(c, 1, sizeof(c), in) > 0)
+			; /* drain, so git is not left writing into a closed pipe */
+		gate_push_dispose(&st.push);
+		add_placeholder(&st);
+		/* still open the repo so the failure is audited */
+		prepare(&st);
+	}
+	status = run_push(&st);
+	state_dispose(&st);
+	return status;
+}
+
+int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
+		    const gate_run_opts *opts)
+{
+	run_state st;
+	int status;
+
+	state_init(&st, opts);
+	if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
+		fail(&st, GATE_EINVAL);
+		add_placeholder(&st);
+		prepare(&st);
+	}
+	status = run_push(&st);
+	state_dispose(&st);
+	return status;
+}
+
+static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, FILE *fp)
+{
+	git_object *obj = NULL;
+	size_t i, len = strlen(rev);
+	int zero = len > 0;
+
+	for (i = 0; i < len; i++)
+		zero &= rev[i] == '0';
+	if (zero) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	if (git_revparse_single(&obj, repo, rev) < 0) {
+		const git_error *e = git_error_last();
+		fprintf(fp, "gatehouse: cannot resolve '%s': %s\n", rev, e ? e->message : "unknown");
+		return GATE_ENOTFOUND;
+	}
+	git_oid_cpy(out, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
+		   const gate_run_opts *opts)
+{
+	git_repository *repo = NULL;
+	git_oid old_id, new_id;
+	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
+	FILE *fp = opts->out ? opts->out : stderr;
+	int rc;
+
+	git_libgit2_init();
+	rc = gate_repo_open(&repo);
+	if (rc < 0) {
+		fprintf(fp, "gatehouse: %s\n", gate_error_last());
+		git_libgit2_shutdown();
+		return GATE_EXIT_USAGE;
+	}
+	rc = resolve_rev(&old_id, repo, old_rev, fp);
+	if (rc == 0)
+		rc = resolve_rev(&new_id, repo, new_rev, fp);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	if (rc < 0)
+		return GATE_EXIT_USAGE;
+	git_oid_tostr(old_hex, sizeof(old_hex), &old_id);
+	git_oid_tostr(new_hex, sizeof(new_hex), &new_id);
+	{
+		run_state st;
+		int status;
+		state_init(&st, opts);
+		if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
+			fprintf(fp, "gatehouse: %s\n", gate_error_last());
+			state_dispose(&st);
+			return GATE_EXIT_USAGE;
+		}
+		status = run_push(&st);
+		state_dispose(&st);
+		return status;
+	}
+}

@@ -1,0 +1,273 @@
+/*
+ * Builds gate_ynode trees from libyaml events.
+ *
+ * Trust: the input may come from a pushed commit (bootstrap) or from anyone
+ * with write access to the trusted branch, so it is treated as hostile:
+ * aliases are refused (no billion-laughs), node count and nesting depth are
+ * bounded, duplicate keys are errors (libyaml keeps the last one silently,
+ * which would let a second `push:` quietly override the first).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "yamltree.h"
+
+typedef struct {
+	gate_ynode *node;
+	gate_ynode **kids;
+	size_t n, cap;
+} frame;
+
+static int yerr(gate_yerror *e, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int yerr(gate_yerror *e, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	e->line = line;
+	e->col = col;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return GATE_EMATRIX;
+}
+
+typedef struct {
+	const gate_ynode *key;
+} keyref;
+
+static int keycmp(const void *a, const void *b)
+{
+	const gate_ynode *x = ((const keyref *)a)->key, *y = ((const keyref *)b)->key;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->str, y->str, n);
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	/* equal keys: order by position so the later one is reported */
+	return x->line != y->line ? x->line - y->line : x->col - y->col;
+}
+
+static int check_map_keys(gate_ynode *map, gate_yerror *err)
+{
+	size_t i, nk = map->n / 2;
+	keyref *keys;
+	int rc = 0;
+
+	for (i = 0; i < nk; i++) {
+		const gate_ynode *k = map->items[2 * i];
+		if (k->kind != GATE_Y_SCALAR)
+			return yerr(err, k->line, k->col, "mapping keys must be plain strings");
+	}
+	if (nk < 2)
+		return 0;
+	if (nk <= 8) {
+		size_t j;
+		for (i = 0; i < nk; i++)
+			for (j = i + 1; j < nk; j++) {
+				const gate_ynode *a = map->items[2 * i], *b = map->items[2 * j];
+				if (a->len == b->len && !memcmp(a->str, b->str, a->len))
+					return yerr(err, b->line, b->col,
+						    "duplicate key '%.*s' (first at line %d)",
+						    (int)(b->len > 100 ? 100 : b->len), b->str, a->line);
+			}
+		return 0;
+	}
+	keys = gate_malloc(nk * sizeof(*keys));
+	if (!keys)
+		return GATE_ENOMEM;
+	for (i = 0; i < nk; i++)
+		keys[i].key = map->items[2 * i];
+	qsort(keys, nk, sizeof(*keys), keycmp);
+	for (i = 1; i < nk; i++) {
+		const gate_ynode *a = keys[i - 1].key, *b = keys[i].key;
+		if (a->len == b->len && !memcmp(a->str, b->str, a->len)) {
+			rc = yerr(err, b->line, b->col, "duplicate key '%.*s' (first at line %d)",
+				  (int)(b->len > 100 ? 100 : b->len), b->str, a->line);
+			break;
+		}
+	}
+	free(keys);
+	return rc;
+}
+
+static const char *event_name(yaml_event_type_t t)
+{
+	switch (t) {
+	case YAML_ALIAS_EVENT: return "alias";
+	default: return "event";
+	}
+}
+
+int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena,
+		    const char *data, size_t len, const gate_yopts *opts, gate_yerror *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	frame *stack = NULL;
+	size_t depth = 0, stack_cap = 0, nodes = 0;
+	size_t max_nodes = opts && opts->max_nodes ? opts->max_nodes : 2000000;
+	size_t max_depth = opts && opts->max_depth > 0 ? (size_t)opts->max_depth : 64;
+	int allow_multi = opts && opts->allow_multi;
+	gate_ynode **docs = NULL;
+	size_t ndocs = 0, docs_cap = 0;
+	int rc = 0, done = 0;
+
+	*docs_out = NULL;
+	*ndocs_out = 0;
+	memset(err, 0, sizeof(*err));
+	if (!yaml_parser_initialize(&parser))
+		return gate_error_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+
+	while (!done && rc == 0) {
+		gate_ynode *node = NULL;
+		int line, col;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_MEMORY_ERROR) {
+				rc = gate_error_oom();
+				break;
+			}
+			rc = yerr(err, (int)parser.problem_mark.line + 1,
+				  (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
+				  parser.problem ? parser.problem : "unknown problem",
+				  parser.context ? " " : "", parser.context ? parser.context : "");
+			break;
+		}
+		line = (int)ev.start_mark.line + 1;
+		col = (int)ev.start_mark.column + 1;
+
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (ndocs >= 1 && !allow_multi)
+				rc = yerr(err, line, col, "only one YAML document is allowed here");
+			break;
+		case YAML_ALIAS_EVENT:
+			rc = yerr(err, line, col,
+				  "YAML %s '*%s' is not allowed: write the value out in full",
+				  event_name(ev.type), (const char *)ev.data.alias.anchor);
+			break;
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++nodes > max_nodes) {
+				rc = yerr(err, line, col, "document has more than %zu nodes", max_nodes);
+				break;
+			}
+			node = gate_arena_alloc(arena, sizeof(*node));
+			if (!node) {
+				rc = GATE_ENOMEM;
+				break;
+			}
+			node->line = line;
+			node->col = col;
+			if (ev.type == YAML_SCALAR_EVENT) {
+				node->kind = GATE_Y_SCALAR;
+				node->len = ev.data.scalar.length;
+				node->str = gate_arena_strndup(arena, (const char *)ev.data.scalar.value,
+							       ev.data.scalar.length);
+				node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+					      ev.data.scalar.tag == NULL;
+				if (!node->str) {
+					rc = GATE_ENOMEM;
+					break;
+				}
+			} else {
+				node->kind = ev.type == YAML_SEQUENCE_START_EVENT ? GATE_Y_SEQ : GATE_Y_MAP;
+				if (depth + 1 > max_depth) {
+					rc = yerr(err, line, col, "nesting deeper than %zu levels", max_depth);
+					break;
+				}
+			}
+			/* attach to parent, or make it a document root */
+			if (depth) {
+				frame *f = &stack[depth - 1];
+				if (gate_grow(&f->kids, &f->cap, f->n + 1, sizeof(*f->kids)) < 0) {
+					rc = GATE_ENOMEM;
+					break;
+				}
+				f->kids[f->n++] = node;
+			} else {
+				if (gate_grow(&docs, &docs_cap, ndocs + 1, sizeof(*docs)) < 0) {
+					rc = GATE_ENOMEM;
+					break;
+				}
+				docs[ndocs++] = node;
+			}
+			if (node->kind != GATE_Y_SCALAR) {
+				if (gate_grow(&stack, &stack_cap, depth + 1, sizeof(*stack)) < 0) {
+					rc = GATE_ENOMEM;
+					break;
+				}
+				memset(&stack[depth], 0, sizeof(*stack));
+				stack[depth++].node = node;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: {
+			frame *f = &stack[--depth];
+			gate_ynode *n = f->node;
+			n->n = f->n;
+			if (f->n) {
+				n->items = gate_arena_alloc(arena, f->n * sizeof(*n->items));
+				if (!n->items) {
+					rc = GATE_ENOMEM;
+				} else {
+					memcpy(n->items, f->kids, f->n * sizeof(*n->items));
+					if (n->kind == GATE_Y_MAP)
+						rc = check_map_keys(n, err);
+				}
+			}
+			free(f->kids);
+			f->kids = NULL;
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	while (depth)
+		free(stack[--depth].kids);
+	free(stack);
+	yaml_parser_delete(&parser);
+	if (rc) {
+		free(docs);
+		return rc;
+	}
+	if (ndocs) {
+		gate_ynode **copy = gate_arena_alloc(arena, ndocs * sizeof(*copy));
+		if (!copy) {
+			free(docs);
+			return GATE_ENOMEM;
+		}
+		memcpy(copy, docs, ndocs * sizeof(*copy));
+		*docs_out = copy;
+	}
+	free(docs);
+	*ndocs_out = ndocs;
+	return 0;
+}
+
+const gate_ynode *gate_yaml_get(const gate_ynode *map, const char *key)
+{
+	size_t i, kl = strlen(key);
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const gate_ynode *k = map->items[i];
+		if (k->len == kl && !memcmp(k->str, key, kl))
+			return map->items[i + 1];
+	}
+	return NULL;
+}
+
+int gate_yaml_is(const gate_ynode *n, const char *s)
+{
+	return n && n->kind == GATE_Y_SCALAR && n->plain && n->len == strlen(s) &&
+	       !memcmp(n->str, s, n->len);
+}
