@@ -1,0 +1,158 @@
+# Shared helpers for gatehouse's integration tests: real git, real bare
+# repositories, hooks installed by install.sh, real pushes.
+#
+# A test file sources this, calls the helpers, and ends with `finish`.  Each
+# check prints "ok - NAME" or "not ok - NAME" with what was seen; `finish`
+# prints the file's totals and exits non-zero when anything failed.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+GATEHOUSE_BIN=${GATEHOUSE_BIN:-$ROOT/build}
+GATEHOUSE=$GATEHOUSE_BIN/gatehouse
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-$TEST_NAME.XXXXXX")
+PASS=0
+FAIL=0
+CLEANUPS=()
+
+cleanup() {
+  local c
+  for c in "${CLEANUPS[@]+"${CLEANUPS[@]}"}"; do eval "$c" || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+on_exit() { CLEANUPS+=("$1"); }
+
+# A private git environment: no system or user config leaks in.
+export HOME=$TMP/home
+mkdir -p "$HOME"
+export GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
+unset GATEHOUSE_USER GITEA_PUSHER_NAME GL_USERNAME GL_USER GITHUB_USER_LOGIN REMOTE_USER GL_ID
+git config --global user.name "Test User"
+git config --global user.email "test@example.com"
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+git config --global protocol.file.allow always
+git config --global push.default simple
+
+ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
+not_ok() {
+  FAIL=$((FAIL + 1))
+  echo "not ok - $1"
+  shift
+  [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+  return 0
+}
+
+finish() {
+  echo "# $TEST_NAME: $PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
+  exit $?
+}
+
+# ---- servers and clones --------------------------------------------------
+
+MATRIX_DIR=$ROOT/tests/integration/matrices
+
+# new_server NAME [--hook H]: a bare repo with gatehouse installed by install.sh.
+new_server() {
+  local name=$1; shift
+  git init -q --bare "$TMP/$name.git"
+  "$ROOT/install.sh" --bin "$GATEHOUSE_BIN" --repo "$TMP/$name.git" "$@" >"$TMP/$name.install.log" 2>&1 \
+    || { cat "$TMP/$name.install.log"; return 1; }
+  echo "$TMP/$name.git"
+}
+
+# new_clone SERVER NAME: a working clone with a committer identity.
+new_clone() {
+  local server=$1 name=$2
+  git clone -q "$server" "$TMP/$name" 2>/dev/null
+  git -C "$TMP/$name" config user.name "$name"
+  git -C "$TMP/$name" config user.email "$name@example.com"
+  echo "$TMP/$name"
+}
+
+# commit_file CLONE PATH CONTENT [MESSAGE]
+commit_file() {
+  local wc=$1 path=$2 content=$3 msg=${4:-"change $2"}
+  mkdir -p "$(dirname "$wc/$path")"
+  printf '%s\n' "$content" >"$wc/$path"
+  git -C "$wc" add "$path"
+  git -C "$wc" commit -q -m "$msg"
+}
+
+# put_matrix CLONE FILE: stage a matrix from tests/integration/matrices (or a path).
+put_matrix() {
+  local wc=$1 src=$2
+  [ -f "$src" ] || src=$MATRIX_DIR/$src
+  mkdir -p "$wc/matrix"
+  cp "$src" "$wc/matrix/responsibility.yml"
+  git -C "$wc" add matrix/responsibility.yml
+  git -C "$wc" commit -q -m "matrix: $(basename "$src")"
+}
+
+# push_as USER CLONE ARGS...: sets OUT (all output) and RC.
+push_as() {
+  local user=$1 wc=$2; shift 2
+  OUT=$(cd "$wc" && GATEHOUSE_USER=$user timeout 120 git push "$@" 2>&1)
+  RC=$?
+}
+
+# push_env "VAR=value ..." CLONE ARGS...: push with other identity variables.
+push_env() {
+  local envs=$1 wc=$2; shift 2
+  OUT=$(cd "$wc" && env $envs timeout 120 git push "$@" 2>&1)
+  RC=$?
+}
+
+# ref_of REPO REF: the object id REF points to, or "none".
+ref_of() { git --git-dir="$1" rev-parse -q --verify "$2" 2>/dev/null || echo none; }
+
+# ---- expectations ---------------------------------------------------------
+
+expect_accepted() {
+  local name=$1
+  if [ "$RC" -eq 0 ]; then ok "$name"; else not_ok "$name" "push failed (rc=$RC):" "$OUT"; fi
+}
+
+expect_rejected() {
+  local name=$1
+  if [ "$RC" -ne 0 ] && grep -q "hook declined" <<<"$OUT"; then ok "$name"
+  else not_ok "$name" "expected a rejection by the hook (rc=$RC):" "$OUT"; fi
+}
+
+# expect_out NAME TEXT...: every TEXT appears in OUT (fixed strings).
+expect_out() {
+  local name=$1 t missing=(); shift
+  for t in "$@"; do grep -qF -- "$t" <<<"$OUT" || missing+=("$t"); done
+  if [ ${#missing[@]} -eq 0 ]; then ok "$name"
+  else not_ok "$name" "missing from output: ${missing[*]}" "$OUT"; fi
+}
+
+expect_no_out() {
+  local name=$1 t found=(); shift
+  for t in "$@"; do grep -qF -- "$t" <<<"$OUT" && found+=("$t"); done
+  if [ ${#found[@]} -eq 0 ]; then ok "$name"
+  else not_ok "$name" "unexpected in output: ${found[*]}" "$OUT"; fi
+}
+
+# expect_ref NAME REPO REF EXPECTED (an id or "none")
+expect_ref() {
+  local name=$1 repo=$2 ref=$3 want=$4 got
+  got=$(ref_of "$repo" "$ref")
+  if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name" "$ref is $got, expected $want"; fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+# last_audit REPO: the last audit record of REPO.
+last_audit() { tail -n 1 "$1/gatehouse/audit.jsonl"; }
+
+# json_get JSON FILTER: a jq filter applied to one JSON document (jq is an
+# independent parser, so the audit log is checked by something other than
+# the library that wrote it).
+json_get() { jq -c -r "$2" <<<"$1"; }
