@@ -13,6 +13,20 @@
 
 static void put_ref(gate_buf *b, const char *ref) { gate_buf_put_escaped(b, ref, strlen(ref)); }
 
+/* Multi-line text from anywhere (error messages): escaped line by line. */
+static void put_text(gate_buf *b, const char *s)
+{
+	while (*s) {
+		size_t len = strcspn(s, "\n");
+		gate_buf_put_escaped(b, s, len);
+		s += len;
+		if (*s == '\n') {
+			gate_buf_puts(b, "\n");
+			s++;
+		}
+	}
+}
+
 static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info *info)
 {
 	gate_buf_printf(b, "    [%s] %s\n", r->check, r->found);
@@ -37,7 +51,9 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 	if (info->error && !info->error_allowed) {
 		gate_buf_printf(out, "gatehouse: push %s: gatehouse could not check it safely\n",
 				info->dry_run ? "would be rejected" : "rejected");
-		gate_buf_printf(out, "  error: %s\n", info->error);
+		gate_buf_puts(out, "  error: ");
+		put_text(out, info->error);
+		gate_buf_puts(out, "\n");
 		gate_buf_puts(out, "  Nothing was updated. gatehouse fails closed: when it cannot "
 				   "check a push it rejects it.\n"
 				   "  If this persists, show this message to the server's admins.\n");
@@ -76,9 +92,11 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 		gate_buf_puts(out, "\n");
 	}
 	if (info->error && info->error_allowed)
-		gate_buf_printf(out, "  WARNING: checks did not run: %s\n"
-				     "  accepted only because the matrix says settings.on_error: allow\n",
-				info->error);
+	{
+		gate_buf_puts(out, "  WARNING: checks did not run: ");
+		put_text(out, info->error);
+		gate_buf_puts(out, "\n  accepted only because the matrix says settings.on_error: allow\n");
+	}
 	if (info->unprotected)
 		gate_buf_printf(out, "  note: no responsibility matrix on the trusted ref (%s) yet: "
 				     "only that ref is guarded until a push brings a valid matrix\n",
