@@ -50,6 +50,7 @@ UNIT_BIN  := $(BUILD)/unit-tests
 
 .PHONY: all test unit integration asan demo install clean deps
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BUILD)/.deps $(BUILD)/libgatehouse.a $(HOOK_BIN) $(CLI_BIN)
 
@@ -90,7 +91,7 @@ unit: all $(UNIT_BIN)
 	cd tests/unit && $(CURDIR)/$(UNIT_BIN) --jobs 2
 
 integration: all
-	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash tests/integration/run.sh
+	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) GATEHOUSE_SAN=$(SAN) bash tests/integration/run.sh
 
 test: unit integration
 

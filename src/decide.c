@@ -67,9 +67,9 @@ static void describe_pusher(gate_buf *b, const gate_decide_ctx *ctx)
 {
 	size_t i, shown = 0;
 	if (ctx->person < 0) {
-		gate_buf_puts(b, "pusher '");
+		gate_buf_puts(b, "unknown pusher '");
 		gate_buf_put_escaped(b, ctx->login ? ctx->login : "", ctx->login ? strlen(ctx->login) : 0);
-		gate_buf_puts(b, "' is not a person in the matrix, so holds no role");
+		gate_buf_puts(b, "' (not a person in the matrix, so no roles)");
 		return;
 	}
 	gate_buf_printf(b, "%s (roles: ", ctx->m->people[ctx->person].id);

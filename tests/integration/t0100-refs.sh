@@ -52,7 +52,7 @@ expect_accepted "no rule: an unknown pusher may push an unprotected branch"
 push_as mallory "$wc" origin feature:refs/heads/team/x
 expect_rejected "unknown pusher: rejected on a protected ref"
 expect_out "unknown pusher: told they are not in the matrix and whom to ask" \
-  "pusher 'mallory' is not a person in the matrix" "add your login under people:" "security (carol)"
+  "unknown pusher 'mallory' (not a person in the matrix, so no roles)" "add your login under people:" "security (carol)"
 
 # --- a second login of a person counts as that person
 push_as dave-ops "$wc" origin feature:refs/heads/release/1.0

@@ -92,7 +92,7 @@ expect_ref "ssh: main created" "$srv" refs/heads/main "$(git -C "$wc" rev-parse 
 commit_file "$wc" s.txt s
 ssh_as mallory "$wc" origin main
 expect_rejected "ssh: an unknown key holder is rejected on main"
-expect_out "ssh: told they are unknown" "pusher 'mallory' is not a person in the matrix"
+expect_out "ssh: told they are unknown" "unknown pusher 'mallory' (not a person in the matrix, so no roles)"
 ssh_as bob "$wc" origin main:refs/heads/team/ssh
 expect_accepted "ssh: bob may push a team branch"
 rec=$(last_audit "$srv")

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# make demo: a throwaway git server guarded by gatehouse, and a few pushes by
+# different people, each shown as the pusher sees it.  Cleans up after itself.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${GATEHOUSE_BIN:-$ROOT/build}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-demo.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+export HOME=$TMP/home GIT_CONFIG_NOSYSTEM=1
+mkdir -p "$HOME"
+git config --global user.name "Demo"
+git config --global user.email demo@example.com
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+unset GITEA_PUSHER_NAME GL_USERNAME GL_USER GITHUB_USER_LOGIN REMOTE_USER GL_ID
+
+bold= off=
+if [ -t 1 ]; then bold=$(tput bold 2>/dev/null || true); off=$(tput sgr0 2>/dev/null || true); fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
+# push USER ARGS...: show the command and what the pusher sees
+push() {
+  local user=$1; shift
+  printf '%s$ GATEHOUSE_USER=%s git push %s%s\n' "$bold" "$user" "$*" "$off"
+  (cd "$TMP/work" && GATEHOUSE_USER=$user git push "$@" 2>&1) | sed 's/^/  /'
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ]; then echo "  -> accepted"; else echo "  -> rejected"; fi
+}
+
+step "A bare server repository, with gatehouse's pre-receive hook installed by install.sh"
+git init -q --bare "$TMP/server.git"
+"$ROOT/install.sh" --bin "$BIN" --repo "$TMP/server.git" | sed 's/^/  /'
+git clone -q "$TMP/server.git" "$TMP/work" 2>/dev/null
+cd "$TMP/work" || exit 1
+
+step "The responsibility matrix (matrix/examples/annotated.yml): who may do what"
+mkdir -p matrix
+cp "$ROOT/matrix/examples/annotated.yml" matrix/responsibility.yml
+sed -n '/^roles:/,/^$/p;/^refs:/,/^settings:/p' matrix/responsibility.yml | grep -v '^ *#' | sed 's/^/  /'
+git add matrix && git commit -q -m "Add the responsibility matrix"
+
+step "1. erin (release) creates main; the first push is judged by the matrix it brings"
+push erin origin main
+
+step "2. bob (a developer) pushes straight to main"
+echo 'int main(void) { return 0; }' >main.c && git add main.c && git commit -q -m "Add main.c"
+push bob origin main
+
+step "3. bob pushes the same commit to a feature branch instead: no rule, no restriction"
+push bob origin HEAD:refs/heads/feature/main-c
+
+step "4. erin rewrites history on main and force-pushes"
+push erin origin main
+git commit -q --amend -m "Add main.c (reworded)"
+push erin --force origin main
+git reset -q --hard origin/main
+
+step "5. erin tags a release; bob tries to delete the tag"
+git tag -a -m "v1.0" v1.0
+push erin origin v1.0
+push bob --delete origin v1.0
+
+step "6. bob edits the matrix to make himself release, and pushes it in the same push"
+sed -i 's/  release: \[erin\]/  release: [erin, bob]/' matrix/responsibility.yml
+git commit -q -am "Make bob a release manager"
+push bob origin main
+echo "  (judged by the matrix as it stood before the push: the change cannot grant itself rights)"
+git reset -q --hard origin/main
+
+step "7. an unknown pusher"
+push mallory origin HEAD:refs/heads/release/1.x
+
+step "8. gatehouse check: the same decision as a dry run, without pushing"
+echo 'x' >x.txt && git add x.txt && git commit -q -m x
+printf '%s$ gatehouse check --user bob refs/heads/main origin/main HEAD%s\n' "$bold" "$off"
+"$BIN/gatehouse" check --user bob refs/heads/main origin/main HEAD | sed 's/^/  /'
+
+step "The audit log ($TMP/server.git/gatehouse/audit.jsonl), one JSON record per decision"
+if command -v jq >/dev/null; then
+  jq -r '[.time, .pusher, .ref, .kind, .verdict, ([.reasons[].id] | join(","))] | @tsv' \
+    "$TMP/server.git/gatehouse/audit.jsonl" | column -t -s $'\t' | sed 's/^/  /'
+  echo "  last record in full:"
+  tail -n 1 "$TMP/server.git/gatehouse/audit.jsonl" | jq . | sed 's/^/    /'
+else
+  sed 's/^/  /' "$TMP/server.git/gatehouse/audit.jsonl"
+fi
+step "Done; the throwaway server is removed."
