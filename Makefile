@@ -4,6 +4,7 @@
 #   make test       unit tests (Criterion) + integration tests (real git pushes)
 #   make asan       the whole test suite against an ASan+UBSan build (build-asan/)
 #   make demo       an end-to-end walk through a throwaway server repo
+#   make bench      benchmarks: figures and ratios (no pass/fail)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -48,7 +49,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-.PHONY: all test unit integration asan demo install clean deps
+.PHONY: all test unit integration asan demo bench install clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -100,6 +101,9 @@ asan:
 
 demo: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/demo.sh
+
+bench: all
+	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gatehouse/hooks

@@ -183,4 +183,19 @@ OUT=$(cd "$srv" && printf '%s %s refs/heads/main\n' "$(ref_of "$srv" refs/heads/
 expect_eq "hook input: a new id that does not exist rejects (fail closed)" "$RC" 1
 expect_out "hook input: and says which object" "2222222222222222222222222222222222222222"
 
+# --- GIT_WORK_TREE / GIT_COMMON_DIR set: libgit2 1.5 refuses to open "from
+# env" then; the hook must still see the quarantined objects of the push.
+srv=$(new_server envdirs)
+mv "$srv/hooks/pre-receive" "$srv/hooks/pre-receive.real"
+mkdir -p "$TMP/wt"
+printf '#!/bin/sh\nGIT_WORK_TREE=%s GIT_COMMON_DIR=%s exec %s\n' "$TMP/wt" "$srv" "$srv/hooks/pre-receive.real" >"$srv/hooks/pre-receive"
+chmod +x "$srv/hooks/pre-receive"
+wc=$(new_clone "$srv" envdirs)
+put_matrix "$wc" base.yml
+push_as bob "$wc" origin main
+expect_rejected "env dirs: bootstrap judged from quarantined objects (bob may not create main)"
+expect_out "env dirs: the pushed matrix was read" "[ref.create] bob (roles: developers)"
+push_as erin "$wc" origin main
+expect_accepted "env dirs: erin may"
+
 finish
