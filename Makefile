@@ -11,7 +11,7 @@
 BUILD     ?= build
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := libgit2 yaml-0.1 jansson
+PKGS      := libgit2 yaml-0.1 jansson libcrypto
 TEST_PKGS := criterion
 
 # SAN=1: sanitizer build; FAULT=1: allocation-failure injection compiled in.

@@ -110,6 +110,8 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 		rc |= set(jr, "missing", jstr(r->missing));
 	}
 	rc |= set(o, "reasons", reasons);
+	if (d->n_suppressed)
+		rc |= set(o, "reasons_not_listed", json_integer((json_int_t)d->n_suppressed));
 	if (d->rule && matrix_label) {
 		char loc[1024];
 		snprintf(loc, sizeof(loc), "%s:%d", matrix_label, d->rule->loc.line);

@@ -50,6 +50,8 @@ int gate_buf_vprintf(gate_buf *b, const char *fmt, va_list ap);
  * Appends S with every byte a terminal could act on made visible: control
  * characters, DEL and bytes of invalid UTF-8 become \xNN.  For anything that
  * came from a push (ref names, paths, messages) before it reaches stderr.
+ * Idempotent: escaping escaped text changes nothing, so layers may each
+ * escape what they print without garbling it.
  */
 int gate_buf_put_escaped(gate_buf *b, const char *s, size_t len);
 /* Returns the buffer's string ("" when empty); the buffer keeps ownership. */

@@ -18,6 +18,10 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 	gate_reason *r;
 
 	d->verdict = GATE_REJECT; /* even if recording the reason fails */
+	if (d->n_reasons >= GATE_REASONS_MAX) {
+		d->n_suppressed++;
+		return 0;
+	}
 	if (gate_grow(&d->reasons, &d->cap_reasons, d->n_reasons + 1, sizeof(*r)) < 0)
 		return GATE_ENOMEM;
 	r = &d->reasons[d->n_reasons];

@@ -30,7 +30,11 @@ typedef struct {
 	gate_verdict verdict;
 	gate_reason *reasons;
 	size_t n_reasons, cap_reasons;
+	size_t n_suppressed;       /* reasons beyond GATE_REASONS_MAX, counted only */
 } gate_decision;
+
+/* Most reasons kept per decision; the rest are counted in n_suppressed. */
+#define GATE_REASONS_MAX 50
 
 /* The matrix a push to the trusted ref would leave behind. */
 typedef enum {

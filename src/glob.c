@@ -28,6 +28,10 @@ int gate_glob_check(const char *pattern, char *err, size_t errlen)
 				snprintf(err, errlen, "pattern ends with a lone '\\'");
 				return GATE_EINVAL;
 			}
+			if (p[1] == '/') {
+				snprintf(err, errlen, "'\\/' cannot escape a path separator");
+				return GATE_EINVAL;
+			}
 			p += 2;
 			continue;
 		}

@@ -9,6 +9,7 @@
  * Trust: the YAML may come from a pushed commit (bootstrap of an empty repo),
  * so sizes are bounded by the YAML layer and by GATE_MATRIX_MAX_BYTES here.
  */
+#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,10 +39,20 @@ static void diag_at(loader *L, int line, int col, const char *fmt, ...)
 
 	L->errors++;
 	if (L->errors == 1 || !L->diags || L->diags->count < MAX_DIAGS) {
+		gate_buf raw = GATE_BUF_INIT;
+		/*
+		 * Messages quote keys and values from the matrix, which may come
+		 * from a push: escape the whole text once, here, so no call site
+		 * can forget to.
+		 */
 		gate_buf_printf(&b, "%s:%d:%d: error: ", L->label, line, col);
 		va_start(ap, fmt);
-		gate_buf_vprintf(&b, fmt, ap);
+		gate_buf_vprintf(&raw, fmt, ap);
 		va_end(ap);
+		gate_buf_put_escaped(&b, gate_buf_cstr(&raw), raw.len);
+		if (raw.oom)
+			b.oom = 1;
+		gate_buf_dispose(&raw);
 		if (b.oom) {
 			L->oom = 1;
 			gate_buf_dispose(&b);
@@ -107,13 +118,11 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* A printable, bounded copy of a scalar for messages. */
+/* A bounded copy of a scalar for messages (diag_at escapes it). */
 static const char *shown(const gate_ynode *n, char *buf, size_t len)
 {
-	gate_buf b = GATE_BUF_INIT;
-	size_t l = n->len > 80 ? 80 : n->len;
-	gate_buf_put_escaped(&b, n->str ? n->str : "", n->str ? l : 0);
-	snprintf(buf, len, "%s%s", gate_buf_cstr(&b), n->len > 80 ? "..." : "");
-	gate_buf_dispose(&b);
+	int l = (int)(n->len > 80 ? 80 : n->len);
+	snprintf(buf, len, "%.*s%s", n->str ? l : 0, n->str ? n->str : "", n->len > 80 ? "..." : "");
 	return buf;
 }
 
@@ -244,6 +253,15 @@ typedef struct {
 	size_t n;
 } strlist;
 
+static int has_control(const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			return 1;
+	return 0;
+}
+
 static void collect_email(loader *L, const gate_ynode *item, void *ctx)
 {
 	strlist *sl = ctx;
@@ -254,7 +272,7 @@ static void collect_email(loader *L, const gate_ynode *item, void *ctx)
 
 	if (!at || at == item->str || at == item->str + item->len - 1 ||
 	    memchr(at + 1, '@', item->len - (size_t)(at + 1 - item->str)) ||
-	    strpbrk(item->str, " \t<>,;\"")) {
+	    strpbrk(item->str, " \t<>,;\"") || has_control(item->str, item->len)) {
 		diag(L, item, "'%s' is not an email address (expected name@domain)",
 		     shown(item, sbuf, sizeof(sbuf)));
 		return;
@@ -288,9 +306,31 @@ static void collect_login(loader *L, const gate_ynode *item, void *ctx)
 
 static size_t seq_len(const gate_ynode *n) { return n->kind == GATE_Y_SEQ ? n->n : 1; }
 
+typedef struct {
+	gate_person *p;
+} keylist;
+
+static void collect_key(loader *L, const gate_ynode *item, void *ctx)
+{
+	keylist *kl = ctx;
+	gate_sshkey *k = NULL;
+	char err[256];
+	int rc = gate_sshkey_parse(&k, item->str, err, sizeof(err));
+
+	if (rc == GATE_ENOMEM) {
+		L->oom = 1;
+		return;
+	}
+	if (rc < 0) {
+		diag(L, item, "key of '%s' is not an SSH public key: %s", kl->p->id, err);
+		return;
+	}
+	kl->p->keys[kl->p->n_keys++] = k;
+}
+
 static void load_person(loader *L, gate_person *p, const gate_ynode *key, const gate_ynode *val)
 {
-	static const char *const keys[] = { "name", "emails", "logins", NULL };
+	static const char *const keys[] = { "name", "emails", "logins", "keys", NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 	strlist sl;
@@ -318,6 +358,16 @@ static void load_person(loader *L, gate_person *p, const gate_ynode *key, const 
 		each_str(L, v, "emails", collect_email, &sl);
 		p->emails = sl.arr;
 		p->n_emails = sl.n;
+	}
+	if ((v = gate_yaml_get(val, "keys"))) {
+		keylist kl;
+		kl.p = p;
+		p->keys = gate_arena_alloc(&L->m->arena, seq_len(v) * sizeof(gate_sshkey *));
+		if (!p->keys) {
+			L->oom = 1;
+			return;
+		}
+		each_str(L, v, "keys", collect_key, &kl);
 	}
 	if ((v = gate_yaml_get(val, "logins"))) {
 		sl.arr = gate_arena_alloc(&L->m->arena, seq_len(v) * sizeof(char *));
@@ -396,6 +446,33 @@ static void check_unique(loader *L, int emails)
 	gate_free(all);
 }
 
+/* A key signs for one person only: otherwise a signature could not name its signer. */
+static void check_unique_keys(loader *L)
+{
+	gate_matrix *m = L->m;
+	size_t i, j, a, b;
+
+	for (i = 0; i < m->n_people; i++)
+		for (j = 0; j < m->people[i].n_keys; j++) {
+			size_t len;
+			const unsigned char *blob = gate_sshkey_blob(m->people[i].keys[j], &len);
+			for (a = 0; a <= i; a++)
+				for (b = 0; b < m->people[a].n_keys && (a < i || b < j); b++) {
+					size_t l2;
+					const unsigned char *b2 = gate_sshkey_blob(m->people[a].keys[b], &l2);
+					if (l2 == len && !memcmp(b2, blob, len)) {
+						char fp[80];
+						gate_ssh_fingerprint(fp, sizeof(fp), blob, len);
+						diag_at(L, m->people[i].loc.line, m->people[i].loc.col,
+							"key %s is listed for both '%s' and '%s': a key must "
+							"identify one person", fp, m->people[a].id, m->people[i].id);
+						goto next;
+					}
+				}
+		next:;
+		}
+}
+
 static void load_people(loader *L, const gate_ynode *n)
 {
 	gate_matrix *m = L->m;
@@ -412,6 +489,7 @@ static void load_people(loader *L, const gate_ynode *n)
 		load_person(L, &m->people[m->n_people++], n->items[i], n->items[i + 1]);
 	check_unique(L, 0);
 	check_unique(L, 1);
+	check_unique_keys(L);
 }
 
 /* ---- roles and duties --------------------------------------------------- */
@@ -736,9 +814,175 @@ static void check_rule_order(loader *L)
 	}
 }
 
+/* An integer scalar in [LO, HI]; 0 on success. */
+static int want_uint(loader *L, const gate_ynode *n, const char *what, unsigned lo, unsigned hi,
+		     unsigned *out)
+{
+	unsigned long v = 0;
+	size_t i;
+	char sbuf[128];
+
+	if (n->kind != GATE_Y_SCALAR || !n->plain || n->len == 0 || n->len > 9) {
+		diag(L, n, "%s must be a whole number from %u to %u", what, lo, hi);
+		return -1;
+	}
+	for (i = 0; i < n->len; i++) {
+		if (n->str[i] < '0' || n->str[i] > '9') {
+			diag(L, n, "%s must be a whole number from %u to %u, not '%s'", what, lo, hi,
+			     shown(n, sbuf, sizeof(sbuf)));
+			return -1;
+		}
+		v = v * 10 + (unsigned long)(n->str[i] - '0');
+	}
+	if (v < lo || v > hi) {
+		diag(L, n, "%s must be from %u to %u, not %lu", what, lo, hi, v);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Distinct people in ROLES. */
+static size_t people_in(const gate_matrix *m, const size_t *roles, size_t n)
+{
+	size_t p, i, count = 0;
+	for (p = 0; p < m->n_people; p++)
+		for (i = 0; i < n; i++)
+			if (gate_matrix_in_role(m, (long)p, roles[i])) {
+				count++;
+				break;
+			}
+	return count;
+}
+
+/*
+ * reviews: / approvals: — {min: N, from: [roles]} or the shorthand N.
+ * Without from:, the owners of DUTY are accepted.
+ */
+static void load_evidence(loader *L, gate_evidence_req *req, const gate_ynode *v, const char *key,
+			  const char *duty, const gate_refrule *r)
+{
+	static const char *const keys[] = { "min", "from", NULL };
+	const gate_ynode *min = v, *from = NULL;
+	char what[200], ctx[64];
+	size_t avail;
+
+	req->set = 1;
+	req->loc.line = v->line;
+	req->loc.col = v->col;
+	if (v->kind == GATE_Y_MAP) {
+		snprintf(ctx, sizeof(ctx), "%s", key);
+		check_keys(L, v, keys, ctx);
+		min = gate_yaml_get(v, "min");
+		from = gate_yaml_get(v, "from");
+		if (!min) {
+			diag(L, v, "%s needs min: (how many distinct people)", key);
+			return;
+		}
+	}
+	snprintf(what, sizeof(what), "%s.min", key);
+	if (want_uint(L, min, what, 1, 100, &req->min) < 0)
+		return;
+	if (from) {
+		rolelist rl;
+		snprintf(what, sizeof(what), "%s.from of rule '%s'", key, r->pattern ? r->pattern : "?");
+		rl.arr = gate_arena_alloc(&L->m->arena, seq_len(from) * sizeof(size_t));
+		rl.n = 0;
+		rl.what = what;
+		if (!rl.arr) {
+			L->oom = 1;
+			return;
+		}
+		each_str(L, from, what, collect_role, &rl);
+		req->roles = rl.arr;
+		req->n_roles = rl.n;
+	} else {
+		const gate_duty *d = gate_matrix_duty(L->m, duty);
+		req->from_duty = 1;
+		if (d) {
+			req->roles = d->roles;
+			req->n_roles = d->n_roles;
+		}
+	}
+	avail = people_in(L->m, req->roles, req->n_roles);
+	if (req->n_roles && avail < req->min)
+		diag(L, min, "%s.min is %u but only %zu %s can give one: this rule could never be met",
+		     key, req->min, avail, avail == 1 ? "person" : "people");
+}
+
+static int valid_token(const char *s, size_t len)
+{
+	size_t i;
+	if (!len || len > 100)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static void collect_value(loader *L, const gate_ynode *item, void *ctx)
+{
+	strlist *sl = ctx;
+	(void)L;
+	sl->arr[sl->n++] = item->str;
+}
+
+static void load_trailer_reqs(loader *L, gate_refrule *r, const gate_ynode *v)
+{
+	size_t i;
+	char sbuf[128];
+
+	if (!want_map(L, v, "trailers"))
+		return;
+	r->trailers = gate_arena_alloc(&L->m->arena, (v->n / 2 + 1) * sizeof(*r->trailers));
+	if (!r->trailers) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const gate_ynode *k = v->items[i], *vals = v->items[i + 1];
+		gate_trailer_req *t = &r->trailers[r->n_trailers++];
+		strlist sl;
+		t->name = k->str;
+		t->loc.line = k->line;
+		t->loc.col = k->col;
+		if (!valid_token(k->str, k->len))
+			diag(L, k, "trailer name '%s' must be letters, digits and '-' (like Scan-SAST)",
+			     shown(k, sbuf, sizeof(sbuf)));
+		if (is_null(vals) || (vals->kind == GATE_Y_SEQ && vals->n == 0)) {
+			diag(L, vals->kind == GATE_Y_SEQ ? vals : k,
+			     "trailer '%s' lists no accepted value (e.g. [pass])", t->name);
+			continue;
+		}
+		sl.arr = gate_arena_alloc(&L->m->arena, seq_len(vals) * sizeof(char *));
+		sl.n = 0;
+		if (!sl.arr) {
+			L->oom = 1;
+			return;
+		}
+		each_str(L, vals, "accepted trailer values", collect_value, &sl);
+		t->values = sl.arr;
+		t->n_values = sl.n;
+	}
+}
+
+static int want_bool(loader *L, const gate_ynode *v, const char *what, int *out)
+{
+	if (gate_yaml_is(v, "true") || gate_yaml_is(v, "false")) {
+		*out = gate_yaml_is(v, "true");
+		return 0;
+	}
+	diag(L, v, "%s must be true or false", what);
+	return -1;
+}
+
 static void load_refs(loader *L, const gate_ynode *n)
 {
-	static const char *const keys[] = { "pattern", "push", "create", "delete", "force_push", NULL };
+	static const char *const keys[] = { "pattern", "push", "create", "delete", "force_push",
+					    "reviews", "approvals", "trailers", "signed",
+					    "reachable_from", NULL };
 	gate_matrix *m = L->m;
 	size_t i;
 
@@ -778,8 +1022,112 @@ static void load_refs(loader *L, const gate_ynode *n)
 			load_perm(L, &r->del, v, "delete", r, 1);
 		if ((v = gate_yaml_get(item, "force_push")))
 			load_perm(L, &r->force_push, v, "force_push", r, 1);
+		if ((v = gate_yaml_get(item, "reviews")))
+			load_evidence(L, &r->reviews, v, "reviews", GATE_DUTY_REVIEW_CODE, r);
+		if ((v = gate_yaml_get(item, "approvals")))
+			load_evidence(L, &r->approvals, v, "approvals", GATE_DUTY_APPROVE_DEPLOYMENT, r);
+		if ((v = gate_yaml_get(item, "trailers")))
+			load_trailer_reqs(L, r, v);
+		if ((v = gate_yaml_get(item, "signed"))) {
+			r->signed_loc.line = v->line;
+			r->signed_loc.col = v->col;
+			want_bool(L, v, "signed", &r->signed_commits);
+		}
+		if ((v = gate_yaml_get(item, "reachable_from")) && want_str(L, v, "reachable_from")) {
+			int valid = 0;
+			r->reachable_loc.line = v->line;
+			r->reachable_loc.col = v->col;
+			if (strncmp(v->str, "refs/", 5) || git_reference_name_is_valid(&valid, v->str) < 0 ||
+			    !valid)
+				diag(L, v, "reachable_from must be a full ref name such as refs/heads/main");
+			else
+				r->reachable_from = v->str;
+		}
 	}
 	check_rule_order(L);
+}
+
+const char *const gate_builtin_pipeline_paths[] = {
+	".ci/**", ".github/workflows/**", ".gitlab-ci.yml", ".gitea/workflows/**", "Jenkinsfile", NULL
+};
+
+static int valid_path_glob(loader *L, const gate_ynode *n, const char *what)
+{
+	char err[200], sbuf[128];
+	if (n->str[0] == '/' || gate_glob_check(n->str, err, sizeof(err)) < 0) {
+		diag(L, n, "invalid %s '%s': %s", what, shown(n, sbuf, sizeof(sbuf)),
+		     n->str[0] == '/' ? "paths are relative to the repository root (no leading '/')"
+				      : err);
+		return 0;
+	}
+	return 1;
+}
+
+static void load_paths(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "pattern", "owners", NULL };
+	gate_matrix *m = L->m;
+	size_t i, j;
+
+	if (n->kind != GATE_Y_SEQ) {
+		diag(L, n, "paths must be a list of {pattern, owners}, found %s", kind_name(n));
+		return;
+	}
+	m->paths = gate_arena_alloc(&m->arena, (n->n + 1) * sizeof(*m->paths));
+	if (!m->paths) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i < n->n; i++) {
+		const gate_ynode *item = n->items[i], *v;
+		gate_pathrule *pr = &m->paths[m->n_paths];
+		rolelist rl;
+		char what[200];
+
+		pr->loc.line = item->line;
+		pr->loc.col = item->col;
+		if (!want_map(L, item, "a path rule"))
+			continue;
+		check_keys(L, item, keys, "a path rule");
+		if (!(v = gate_yaml_get(item, "pattern"))) {
+			diag(L, item, "path rule has no pattern (e.g. pattern: infra/**)");
+			continue;
+		}
+		if (!want_str(L, v, "pattern") || !valid_path_glob(L, v, "path pattern"))
+			continue;
+		pr->pattern = v->str;
+		for (j = 0; j < m->n_paths; j++)
+			if (!strcmp(m->paths[j].pattern, pr->pattern))
+				diag(L, v, "duplicate path pattern '%s' (first at line %d)", pr->pattern,
+				     m->paths[j].loc.line);
+		if (!(v = gate_yaml_get(item, "owners"))) {
+			diag(L, item, "path rule '%s' has no owners", pr->pattern);
+			continue;
+		}
+		snprintf(what, sizeof(what), "owners of path '%s'", pr->pattern);
+		rl.arr = gate_arena_alloc(&m->arena, seq_len(v) * sizeof(size_t));
+		rl.n = 0;
+		rl.what = what;
+		if (!rl.arr) {
+			L->oom = 1;
+			return;
+		}
+		if (v->kind == GATE_Y_SEQ && v->n == 0) {
+			diag(L, v, "owners of path '%s' is empty", pr->pattern);
+			continue;
+		}
+		each_str(L, v, what, collect_role, &rl);
+		pr->owners = rl.arr;
+		pr->n_owners = rl.n;
+		m->n_paths++;
+	}
+}
+
+static void collect_pipeline(loader *L, const gate_ynode *item, void *ctx)
+{
+	(void)ctx;
+	if (valid_path_glob(L, item, "pipeline path"))
+		L->m->pipeline_paths[L->m->n_pipeline_paths++] = item->str;
 }
 
 static void load_settings(loader *L, const gate_ynode *n)
@@ -804,10 +1152,36 @@ static void load_settings(loader *L, const gate_ynode *n)
 
 /* ---- entry points ------------------------------------------------------- */
 
+/*
+ * Evidence keys load and validate, but are refused until the hooks enforce
+ * them: a key that loads must never be silently ignored.
+ */
+#define GATE_EVIDENCE_ENFORCED 0
+
+static void refuse_unenforced(loader *L, const gate_ynode *root)
+{
+	static const char *const rule_keys[] = { "reviews", "approvals", "trailers", "signed",
+						 "reachable_from", NULL };
+	const gate_ynode *refs = gate_yaml_get(root, "refs"), *v;
+	size_t i, k;
+
+	if (GATE_EVIDENCE_ENFORCED)
+		return;
+	if ((v = gate_yaml_get(root, "paths")) || (v = gate_yaml_get(root, "pipeline_paths")))
+		diag(L, v, "path owners are not enforced by this build yet");
+	if (!refs || refs->kind != GATE_Y_SEQ)
+		return;
+	for (i = 0; i < refs->n; i++)
+		if (refs->items[i]->kind == GATE_Y_MAP)
+			for (k = 0; rule_keys[k]; k++)
+				if ((v = gate_yaml_get(refs->items[i], rule_keys[k])))
+					diag(L, v, "%s is not enforced by this build yet", rule_keys[k]);
+}
+
 static void load_root(loader *L, const gate_ynode *root)
 {
 	static const char *const keys[] = { "version", "people", "roles", "responsibilities",
-					    "refs", "settings", NULL };
+					    "refs", "paths", "pipeline_paths", "settings", NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 
@@ -838,8 +1212,20 @@ static void load_root(loader *L, const gate_ynode *root)
 			      "configure_pipeline, resolve_vulnerabilities, approve_deployment)");
 	if ((v = gate_yaml_get(root, "refs")))
 		load_refs(L, v);
+	if ((v = gate_yaml_get(root, "paths")))
+		load_paths(L, v);
+	if ((v = gate_yaml_get(root, "pipeline_paths"))) {
+		L->m->pipeline_loc.line = v->line;
+		L->m->pipeline_loc.col = v->col;
+		L->m->pipeline_paths = gate_arena_alloc(&L->m->arena, seq_len(v) * sizeof(char *));
+		if (!L->m->pipeline_paths)
+			L->oom = 1;
+		else
+			each_str(L, v, "pipeline_paths", collect_pipeline, NULL);
+	}
 	if ((v = gate_yaml_get(root, "settings")))
 		load_settings(L, v);
+	refuse_unenforced(L, root);
 }
 
 int gate_matrix_load_buffer(gate_matrix **out, const char *label, const char *data,
@@ -921,8 +1307,12 @@ int gate_matrix_load_file(gate_matrix **out, const char *path, gate_diags *diags
 
 void gate_matrix_free(gate_matrix *m)
 {
+	size_t i, j;
 	if (!m)
 		return;
+	for (i = 0; i < m->n_people; i++)
+		for (j = 0; j < m->people[i].n_keys; j++)
+			gate_sshkey_free(m->people[i].keys[j]);
 	gate_arena_dispose(&m->arena);
 	gate_free(m);
 }
@@ -983,4 +1373,21 @@ int gate_matrix_rule_for_ref(const gate_refrule **out, const gate_matrix *m, con
 		}
 	}
 	return 0;
+}
+
+long gate_matrix_person_by_key(const gate_matrix *m, const unsigned char *blob, size_t len,
+			       const gate_sshkey **key)
+{
+	size_t i, j;
+	*key = NULL;
+	for (i = 0; i < m->n_people; i++)
+		for (j = 0; j < m->people[i].n_keys; j++) {
+			size_t l;
+			const unsigned char *b = gate_sshkey_blob(m->people[i].keys[j], &l);
+			if (l == len && !memcmp(b, blob, len)) {
+				*key = m->people[i].keys[j];
+				return (long)i;
+			}
+		}
+	return -1;
 }

@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "gatehouse/matrix.h"
+#include "sshsig.h"
 
 /* Where in the matrix file something was written. */
 typedef struct {
@@ -24,6 +25,8 @@ typedef struct {
 	size_t n_emails;
 	const char **logins;
 	size_t n_logins;
+	gate_sshkey **keys;    /* keys allowed to sign this person's commits */
+	size_t n_keys;
 	gate_loc loc;
 } gate_person;
 
@@ -56,12 +59,46 @@ typedef struct {
 	gate_loc loc; /* of the value; the rule's loc when absent */
 } gate_perm;
 
+/* reviews: / approvals: of a ref rule. */
+typedef struct {
+	int set;          /* the key is present */
+	unsigned min;
+	size_t *roles;    /* accepted roles (from:, or the duty's owners) */
+	size_t n_roles;
+	int from_duty;    /* from: absent: roles are the owners of the default duty */
+	gate_loc loc;
+} gate_evidence_req;
+
+/* One required trailer: name -> accepted values (case-insensitive). */
+typedef struct {
+	const char *name;
+	const char **values;
+	size_t n_values;
+	gate_loc loc;
+} gate_trailer_req;
+
 typedef struct {
 	const char *pattern;
 	size_t index; /* position in refs: */
 	gate_loc loc; /* of the list item */
 	gate_perm push, create, del, force_push;
+	gate_evidence_req reviews;   /* Reviewed-by on every judged commit */
+	gate_evidence_req approvals; /* Approved-by on the commit a tag names */
+	gate_trailer_req *trailers;
+	size_t n_trailers;
+	int signed_commits;          /* signed: true */
+	gate_loc signed_loc;
+	const char *reachable_from;  /* a ref, or NULL */
+	gate_loc reachable_loc;
 } gate_refrule;
+
+/* paths: a judged commit touching PATTERN needs a review by an owner. */
+typedef struct {
+	const char *pattern;
+	size_t *owners; /* role indices */
+	size_t n_owners;
+	gate_loc loc;
+} gate_pathrule;
 
 typedef struct {
 	int on_error_allow;
@@ -87,8 +124,16 @@ struct gate_matrix {
 	size_t n_duties;
 	gate_refrule *refs;
 	size_t n_refs;
+	gate_pathrule *paths;
+	size_t n_paths;
+	const char **pipeline_paths; /* added to the built-in pipeline paths */
+	size_t n_pipeline_paths;
+	gate_loc pipeline_loc;
 	gate_settings settings;
 };
+
+/* Built-in pipeline paths: changes need a review by configure_pipeline's owners. */
+extern const char *const gate_builtin_pipeline_paths[];
 
 /* Person index for LOGIN, or -1. */
 long gate_matrix_person_by_login(const gate_matrix *m, const char *login);
@@ -96,6 +141,9 @@ long gate_matrix_person_by_login(const gate_matrix *m, const char *login);
 long gate_matrix_person_by_email(const gate_matrix *m, const char *email);
 /* Whether person P is a member of role R. */
 int gate_matrix_in_role(const gate_matrix *m, long person, size_t role);
+/* The person whose key has public blob BLOB, or -1; *KEY set to the key. */
+long gate_matrix_person_by_key(const gate_matrix *m, const unsigned char *blob, size_t len,
+			       const gate_sshkey **key);
 /* Role index by id, or -1. */
 long gate_matrix_role_by_id(const gate_matrix *m, const char *id);
 /* The duty with ID, or NULL. */

@@ -40,6 +40,7 @@ static int parse_oid(git_oid *out, const char *hex, const char *what)
 int gate_push_add(gate_push *push, const char *old_hex, const char *new_hex, const char *ref)
 {
 	gate_update u;
+	size_t i;
 	int valid = 0;
 
 	memset(&u, 0, sizeof(u));
@@ -47,6 +48,9 @@ int gate_push_add(gate_push *push, const char *old_hex, const char *new_hex, con
 		return GATE_EINVAL;
 	if (strlen(ref) > GATE_REF_MAX)
 		return gate_error_set(GATE_EINVAL, "ref name longer than %d bytes", GATE_REF_MAX);
+	for (i = 0; ref[i]; i++)
+		if ((unsigned char)ref[i] < 0x20 || ref[i] == 0x7F)
+			return gate_error_set(GATE_EINVAL, "ref name holds a control character");
 	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid)
 		return gate_error_set(GATE_EINVAL, "'%.200s' is not a valid ref name", ref);
 	if (git_oid_is_zero(&u.old_id) && git_oid_is_zero(&u.new_id))

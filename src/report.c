@@ -27,17 +27,26 @@ static void put_text(gate_buf *b, const char *s)
 	}
 }
 
+/* One labelled line; the text is escaped (idempotently) whatever built it. */
+static void put_line(gate_buf *b, const char *label, const char *text)
+{
+	gate_buf_puts(b, label);
+	gate_buf_put_escaped(b, text, strlen(text));
+	gate_buf_puts(b, "\n");
+}
+
 static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info *info)
 {
-	gate_buf_printf(b, "    [%s] %s\n", r->check, r->found);
+	gate_buf_printf(b, "    [%s] ", r->check);
+	put_line(b, "", r->found);
 	if (*r->missing)
-		gate_buf_printf(b, "      needs: %s\n", r->missing);
+		put_line(b, "      needs: ", r->missing);
 	if (r->line > 0 && info->matrix_label)
 		gate_buf_printf(b, "      rule:  %s:%d:%d\n", info->matrix_label, r->line, r->col);
 	else
 		gate_buf_puts(b, "      rule:  built in (cannot be turned off)\n");
 	if (*r->fix)
-		gate_buf_printf(b, "      fix:   %s\n", r->fix);
+		put_line(b, "      fix:   ", r->fix);
 }
 
 int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
@@ -80,6 +89,9 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 			gate_buf_printf(out, ": REJECTED (%s)\n", gate_update_kind_name(d->update->kind));
 			for (j = 0; j < d->n_reasons; j++)
 				put_reason(out, &d->reasons[j], info);
+			if (d->n_suppressed)
+				gate_buf_printf(out, "    ... and %zu more problems like these (fix the ones "
+						     "above and push again to see them)\n", d->n_suppressed);
 		}
 	} else {
 		gate_buf_printf(out, "gatehouse: %s %zu ref update%s", info->dry_run ? "would accept" : "accepted",

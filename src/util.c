@@ -206,13 +206,9 @@ int gate_buf_put_escaped(gate_buf *b, const char *s, size_t len)
 
 	while (i < len) {
 		size_t n = utf8_seq_len(p + i, len - i);
-		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7F || p[i] == '\\')) {
-			if (p[i] == '\\') {
-				if (gate_buf_puts(b, "\\\\") < 0)
-					return GATE_ENOMEM;
-			} else if (gate_buf_printf(b, "\\x%02x", p[i]) < 0) {
+		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7F)) {
+			if (gate_buf_printf(b, "\\x%02x", p[i]) < 0)
 				return GATE_ENOMEM;
-			}
 			i++;
 		} else if (n == 0) {
 			if (gate_buf_printf(b, "\\x%02x", p[i]) < 0)
@@ -328,13 +324,18 @@ int gate_read_file(char **out, size_t *out_len, const char *path, size_t max)
 
 	*out = NULL;
 	*out_len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted at PATH must be refused, not wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return gate_error_set(errno == ENOENT ? GATE_ENOTFOUND : GATE_EIO,
 				      "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return gate_error_set(GATE_EIO, "%s is not a regular file", path);
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		close(fd);
+		return gate_error_set(GATE_EIO, "cannot read %s: %s", path, strerror(errno));
 	}
 	if ((uintmax_t)st.st_size > max) {
 		close(fd);

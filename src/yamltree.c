@@ -131,6 +131,22 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 				rc = gate_error_oom();
 				break;
 			}
+			if (parser.error == YAML_READER_ERROR) {
+				/* reader errors (bad UTF-8, control bytes) carry an offset, not a mark */
+				size_t off = parser.problem_offset < len ? parser.problem_offset : len, i;
+				int l = 1, c = 1;
+				for (i = 0; i < off; i++) {
+					if (data[i] == '\n') {
+						l++;
+						c = 1;
+					} else if (((unsigned char)data[i] & 0xC0) != 0x80) {
+						c++;
+					}
+				}
+				rc = yerr(err, l, c, "YAML syntax error: %s",
+					  parser.problem ? parser.problem : "unreadable input");
+				break;
+			}
 			rc = yerr(err, (int)parser.problem_mark.line + 1,
 				  (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
 				  parser.problem ? parser.problem : "unknown problem",

@@ -313,13 +313,13 @@ Test(glob, long_pattern_with_many_segments_is_matched)
 }
 
 /*
- * BUG: gate_glob_check() accepts an escaped slash ("\/"), but the matcher
+ * Regression (found by this test, fixed): gate_glob_check() accepts an escaped slash ("\/"), but the matcher
  * splits segments at every '/', escaped or not, so the segment "a\" can only
  * match a literal backslash, which no ref name holds: the rule below loads
  * cleanly and never applies.  (An escaped slash before a '**' segment also
  * fails with a misleading "'**' must be a whole path segment".)  See the report.
  */
-Test(glob, check_refuses_an_escaped_slash, .disabled = true)
+Test(glob, check_refuses_an_escaped_slash)
 {
 	char err[200] = "";
 	cr_expect_eq(gate_glob_check("refs/heads/a\\/b", err, sizeof(err)), GATE_EINVAL,

@@ -1,0 +1,147 @@
+/*
+ * Tree comparison (see treediff.h).
+ *
+ * Both trees are sorted in git's order, so one merge pass pairs entries by
+ * name.  Paths are built in one buffer that grows and shrinks with depth.
+ * Trust: pushed trees can be deep and wide; depth is bounded, and width
+ * costs only a linear pass.
+ */
+#include <string.h>
+
+#include "common.h"
+#include "treediff.h"
+
+typedef struct {
+	git_repository *repo;
+	gate_treediff_cb cb;
+	void *payload;
+	gate_buf path;
+	int depth;
+} walk_t;
+
+static int walk(walk_t *w, const git_tree *a, const git_tree *b);
+
+/* git orders tree entries by name, with directories compared as "name/". */
+static int entry_cmp(const git_tree_entry *x, const git_tree_entry *y)
+{
+	const char *a = git_tree_entry_name(x), *b = git_tree_entry_name(y);
+	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+	int c = memcmp(a, b, n);
+	unsigned char ca, cb;
+	if (c)
+		return c;
+	ca = la > n ? (unsigned char)a[n] : (git_tree_entry_type(x) == GIT_OBJECT_TREE ? '/' : 0);
+	cb = lb > n ? (unsigned char)b[n] : (git_tree_entry_type(y) == GIT_OBJECT_TREE ? '/' : 0);
+	return ca - cb;
+}
+
+static int is_tree(const git_tree_entry *e)
+{
+	return e && git_tree_entry_type(e) == GIT_OBJECT_TREE;
+}
+
+static int lookup_tree(git_tree **out, walk_t *w, const git_tree_entry *e)
+{
+	int rc;
+	*out = NULL;
+	if (!is_tree(e))
+		return 0;
+	rc = git_tree_lookup(out, w->repo, git_tree_entry_id(e));
+	if (rc < 0)
+		return gate_error_from_git(rc, gate_buf_cstr(&w->path));
+	return 0;
+}
+
+/* One pair of entries with the same name (either may be NULL). */
+static int visit(walk_t *w, const git_tree_entry *x, const git_tree_entry *y)
+{
+	const char *name = git_tree_entry_name(x ? x : y);
+	size_t saved = w->path.len;
+	int rc = 0;
+
+	if (x && y && git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)) &&
+	    git_tree_entry_filemode(x) == git_tree_entry_filemode(y))
+		return 0;
+	if (saved)
+		gate_buf_puts(&w->path, "/");
+	gate_buf_puts(&w->path, name);
+	if (w->path.oom)
+		return GATE_ENOMEM;
+
+	if (is_tree(x) || is_tree(y)) {
+		git_tree *tx = NULL, *ty = NULL;
+		if ((rc = lookup_tree(&tx, w, x)) == 0 && (rc = lookup_tree(&ty, w, y)) == 0) {
+			/* a file replaced by a directory (or back) also changes the file path */
+			if (x && !is_tree(x))
+				rc = w->cb(gate_buf_cstr(&w->path), x, NULL, w->payload);
+			if (rc == 0 && y && !is_tree(y))
+				rc = w->cb(gate_buf_cstr(&w->path), NULL, y, w->payload);
+			if (rc == 0) {
+				if (++w->depth > GATE_TREEDIFF_MAX_DEPTH)
+					rc = gate_error_set(GATE_ELIMIT, "directories nested deeper than %d",
+							    GATE_TREEDIFF_MAX_DEPTH);
+				else
+					rc = walk(w, tx, ty);
+				w->depth--;
+			}
+		}
+		git_tree_free(tx);
+		git_tree_free(ty);
+	} else {
+		rc = w->cb(gate_buf_cstr(&w->path), x, y, w->payload);
+	}
+	w->path.len = saved;
+	w->path.ptr[saved] = '\0';
+	return rc;
+}
+
+static int walk(walk_t *w, const git_tree *a, const git_tree *b)
+{
+	size_t i = 0, j = 0, na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < na || j < nb)) {
+		const git_tree_entry *x = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *y = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c;
+		if (x && y) {
+			/* same name, different kind (file vs dir) sort apart; pair by name */
+			if (!strcmp(git_tree_entry_name(x), git_tree_entry_name(y)))
+				c = 0;
+			else
+				c = entry_cmp(x, y);
+		} else {
+			c = x ? -1 : 1;
+		}
+		if (c == 0) {
+			rc = visit(w, x, y);
+			i++;
+			j++;
+		} else if (c < 0) {
+			rc = visit(w, x, NULL);
+			i++;
+		} else {
+			rc = visit(w, NULL, y);
+			j++;
+		}
+	}
+	return rc;
+}
+
+int gate_treediff(git_repository *repo, const git_tree *old, const git_tree *new_tree,
+		  gate_treediff_cb cb, void *payload)
+{
+	walk_t w;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	w.repo = repo;
+	w.cb = cb;
+	w.payload = payload;
+	if (gate_buf_grow(&w.path, 256) < 0)
+		return GATE_ENOMEM;
+	w.path.ptr[0] = '\0';
+	rc = walk(&w, old, new_tree);
+	gate_buf_dispose(&w.path);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/*
+ * Changed paths between two trees, found by walking both and skipping every
+ * subtree whose id did not change (far cheaper than libgit2's diff, which
+ * compares more than gatehouse needs).
+ */
+#ifndef GATE_TREEDIFF_H
+#define GATE_TREEDIFF_H
+
+#include <git2.h>
+
+/*
+ * Called for each path whose entry differs (added, removed, modified, mode
+ * changed); OLD or NEW is NULL for an addition or removal.  A non-zero
+ * return stops the walk and is returned.
+ */
+typedef int (*gate_treediff_cb)(const char *path, const git_tree_entry *old,
+				const git_tree_entry *new_entry, void *payload);
+
+/* Deepest directory nesting followed before the walk fails with GATE_ELIMIT. */
+#define GATE_TREEDIFF_MAX_DEPTH 8192
+
+/* Walks OLD (may be NULL: the empty tree) against NEW. */
+int gate_treediff(git_repository *repo, const git_tree *old, const git_tree *new_tree,
+		  gate_treediff_cb cb, void *payload);
+
+#endif

@@ -1,0 +1,1120 @@
+/*
+ * Specification of the responsibility matrix loader (gatehouse/matrix.h,
+ * src/model.h): what a valid matrix turns into, and that every validation
+ * error is reported as "LABEL:LINE:COL: error: MESSAGE" at the place in the
+ * file where the problem was written.
+ *
+ * Matrices are inline YAML; comments on the right give line numbers, so an
+ * expected position can be checked by reading the text.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "model.h"
+
+#define LABEL "m.yml"
+
+/* Lines 1-13 of most matrices below: valid people, roles and duties. */
+#define PEOPLE                                              \
+	"version: 1\n"                                /*  1 */ \
+	"people:\n"                                   /*  2 */ \
+	"  alice: { emails: [alice@example.com] }\n"  /*  3 */ \
+	"  erin: { emails: [erin@example.com] }\n"    /*  4 */
+#define ROLES                                               \
+	"roles:\n"                                    /*  5 */ \
+	"  developers: [alice]\n"                     /*  6 */ \
+	"  release: [erin]\n"                         /*  7 */
+#define DUTIES                                              \
+	"responsibilities:\n"                         /*  8 */ \
+	"  write_code: developers\n"                  /*  9 */ \
+	"  review_code: developers\n"                 /* 10 */ \
+	"  configure_pipeline: release\n"             /* 11 */ \
+	"  resolve_vulnerabilities: developers\n"     /* 12 */ \
+	"  approve_deployment: release\n"             /* 13 */
+#define BASE PEOPLE ROLES DUTIES
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static int load(gate_matrix **m, gate_diags *d, const char *yaml)
+{
+	return gate_matrix_load_buffer(m, LABEL, yaml, strlen(yaml), d);
+}
+
+static void dump(const gate_diags *d)
+{
+	size_t i;
+	for (i = 0; i < d->count; i++)
+		cr_log_error("diag %zu [%d:%d] %s", i, d->items[i].line, d->items[i].col,
+			     d->items[i].text);
+}
+
+/* Loads YAML, which must be valid; the caller frees the matrix. */
+static gate_matrix *load_ok(const char *yaml)
+{
+	gate_matrix *m = NULL;
+	gate_diags d = GATE_DIAGS_INIT;
+	int rc = load(&m, &d, yaml);
+
+	if (rc != 0 || d.count)
+		dump(&d);
+	cr_assert_eq(rc, 0, "matrix should load: %s", gate_error_last());
+	cr_assert_eq(d.count, 0);
+	cr_assert_not_null(m);
+	gate_diags_dispose(&d);
+	return m;
+}
+
+/*
+ * Loads YAML, which must be refused with a diagnostic at LINE:COL whose
+ * message contains NEEDLE; COUNT is the number of diagnostics expected
+ * (-1: any), so one mistake does not go unnoticed among spurious errors.
+ */
+static void expect_error_n(const char *yaml, size_t len, int line, int col, const char *needle,
+			   int count)
+{
+	gate_matrix *m = (gate_matrix *)1;
+	gate_diags d = GATE_DIAGS_INIT;
+	char prefix[64];
+	size_t i;
+	int rc, found = 0;
+
+	snprintf(prefix, sizeof(prefix), LABEL ":%d:%d: error: ", line, col);
+	rc = gate_matrix_load_buffer(&m, LABEL, yaml, len, &d);
+	cr_expect_eq(rc, GATE_EMATRIX, "expected the matrix to be refused");
+	cr_expect_null(m);
+	for (i = 0; i < d.count; i++) {
+		const gate_diag *g = &d.items[i];
+		if (g->line == line && g->col == col && strstr(g->text, needle) &&
+		    !strncmp(g->text, prefix, strlen(prefix)))
+			found = 1;
+	}
+	if (!found || (count >= 0 && d.count != (size_t)count))
+		dump(&d);
+	cr_expect(found, "no diagnostic '%s...%s'", prefix, needle);
+	if (count >= 0)
+		cr_expect_eq(d.count, (size_t)count, "expected %d diagnostic(s), got %zu", count,
+			     d.count);
+	if (d.count)
+		cr_expect_str_eq(gate_error_last(), d.items[0].text,
+				 "the last error holds the first diagnostic");
+	gate_diags_dispose(&d);
+}
+
+static void expect_error(const char *yaml, int line, int col, const char *needle)
+{
+	expect_error_n(yaml, strlen(yaml), line, col, needle, 1);
+}
+
+/* ---- a valid matrix --------------------------------------------------------------- */
+
+static const char valid[] =
+	"# the team\n"                                          /*  1 */
+	"version: 1\n"                                          /*  2 */
+	"people:\n"                                             /*  3 */
+	"  alice: { emails: [Alice@Example.COM] }\n"            /*  4 */
+	"  bob:\n"                                              /*  5 */
+	"    name: Bob Builder\n"                               /*  6 */
+	"    emails: [bob@example.com, bob@users.example.org]\n" /* 7 */
+	"    logins: [bob, bobby]\n"                            /*  8 */
+	"  erin: { emails: erin@example.com }\n"                /*  9 */
+	"  carol:\n"                                            /* 10 */
+	"roles:\n"                                              /* 11 */
+	"  developers: [alice, bob]\n"                          /* 12 */
+	"  release: erin\n"                                     /* 13 */
+	"  security: [carol, alice]\n"                          /* 14 */
+	"responsibilities:\n"                                   /* 15 */
+	"  write_code: developers\n"                            /* 16 */
+	"  review_code: [developers]\n"                         /* 17 */
+	"  configure_pipeline: release\n"                       /* 18 */
+	"  resolve_vulnerabilities: security\n"                 /* 19 */
+	"  approve_deployment: [release, security]\n"          /* 20 */
+	"refs:\n"                                               /* 21 */
+	"  - pattern: refs/heads/main\n"                        /* 22 */
+	"    push: [release]\n"                                 /* 23 */
+	"    delete: false\n"                                   /* 24 */
+	"    force_push: false\n"                               /* 25 */
+	"  - pattern: refs/heads/release/*\n"                   /* 26 */
+	"    push: [release, developers]\n"                     /* 27 */
+	"    create: [release]\n"                               /* 28 */
+	"    delete: [release]\n"                               /* 29 */
+	"  - pattern: refs/heads/**\n"                          /* 30 */
+	"    push: true\n"                                      /* 31 */
+	"    force_push: true\n"                                /* 32 */
+	"  - pattern: refs/tags/v*\n"                           /* 33 */
+	"    push: [release]\n"                                 /* 34 */
+	"settings:\n"                                           /* 35 */
+	"  on_error: reject\n";                                 /* 36 */
+
+enum { ALICE, BOB, ERIN, CAROL };
+enum { DEVELOPERS, RELEASE, SECURITY };
+
+Test(matrix, valid_matrix_loads_with_everything_in_place)
+{
+	gate_matrix *m = load_ok(valid);
+
+	cr_expect_str_eq(gate_matrix_label(m), LABEL);
+	cr_expect_eq(m->version, 1);
+	cr_assert_eq(m->n_people, 4);
+	cr_expect_str_eq(m->people[ALICE].id, "alice");
+	cr_expect_str_eq(m->people[CAROL].id, "carol");
+	cr_expect_eq(m->people[BOB].loc.line, 5);
+	cr_expect_eq(m->people[BOB].loc.col, 3);
+	cr_expect_str_eq(m->people[BOB].name, "Bob Builder");
+	cr_expect_null(m->people[ALICE].name);
+	cr_assert_eq(m->n_roles, 3);
+	cr_expect_str_eq(m->roles[SECURITY].id, "security");
+	cr_assert_eq(m->roles[SECURITY].n_members, 2);
+	cr_expect_eq(m->roles[SECURITY].members[0], CAROL);
+	cr_expect_eq(m->roles[SECURITY].members[1], ALICE);
+	cr_assert_eq(m->roles[RELEASE].n_members, 1, "a single scalar is a one-member role");
+	cr_expect_eq(m->roles[RELEASE].members[0], ERIN);
+	cr_assert_eq(m->n_duties, 5);
+	cr_assert_eq(m->n_refs, 4);
+	cr_expect_eq(m->settings.on_error_allow, 0);
+	gate_matrix_free(m);
+}
+
+Test(matrix, logins_default_to_the_person_id)
+{
+	gate_matrix *m = load_ok(valid);
+
+	cr_assert_eq(m->people[ALICE].n_logins, 1);
+	cr_expect_str_eq(m->people[ALICE].logins[0], "alice");
+	cr_assert_eq(m->people[CAROL].n_logins, 1, "a person with no value at all");
+	cr_expect_str_eq(m->people[CAROL].logins[0], "carol");
+	cr_expect_eq(m->people[CAROL].n_emails, 0);
+	/* explicit logins replace the default */
+	cr_assert_eq(m->people[BOB].n_logins, 2);
+	cr_expect_str_eq(m->people[BOB].logins[0], "bob");
+	cr_expect_str_eq(m->people[BOB].logins[1], "bobby");
+	gate_matrix_free(m);
+}
+
+Test(matrix, emails_are_lower_cased)
+{
+	gate_matrix *m = load_ok(valid);
+
+	cr_assert_eq(m->people[ALICE].n_emails, 1);
+	cr_expect_str_eq(m->people[ALICE].emails[0], "alice@example.com");
+	cr_assert_eq(m->people[ERIN].n_emails, 1, "a single scalar is a one-address list");
+	cr_expect_str_eq(m->people[ERIN].emails[0], "erin@example.com");
+	cr_assert_eq(m->people[BOB].n_emails, 2);
+	cr_expect_str_eq(m->people[BOB].emails[1], "bob@users.example.org");
+	gate_matrix_free(m);
+}
+
+Test(matrix, person_by_login_is_exact)
+{
+	gate_matrix *m = load_ok(valid);
+
+	cr_expect_eq(gate_matrix_person_by_login(m, "alice"), ALICE);
+	cr_expect_eq(gate_matrix_person_by_login(m, "bob"), BOB);
+	cr_expect_eq(gate_matrix_person_by_login(m, "bobby"), BOB);
+	cr_expect_eq(gate_matrix_person_by_login(m, "carol"), CAROL);
+	cr_expect_eq(gate_matrix_person_by_login(m, "mallory"), -1);
+	cr_expect_eq(gate_matrix_person_by_login(m, "Alice"), -1, "logins are case-sensitive");
+	cr_expect_eq(gate_matrix_person_by_login(m, "alice "), -1);
+	cr_expect_eq(gate_matrix_person_by_login(m, ""), -1);
+	cr_expect_eq(gate_matrix_person_by_login(m, NULL), -1);
+	/* an email address is not a login */
+	cr_expect_eq(gate_matrix_person_by_login(m, "alice@example.com"), -1);
+	gate_matrix_free(m);
+}
+
+Test(matrix, person_by_email_ignores_case)
+{
+	gate_matrix *m = load_ok(valid);
+
+	cr_expect_eq(gate_matrix_person_by_email(m, "alice@example.com"), ALICE);
+	cr_expect_eq(gate_matrix_person_by_email(m, "ALICE@EXAMPLE.COM"), ALICE);
+	cr_expect_eq(gate_matrix_person_by_email(m, "Bob@Users.Example.Org"), BOB);
+	cr_expect_eq(gate_matrix_person_by_email(m, "erin@example.com"), ERIN);
+	cr_expect_eq(gate_matrix_person_by_email(m, "carol@example.com"), -1);
+	cr_expect_eq(gate_matrix_person_by_email(m, "alice@example.co"), -1);
+	cr_expect_eq(gate_matrix_person_by_email(m, NULL), -1);
+	gate_matrix_free(m);
+}
+
+Test(matrix, in_role_follows_membership)
+{
+	static const struct {
+		long person;
+		size_t role;
+		int in;
+	} cases[] = {
+		{ ALICE, DEVELOPERS, 1 }, { ALICE, SECURITY, 1 }, { ALICE, RELEASE, 0 },
+		{ BOB, DEVELOPERS, 1 },   { BOB, SECURITY, 0 },   { ERIN, RELEASE, 1 },
+		{ ERIN, DEVELOPERS, 0 },  { CAROL, SECURITY, 1 }, { -1, DEVELOPERS, 0 },
+		{ ALICE, 3, 0 },          { ALICE, 1000, 0 },
+	};
+	gate_matrix *m = load_ok(valid);
+	size_t i;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(cases); i++)
+		cr_expect_eq(!!gate_matrix_in_role(m, cases[i].person, cases[i].role), cases[i].in,
+			     "person %ld role %zu", cases[i].person, cases[i].role);
+	gate_matrix_free(m);
+}
+
+Test(matrix, roles_and_duties_are_found_by_id)
+{
+	gate_matrix *m = load_ok(valid);
+	const gate_duty *d;
+
+	cr_expect_eq(gate_matrix_role_by_id(m, "release"), RELEASE);
+	cr_expect_eq(gate_matrix_role_by_id(m, "admins"), -1);
+	d = gate_matrix_duty(m, "approve_deployment");
+	cr_assert_not_null(d);
+	cr_assert_eq(d->n_roles, 2);
+	cr_expect_eq(d->roles[0], RELEASE);
+	cr_expect_eq(d->roles[1], SECURITY);
+	cr_expect_eq(d->loc.line, 20);
+	cr_expect_eq(d->loc.col, 3);
+	d = gate_matrix_duty(m, "review_code");
+	cr_assert_not_null(d);
+	cr_assert_eq(d->n_roles, 1);
+	cr_expect_eq(d->roles[0], DEVELOPERS);
+	cr_expect_null(gate_matrix_duty(m, "make_coffee"));
+	gate_matrix_free(m);
+}
+
+Test(matrix, ref_rules_keep_order_patterns_and_locations)
+{
+	gate_matrix *m = load_ok(valid);
+	const gate_refrule *r = m->refs;
+
+	cr_expect_str_eq(r[0].pattern, "refs/heads/main");
+	cr_expect_str_eq(r[1].pattern, "refs/heads/release/*");
+	cr_expect_str_eq(r[2].pattern, "refs/heads/**");
+	cr_expect_str_eq(r[3].pattern, "refs/tags/v*");
+	cr_expect_eq(r[2].index, 2);
+	cr_expect_eq(r[0].loc.line, 22);
+	cr_expect_eq(r[0].loc.col, 5);
+	cr_expect_eq(r[0].push.loc.line, 23);
+	cr_expect_eq(r[0].push.loc.col, 11);
+	cr_expect_eq(r[0].del.loc.line, 24);
+	cr_expect_eq(r[0].del.loc.col, 13);
+	cr_expect_eq(r[1].create.loc.line, 28);
+	/* an absent key is located at its rule */
+	cr_expect_eq(r[0].create.loc.line, 22);
+	cr_expect_eq(r[0].create.loc.col, 5);
+	gate_matrix_free(m);
+}
+
+Test(matrix, permission_values_parse_into_kinds)
+{
+	gate_matrix *m = load_ok(valid);
+	const gate_refrule *r = m->refs;
+
+	/* main: push [release], delete false, force_push false, create absent */
+	cr_expect_eq(r[0].push.kind, GATE_PERM_ROLES);
+	cr_assert_eq(r[0].push.n_roles, 1);
+	cr_expect_eq(r[0].push.roles[0], RELEASE);
+	cr_expect_eq(r[0].del.kind, GATE_PERM_NOBODY);
+	cr_expect_eq(r[0].force_push.kind, GATE_PERM_NOBODY);
+	cr_expect_eq(r[0].create.kind, GATE_PERM_DEFAULT);
+	/* release branches: lists of roles, in order */
+	cr_expect_eq(r[1].push.kind, GATE_PERM_ROLES);
+	cr_assert_eq(r[1].push.n_roles, 2);
+	cr_expect_eq(r[1].push.roles[0], RELEASE);
+	cr_expect_eq(r[1].push.roles[1], DEVELOPERS);
+	cr_expect_eq(r[1].del.kind, GATE_PERM_ROLES);
+	cr_expect_eq(r[1].force_push.kind, GATE_PERM_DEFAULT);
+	/* **: true */
+	cr_expect_eq(r[2].push.kind, GATE_PERM_ANYONE);
+	cr_expect_eq(r[2].force_push.kind, GATE_PERM_ANYONE);
+	cr_expect_eq(r[2].del.kind, GATE_PERM_DEFAULT);
+	gate_matrix_free(m);
+}
+
+Test(matrix, delete_true_means_anyone_and_a_scalar_role_is_a_list_of_one)
+{
+	gate_matrix *m = load_ok(BASE
+				 "refs:\n"
+				 "  - pattern: refs/heads/scratch/*\n"
+				 "    delete: true\n"
+				 "    push: developers\n");
+
+	cr_expect_eq(m->refs[0].del.kind, GATE_PERM_ANYONE);
+	cr_expect_eq(m->refs[0].push.kind, GATE_PERM_ROLES);
+	cr_assert_eq(m->refs[0].push.n_roles, 1);
+	cr_expect_eq(m->refs[0].push.roles[0], 0);
+	gate_matrix_free(m);
+}
+
+Test(matrix, rule_for_ref_takes_the_first_matching_rule)
+{
+	static const struct {
+		const char *ref;
+		int rule; /* -1: none */
+	} cases[] = {
+		{ "refs/heads/main", 0 }, /* the catch-all rule 2 matches too, but later */
+		{ "refs/heads/release/1.0", 1 },
+		{ "refs/heads/release/1.0/hotfix", 2 },
+		{ "refs/heads/feature", 2 },
+		{ "refs/heads/a/b/c", 2 },
+		{ "refs/tags/v1.0", 3 },
+		{ "refs/tags/x1.0", -1 },
+		{ "refs/notes/commits", -1 },
+	};
+	gate_matrix *m = load_ok(valid);
+	size_t i;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(cases); i++) {
+		const gate_refrule *r = (const gate_refrule *)1;
+		cr_assert_eq(gate_matrix_rule_for_ref(&r, m, cases[i].ref), 0);
+		if (cases[i].rule < 0)
+			cr_expect_null(r, "%s should match no rule", cases[i].ref);
+		else
+			cr_expect_eq(r, &m->refs[cases[i].rule], "%s should match rule %d",
+				     cases[i].ref, cases[i].rule);
+	}
+	gate_matrix_free(m);
+}
+
+Test(matrix, refs_and_settings_are_optional)
+{
+	gate_matrix *m = load_ok(BASE);
+	const gate_refrule *r = (const gate_refrule *)1;
+
+	cr_expect_eq(m->n_refs, 0);
+	cr_expect_eq(m->settings.on_error_allow, 0, "on_error defaults to reject");
+	cr_assert_eq(gate_matrix_rule_for_ref(&r, m, "refs/heads/main"), 0);
+	cr_expect_null(r);
+	gate_matrix_free(m);
+}
+
+Test(matrix, on_error_allow_is_parsed)
+{
+	gate_matrix *m = load_ok(BASE
+				 "settings:\n"          /* 14 */
+				 "  on_error: allow\n"); /* 15 */
+
+	cr_expect_eq(m->settings.on_error_allow, 1);
+	cr_expect_eq(m->settings.on_error_loc.line, 15);
+	cr_expect_eq(m->settings.on_error_loc.col, 13);
+	gate_matrix_free(m);
+}
+
+Test(matrix, literal_rule_before_a_glob_that_covers_it_is_fine)
+{
+	gate_matrix *m = load_ok(BASE
+				 "refs:\n"
+				 "  - pattern: refs/heads/main\n"
+				 "    push: [release]\n"
+				 "  - pattern: refs/heads/*\n"
+				 "    push: true\n");
+	gate_matrix_free(m);
+}
+
+Test(matrix, explicit_document_markers_are_fine)
+{
+	gate_matrix *m = load_ok("---\n" BASE "...\n");
+	gate_matrix_free(m);
+}
+
+/* ---- the top level ------------------------------------------------------------------ */
+
+#define AFTER_VERSION                                  \
+	"people:\n"                                    \
+	"  alice: { emails: [alice@example.com] }\n"   \
+	"  erin: { emails: [erin@example.com] }\n" ROLES DUTIES
+
+Test(matrix, wrong_version_is_reported_at_the_value)
+{
+	expect_error("version: 2\n" AFTER_VERSION, 1, 10, "unsupported matrix version '2'");
+	expect_error("version: 1.0\n" AFTER_VERSION, 1, 10, "unsupported matrix version '1.0'");
+	expect_error("version: [1]\n" AFTER_VERSION, 1, 10, "unsupported matrix version 'a list'");
+}
+
+Test(matrix, missing_version_is_reported_at_the_top)
+{
+	expect_error(AFTER_VERSION, 1, 1, "missing 'version: 1'");
+	expect_error("# a comment first\n" AFTER_VERSION, 2, 1, "missing 'version: 1'");
+}
+
+Test(matrix, unknown_top_level_key_suggests_the_close_one)
+{
+	expect_error(BASE
+		     "refz:\n"                           /* 14 */
+		     "  - pattern: refs/heads/main\n",   /* 15 */
+		     14, 1, "unknown key 'refz' in the matrix: did you mean 'refs'?");
+	expect_error(BASE "setings: {}\n", 14, 1, "did you mean 'settings'?");
+}
+
+Test(matrix, unknown_key_far_from_any_known_one_lists_the_allowed_keys)
+{
+	gate_matrix *m = NULL;
+	gate_diags d = GATE_DIAGS_INIT;
+
+	expect_error(BASE "colour: red\n", 14, 1, "unknown key 'colour' in the matrix (expected one of:");
+	cr_assert_eq(load(&m, &d, BASE "colour: red\n"), GATE_EMATRIX);
+	cr_assert_eq(d.count, 1);
+	cr_expect_null(strstr(d.items[0].text, "did you mean"));
+	cr_expect_not_null(strstr(d.items[0].text, "refs"), "the allowed keys are listed");
+	gate_diags_dispose(&d);
+}
+
+Test(matrix, missing_sections_are_each_reported)
+{
+	gate_matrix *m = NULL;
+	gate_diags d = GATE_DIAGS_INIT;
+	const char *want[] = { "missing 'people:'", "missing 'roles:'", "missing 'responsibilities:'" };
+	size_t i, j;
+
+	cr_assert_eq(load(&m, &d, "version: 1\n"), GATE_EMATRIX);
+	cr_expect_eq(d.count, 3);
+	for (i = 0; i < GATE_ARRAY_SIZE(want); i++) {
+		int hit = 0;
+		for (j = 0; j < d.count; j++)
+			hit |= strstr(d.items[j].text, want[i]) != NULL;
+		cr_expect(hit, "no diagnostic says %s", want[i]);
+	}
+	gate_diags_dispose(&d);
+}
+
+Test(matrix, the_matrix_must_be_a_mapping)
+{
+	expect_error("- version: 1\n", 1, 1, "the matrix must be a mapping, found a list");
+	expect_error("just words\n", 1, 1, "the matrix must be a mapping, found a scalar");
+}
+
+/* ---- people ------------------------------------------------------------------------ */
+
+Test(matrix, unknown_key_in_a_person_suggests_the_close_one)
+{
+	expect_error("version: 1\n"                         /* 1 */
+		     "people:\n"                            /* 2 */
+		     "  alice:\n"                           /* 3 */
+		     "    emails: [alice@example.com]\n"    /* 4 */
+		     "    login: al\n"                      /* 5 */
+		     "  erin: { emails: [erin@example.com] }\n" ROLES DUTIES,
+		     5, 5, "unknown key 'login' in a person: did you mean 'logins'?");
+}
+
+Test(matrix, malformed_email_is_reported_at_the_address)
+{
+	static const char *const bad[] = {
+		"alice", "\"@example.com\"", "\"alice@\"", "a@b@example.com",
+		"alice smith@example.com", "\"<alice@example.com>\"", "\"alice@example.com,\"",
+		"\"alice;x@example.com\"", "\"a\\tb@example.com\"", "\"\\\"a\\\"@example.com\"",
+	};
+	size_t i;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(bad); i++) {
+		char yaml[1024];
+		snprintf(yaml, sizeof(yaml),
+			 "version: 1\n"
+			 "people:\n"
+			 "  alice: { emails: [%s] }\n" /* address at 3:21 */
+			 "  erin: { emails: [erin@example.com] }\n" ROLES DUTIES,
+			 bad[i]);
+		cr_log_info("email case %s", bad[i]);
+		expect_error(yaml, 3, 21, "is not an email address");
+	}
+}
+
+Test(matrix, email_claimed_by_two_people_is_reported_at_the_second)
+{
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice: { emails: [alice@example.com] }\n"   /* 3 */
+		     "  erin: { emails: [ALICE@example.com] }\n"    /* 4 */
+		     ROLES DUTIES,
+		     4, 3, "email 'alice@example.com' is claimed by both 'alice' and 'erin'");
+}
+
+Test(matrix, login_claimed_by_two_people_is_reported_at_the_second)
+{
+	/* alice's login is her id by default */
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice: { emails: [alice@example.com] }\n"   /* 3 */
+		     "  erin: { logins: [erin, alice] }\n"          /* 4 */
+		     ROLES DUTIES,
+		     4, 3, "login 'alice' is claimed by both 'alice' and 'erin'");
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice: { logins: [ops] }\n"                 /* 3 */
+		     "  erin: { logins: [ops] }\n"                  /* 4 */
+		     ROLES DUTIES,
+		     4, 3, "login 'ops' is claimed by both 'alice' and 'erin'");
+}
+
+Test(matrix, login_with_a_space_is_refused)
+{
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice: { logins: [\"al ice\"] }\n"          /* 3 */
+		     "  erin:\n" ROLES DUTIES,
+		     3, 21, "contains a space or control character");
+}
+
+Test(matrix, empty_logins_list_is_refused)
+{
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice: { logins: [] }\n"                    /* 3 */
+		     "  erin:\n" ROLES DUTIES,
+		     3, 20, "logins of 'alice' is empty");
+}
+
+Test(matrix, person_id_must_be_an_identifier)
+{
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice:\n"
+		     "  erin:\n"
+		     "  \"bad id\":\n"                              /* 5 */
+		     ROLES DUTIES,
+		     5, 3, "person id 'bad id' must be");
+}
+
+Test(matrix, two_people_with_the_same_id_are_a_duplicate_key)
+{
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice: { emails: [alice@example.com] }\n"   /* 3 */
+		     "  erin: { emails: [erin@example.com] }\n"
+		     "  alice: { emails: [alice2@example.com] }\n"  /* 5 */
+		     ROLES DUTIES,
+		     5, 3, "duplicate key 'alice' (first at line 3)");
+}
+
+Test(matrix, duplicate_key_in_a_large_mapping_is_caught)
+{
+	/* more than a handful of keys takes the sorting path */
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "  alice:\n"    /* 3 */
+		     "  erin:\n"
+		     "  p1:\n  p2:\n  p3:\n  p4:\n  p5:\n  p6:\n  p7:\n  p8:\n  p9:\n" /* 5-13 */
+		     "  p10:\n"      /* 14 */
+		     "  p4:\n"       /* 15 */
+		     "  p11:\n" ROLES DUTIES,
+		     15, 3, "duplicate key 'p4' (first at line 8)");
+}
+
+/* ---- roles ------------------------------------------------------------------------- */
+
+Test(matrix, role_naming_an_unknown_person_is_reported_at_the_name)
+{
+	expect_error(PEOPLE
+		     "roles:\n"
+		     "  developers: [alice, mallory]\n"             /* 6 */
+		     "  release: [erin]\n" DUTIES,
+		     6, 23, "role 'developers' names unknown person 'mallory'");
+}
+
+Test(matrix, role_with_no_members_is_refused)
+{
+	expect_error(PEOPLE
+		     "roles:\n"
+		     "  developers: []\n"                           /* 6: at the list */
+		     "  release: [erin]\n" DUTIES,
+		     6, 15, "role 'developers' has no members");
+	expect_error(PEOPLE
+		     "roles:\n"
+		     "  developers:\n"                              /* 6: at the key */
+		     "  release: [erin]\n" DUTIES,
+		     6, 3, "role 'developers' has no members");
+}
+
+Test(matrix, role_listing_a_person_twice_is_refused)
+{
+	expect_error(PEOPLE
+		     "roles:\n"
+		     "  developers: [alice, alice]\n"               /* 6 */
+		     "  release: [erin]\n" DUTIES,
+		     6, 23, "role 'developers' lists 'alice' twice");
+}
+
+/* ---- responsibilities ------------------------------------------------------------------ */
+
+Test(matrix, duty_naming_an_unknown_role_is_reported_at_the_name)
+{
+	expect_error(PEOPLE ROLES
+		     "responsibilities:\n"
+		     "  write_code: devs\n"                         /* 9 */
+		     "  review_code: developers\n"
+		     "  configure_pipeline: release\n"
+		     "  resolve_vulnerabilities: developers\n"
+		     "  approve_deployment: release\n",
+		     9, 15, "duty 'write_code' names unknown role 'devs' (roles: developers, release)");
+}
+
+Test(matrix, duty_with_no_role_is_refused)
+{
+	expect_error(PEOPLE ROLES
+		     "responsibilities:\n"
+		     "  write_code: developers\n"
+		     "  review_code:\n"                             /* 10: at the key */
+		     "  configure_pipeline: release\n"
+		     "  resolve_vulnerabilities: developers\n"
+		     "  approve_deployment: release\n",
+		     10, 3, "duty 'review_code' has no role");
+	expect_error(PEOPLE ROLES
+		     "responsibilities:\n"
+		     "  write_code: developers\n"
+		     "  review_code: []\n"                          /* 10: at the list */
+		     "  configure_pipeline: release\n"
+		     "  resolve_vulnerabilities: developers\n"
+		     "  approve_deployment: release\n",
+		     10, 16, "duty 'review_code' has no role");
+}
+
+Test(matrix, each_required_duty_missing_is_reported)
+{
+	static const char *const duties[] = {
+		"write_code", "review_code", "configure_pipeline", "resolve_vulnerabilities",
+		"approve_deployment",
+	};
+	static const char *const roles_of[] = {
+		"developers", "developers", "release", "developers", "release",
+	};
+	size_t i, j;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(duties); i++) {
+		gate_buf y = GATE_BUF_INIT;
+		char needle[128];
+
+		gate_buf_puts(&y, PEOPLE ROLES "responsibilities:\n"); /* lines 1-8 */
+		for (j = 0; j < GATE_ARRAY_SIZE(duties); j++)
+			if (j != i)
+				gate_buf_printf(&y, "  %s: %s\n", duties[j], roles_of[j]);
+		snprintf(needle, sizeof(needle), "duty '%s' is not assigned", duties[i]);
+		cr_log_info("without %s", duties[i]);
+		/* reported at the responsibilities mapping, which starts on line 9 */
+		expect_error(gate_buf_cstr(&y), 9, 3, needle);
+		gate_buf_dispose(&y);
+	}
+}
+
+/* ---- ref rules ----------------------------------------------------------------------- */
+
+Test(matrix, typo_in_a_ref_rule_suggests_the_close_key)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"               /* 15 */
+		     "    pussh: [release]\n",                      /* 16 */
+		     16, 5, "unknown key 'pussh' in a ref rule: did you mean 'push'?");
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"
+		     "    forcepush: false\n",                      /* 16 */
+		     16, 5, "did you mean 'force_push'?");
+}
+
+Test(matrix, ref_rule_naming_an_unknown_role_is_reported_at_the_name)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"
+		     "    push: [release, admins]\n",               /* 16 */
+		     16, 21, "push of rule 'refs/heads/main' names unknown role 'admins'");
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"
+		     "    delete: admins\n",                        /* 16 */
+		     16, 13, "delete of rule 'refs/heads/main' names unknown role 'admins'");
+}
+
+Test(matrix, boolean_lookalikes_are_role_names_not_booleans)
+{
+	/* only plain true/false are booleans: anything else must name a role */
+	expect_error(BASE "refs:\n  - pattern: refs/heads/main\n    delete: no\n", 16, 13,
+		     "unknown role 'no'");
+	expect_error(BASE "refs:\n  - pattern: refs/heads/main\n    delete: \"false\"\n", 16, 13,
+		     "unknown role 'false'");
+	expect_error(BASE "refs:\n  - pattern: refs/heads/main\n    delete: False\n", 16, 13,
+		     "unknown role 'False'");
+}
+
+Test(matrix, rule_without_pattern_is_refused)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - push: [release]\n",                       /* 15 */
+		     15, 5, "ref rule has no pattern");
+}
+
+Test(matrix, pattern_must_start_with_refs)
+{
+	static const char *const bad[] = { "heads/main", "main", "refs/", "ref/heads/x", "/refs/heads/x" };
+	size_t i;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(bad); i++) {
+		char yaml[1024];
+		snprintf(yaml, sizeof(yaml), BASE "refs:\n  - pattern: %s\n", bad[i]);
+		cr_log_info("pattern %s", bad[i]);
+		expect_error(yaml, 15, 14, "must start with refs/");
+	}
+}
+
+Test(matrix, invalid_glob_in_a_pattern_is_refused)
+{
+	static const struct {
+		const char *pattern, *reason;
+	} bad[] = {
+		{ "refs/heads/rel**", "must be a whole path segment" },
+		{ "refs/heads/***", "not a wildcard" },
+		{ "refs/heads/[abc", "unterminated '['" },
+		{ "refs//heads", "empty path segment" },
+		{ "\"refs/heads/x\\\\\"", "lone" },
+	};
+	size_t i;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(bad); i++) {
+		char yaml[1024], needle[128];
+		snprintf(yaml, sizeof(yaml), BASE "refs:\n  - pattern: %s\n", bad[i].pattern);
+		snprintf(needle, sizeof(needle), "invalid glob");
+		cr_log_info("pattern %s", bad[i].pattern);
+		expect_error(yaml, 15, 14, needle);
+		expect_error(yaml, 15, 14, bad[i].reason);
+	}
+}
+
+Test(matrix, pattern_with_characters_no_ref_holds_is_refused)
+{
+	expect_error(BASE "refs:\n  - pattern: \"refs/heads/a b\"\n", 15, 14,
+		     "contains a character no ref name can hold");
+	expect_error(BASE "refs:\n  - pattern: refs/heads/a~1\n", 15, 14,
+		     "contains a character no ref name can hold");
+}
+
+Test(matrix, two_push_keys_in_one_rule_are_a_duplicate_key)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"               /* 15 */
+		     "    push: [release]\n"                        /* 16 */
+		     "    push: true\n",                            /* 17 */
+		     17, 5, "duplicate key 'push' (first at line 16)");
+}
+
+Test(matrix, duplicate_rule_pattern_is_refused)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"               /* 15 */
+		     "    push: [release]\n"
+		     "  - pattern: refs/heads/main\n"               /* 17 */
+		     "    push: true\n",
+		     17, 5, "duplicate rule for 'refs/heads/main' (first at line 15)");
+}
+
+Test(matrix, literal_rule_shadowed_by_an_earlier_glob_is_refused)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/*\n"                  /* 15 */
+		     "    push: true\n"
+		     "  - pattern: refs/heads/main\n"               /* 17 */
+		     "    push: [release]\n",
+		     17, 5, "rule 'refs/heads/main' can never apply: 'refs/heads/*' (line 15)");
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/**\n"                 /* 15 */
+		     "  - pattern: refs/heads/team/main\n",         /* 16 */
+		     16, 5, "can never apply");
+}
+
+Test(matrix, empty_list_for_a_permission_is_refused)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"
+		     "    delete: []\n",                            /* 16 */
+		     16, 13, "delete is an empty list: write false for nobody");
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"
+		     "    push: []\n",
+		     16, 11, "push is an empty list");
+}
+
+Test(matrix, permission_without_a_value_is_refused)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  - pattern: refs/heads/main\n"
+		     "    force_push:\n",                           /* 16 */
+		     16, 16, "force_push has no value");
+}
+
+Test(matrix, refs_must_be_a_list)
+{
+	expect_error(BASE
+		     "refs:\n"
+		     "  pattern: refs/heads/main\n",                /* 15 */
+		     15, 3, "refs must be a list of rules");
+}
+
+/* ---- settings ----------------------------------------------------------------------- */
+
+Test(matrix, on_error_accepts_only_reject_or_allow)
+{
+	expect_error(BASE
+		     "settings:\n"
+		     "  on_error: maybe\n",                         /* 15 */
+		     15, 13, "on_error must be reject or allow, not 'maybe'");
+	expect_error(BASE "settings:\n  on_error: Allow\n", 15, 13, "not 'Allow'");
+	expect_error(BASE "settings:\n  on_error: [allow]\n", 15, 13, "not 'a list'");
+	expect_error(BASE "settings:\n  on_eror: allow\n", 15, 3, "did you mean 'on_error'?");
+}
+
+/* ---- YAML-level problems ------------------------------------------------------------ */
+
+Test(matrix, yaml_alias_is_refused)
+{
+	expect_error(PEOPLE
+		     "roles:\n"
+		     "  developers: &devs [alice]\n"                /* 6 */
+		     "  release: *devs\n"                           /* 7 */
+		     DUTIES,
+		     7, 12, "YAML alias '*devs' is not allowed");
+	expect_error(BASE
+		     "refs:\n"
+		     "  - &rule { pattern: refs/heads/main, push: true }\n"  /* 15 */
+		     "  - { <<: *rule, pattern: refs/heads/dev }\n",        /* 16 */
+		     16, 11, "YAML alias '*rule' is not allowed");
+}
+
+Test(matrix, multiple_documents_are_refused)
+{
+	expect_error(BASE
+		     "---\n"                                        /* 14 */
+		     "version: 1\n",
+		     14, 1, "only one YAML document is allowed");
+}
+
+Test(matrix, yaml_syntax_error_carries_its_position)
+{
+	expect_error("version: 1\n"
+		     "people:\n"
+		     "\talice:\n"                                   /* 3: tab indentation */
+		     ROLES DUTIES,
+		     3, 1, "YAML syntax error");
+	expect_error("version: 1: 2\n" AFTER_VERSION, 1, 11, "YAML syntax error");
+}
+
+Test(matrix, invalid_utf8_is_refused)
+{
+	static const char yaml[] = "version: 1\n"
+				   "people:\n"
+				   "  al\xff" "ice:\n" ROLES DUTIES;
+	gate_matrix *m = (gate_matrix *)1;
+	gate_diags d = GATE_DIAGS_INIT;
+
+	cr_expect_eq(gate_matrix_load_buffer(&m, LABEL, yaml, sizeof(yaml) - 1, &d), GATE_EMATRIX);
+	cr_expect_null(m);
+	cr_assert_eq(d.count, 1);
+	cr_expect_not_null(strstr(d.items[0].text, "UTF-8"), "%s", d.items[0].text);
+	gate_diags_dispose(&d);
+}
+
+/*
+ * Regression (found by this test, fixed): libyaml reports reader errors (invalid UTF-8, control characters) in
+ * parser.problem_offset and leaves problem_mark at zero, so gate_yaml_parse()
+ * places them at 1:1 whatever line they are on.  See the report.
+ */
+Test(matrix, invalid_utf8_is_reported_on_its_line)
+{
+	static const char yaml[] = "version: 1\n"
+				   "people:\n"
+				   "  al\xff" "ice:\n" ROLES DUTIES; /* line 3, column 5 */
+
+	expect_error_n(yaml, sizeof(yaml) - 1, 3, 5, "UTF-8", 1);
+}
+
+Test(matrix, empty_file_is_refused)
+{
+	expect_error("", 1, 1, "matrix is empty");
+	expect_error("# only a comment\n\n", 1, 1, "matrix is empty");
+}
+
+Test(matrix, nul_byte_is_refused)
+{
+	static const char yaml[] = "version: 1\0\n";
+	gate_matrix *m = (gate_matrix *)1;
+	gate_diags d = GATE_DIAGS_INIT;
+
+	cr_expect_eq(gate_matrix_load_buffer(&m, LABEL, yaml, sizeof(yaml) - 1, &d), GATE_EMATRIX);
+	cr_expect_null(m);
+	cr_expect_geq(d.count, 1);
+	gate_diags_dispose(&d);
+}
+
+Test(matrix, matrix_over_the_size_limit_is_refused)
+{
+	size_t len = GATE_MATRIX_MAX_BYTES + 1;
+	char *big = malloc(len);
+
+	cr_assert_not_null(big);
+	memset(big, '#', len);
+	big[len - 1] = '\n';
+	expect_error_n(big, len, 1, 1, "over the limit", 1);
+	free(big);
+}
+
+Test(matrix, diagnostics_are_capped_with_a_note)
+{
+	gate_buf y = GATE_BUF_INIT;
+	gate_matrix *m = NULL;
+	gate_diags d = GATE_DIAGS_INIT;
+	int i;
+
+	gate_buf_puts(&y, BASE);
+	for (i = 0; i < 150; i++)
+		gate_buf_printf(&y, "unknown%d: 1\n", i);
+	cr_assert_eq(load(&m, &d, gate_buf_cstr(&y)), GATE_EMATRIX);
+	cr_expect_eq(d.count, 101);
+	cr_expect_eq(d.items[99].line, 113);
+	cr_expect_not_null(strstr(d.items[100].text, "more errors not shown"));
+	cr_expect_eq(d.items[100].line, 0);
+	gate_diags_dispose(&d);
+	gate_buf_dispose(&y);
+}
+
+Test(matrix, every_problem_is_reported_not_just_the_first)
+{
+	gate_matrix *m = NULL;
+	gate_diags d = GATE_DIAGS_INIT;
+
+	cr_assert_eq(load(&m, &d,
+			  "version: 3\n"                            /* 1 */
+			  "people:\n"
+			  "  alice:\n"
+			  "roles:\n"
+			  "  developers: [alice, zed]\n"            /* 5 */
+			  "responsibilities:\n"
+			  "  write_code: developers\n"
+			  "  review_code: developers\n"
+			  "  configure_pipeline: developers\n"
+			  "  resolve_vulnerabilities: developers\n"
+			  "  approve_deployment: ops\n"             /* 11 */
+			  "refs:\n"
+			  "  - pattern: heads/main\n"),             /* 13 */
+		     GATE_EMATRIX);
+	cr_expect_eq(d.count, 4);
+	if (d.count == 4) {
+		cr_expect_eq(d.items[0].line, 1);
+		cr_expect_eq(d.items[1].line, 5);
+		cr_expect_eq(d.items[2].line, 11);
+		cr_expect_eq(d.items[3].line, 13);
+	}
+	gate_diags_dispose(&d);
+	cr_expect_null(m);
+}
+
+Test(matrix, diags_may_be_null)
+{
+	gate_matrix *m = (gate_matrix *)1;
+
+	cr_expect_eq(gate_matrix_load_buffer(&m, LABEL, "version: 2\n", 11, NULL), GATE_EMATRIX);
+	cr_expect_null(m);
+	cr_expect_not_null(strstr(gate_error_last(), LABEL ":1:10: error: "), "%s",
+			   gate_error_last());
+}
+
+/*
+ * Regression (found by this test, fixed): several messages paste bytes from the matrix unescaped: yamltree.c's
+ * "duplicate key '%.*s'", and matrix.c's "duty '%s' has no role", "role '%s'
+ * has no members", "role '%s' lists '%s' twice", "%s lists role '%s' twice",
+ * "logins of '%s' is empty" and "email '%s' is claimed by both".  A YAML
+ * double-quoted "\e" puts a raw ESC into them, and they reach the pusher's
+ * terminal through matrix.invalid.  See the report.
+ */
+Test(matrix, diagnostics_never_carry_raw_control_characters)
+{
+	static const char *const hostile[] = {
+		/* duplicate key */
+		BASE "\"x\\e[2J\": 1\n\"x\\e[2J\": 2\n",
+		/* duty with no role, under a name holding ESC */
+		PEOPLE ROLES "responsibilities:\n  \"d\\e[31m\": []\n",
+		/* role with no members */
+		PEOPLE "roles:\n  \"r\\e[31m\":\n",
+		/* emails claimed twice */
+		"version: 1\npeople:\n  a: { emails: [\"x\\e[31m@example.com\"] }\n"
+		"  b: { emails: [\"x\\e[31m@example.com\"] }\n" ROLES DUTIES,
+	};
+	size_t i, j, k;
+
+	for (i = 0; i < GATE_ARRAY_SIZE(hostile); i++) {
+		gate_matrix *m = NULL;
+		gate_diags d = GATE_DIAGS_INIT;
+
+		load(&m, &d, hostile[i]);
+		gate_matrix_free(m);
+		for (j = 0; j < d.count; j++)
+			for (k = 0; d.items[j].text[k]; k++) {
+				unsigned char c = (unsigned char)d.items[j].text[k];
+				cr_expect(c >= 0x20 && c != 0x7f, "case %zu: raw 0x%02x in: %s", i, c,
+					  d.items[j].text);
+			}
+		gate_diags_dispose(&d);
+	}
+}
+
+/* ---- the project's own matrices --------------------------------------------------------- */
+
+static void expect_file_loads(const char *path)
+{
+	gate_matrix *m = NULL;
+	gate_diags d = GATE_DIAGS_INIT;
+	int rc = gate_matrix_load_file(&m, path, &d);
+
+	if (rc)
+		dump(&d);
+	cr_expect_eq(rc, 0, "%s: %s", path, gate_error_last());
+	cr_expect_eq(d.count, 0, "%s", path);
+	if (m) {
+		cr_expect_str_eq(gate_matrix_label(m), path);
+		cr_expect_eq(m->version, 1);
+	}
+	gate_matrix_free(m);
+	gate_diags_dispose(&d);
+}
+
+Test(matrix, example_minimal_loads_cleanly)
+{
+	expect_file_loads("../../matrix/examples/minimal.yml");
+}
+
+Test(matrix, every_example_matrix_loads_cleanly)
+{
+	const char *dir = "../../matrix/examples";
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	cr_assert_not_null(dp, "cannot open %s (tests run from tests/unit)", dir);
+	while ((e = readdir(dp))) {
+		size_t len = strlen(e->d_name);
+		char path[512];
+		if (len < 5 || strcmp(e->d_name + len - 4, ".yml"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		cr_log_info("loading %s", path);
+		expect_file_loads(path);
+		n++;
+	}
+	closedir(dp);
+	cr_expect_geq(n, 1, "no example matrices found");
+}
+
+Test(matrix, project_responsibility_matrix_loads_cleanly)
+{
+	expect_file_loads("../../matrix/responsibility.yml");
+}
+
+Test(matrix, load_file_reports_a_missing_file)
+{
+	gate_matrix *m = (gate_matrix *)1;
+	cr_expect_eq(gate_matrix_load_file(&m, "../../matrix/no-such-file.yml", NULL), GATE_ENOTFOUND);
+	cr_expect_null(m);
+}
