@@ -18,6 +18,8 @@ static const char usage[] =
 	"  check --user LOGIN REF OLD NEW      dry run: would this ref update be accepted?\n"
 	"                                      run inside a repository; OLD/NEW are revisions,\n"
 	"                                      0 for none (creation / deletion)\n"
+	"  explain --user LOGIN REF            what LOGIN may do on REF and what evidence a\n"
+	"                                      push there needs (run inside a repository)\n"
 	"  version                             print the version\n"
 	"  help                                print this help\n"
 	"\n"
@@ -84,6 +86,35 @@ static int cmd_check(int argc, char **argv)
 	return gate_run_check(pos[0], pos[1], pos[2], &opts);
 }
 
+static int cmd_explain(int argc, char **argv)
+{
+	gate_run_opts opts = GATE_RUN_OPTS_INIT;
+	const char *ref = NULL;
+	int i, npos = 0;
+
+	opts.hook = "explain";
+	opts.dry_run = 1;
+	opts.out = stdout;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--user") && i + 1 < argc)
+			opts.user = argv[++i];
+		else if (!strncmp(argv[i], "--user=", 7))
+			opts.user = argv[i] + 7;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "gatehouse explain: unknown option %s\n%s", argv[i], usage);
+			return GATE_EXIT_USAGE;
+		} else {
+			ref = argv[i];
+			npos++;
+		}
+	}
+	if (!opts.user || npos != 1) {
+		fprintf(stderr, "gatehouse explain: needs --user LOGIN REF\n%s", usage);
+		return GATE_EXIT_USAGE;
+	}
+	return gate_run_explain(opts.user, ref, &opts);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -102,6 +133,8 @@ int main(int argc, char **argv)
 		return cmd_matrix_validate(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "explain"))
+		return cmd_explain(argc - 2, argv + 2);
 	fprintf(stderr, "gatehouse: unknown command '%s'\n%s", argv[1], usage);
 	return GATE_EXIT_USAGE;
 }

@@ -65,7 +65,9 @@ for v in nohook hook; do git -C "$TMP/wc" remote add "$v" "$TMP/$v.git"; done
 : >"$TMP/nohook.times"; : >"$TMP/hook.times"
 for i in $(seq 1 "$RUNS"); do
   echo "change $i" >"$TMP/wc/tiny.txt"
-  git -C "$TMP/wc" add tiny.txt && git -C "$TMP/wc" commit -q -m "tiny $i"
+  git -C "$TMP/wc" add tiny.txt
+  git -C "$TMP/wc" -c user.email=erin@example.com commit -q -m "tiny $i" \
+    --trailer "Reviewed-by: Bob <bob@example.com>" --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"
   for v in nohook hook; do
     t0=$(now_ns)
     GATEHOUSE_USER=erin git -C "$TMP/wc" push -q "$v" HEAD:refs/heads/main 2>/dev/null || { echo "push to $v failed"; exit 1; }

@@ -36,7 +36,7 @@ cd "$TMP/work" || exit 1
 step "The responsibility matrix (matrix/examples/annotated.yml): who may do what"
 mkdir -p matrix
 cp "$ROOT/matrix/examples/annotated.yml" matrix/responsibility.yml
-sed -n '/^roles:/,/^$/p;/^refs:/,/^settings:/p' matrix/responsibility.yml | grep -v '^ *#' | sed 's/^/  /'
+sed -n '/^roles:/,/^$/p;/^refs:/,/^# Path owners/p' matrix/responsibility.yml | grep -v '^ *#' | sed 's/^/  /'
 git add matrix && git commit -q -m "Add the responsibility matrix"
 
 step "1. erin (release) creates main; the first push is judged by the matrix it brings"
@@ -49,31 +49,45 @@ push bob origin main
 step "3. bob pushes the same commit to a feature branch instead: no rule, no restriction"
 push bob origin HEAD:refs/heads/feature/main-c
 
-step "4. erin rewrites history on main and force-pushes"
+step "4. erin (release) pushes it to main: main asks for a review and scan results"
 push erin origin main
-git commit -q --amend -m "Add main.c (reworded)"
+echo "  (the commit carries no Reviewed-by and no Scan-SAST / Scan-Deps trailers)"
+
+step "5. the evidence is added to the commit, and the same push is accepted"
+printf '%s$ git commit --amend --trailer "Reviewed-by: Carol <carol@example.com>" --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"%s\n' "$bold" "$off"
+git commit -q --amend --no-edit --trailer "Reviewed-by: Carol <carol@example.com>" \
+  --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"
+push erin origin main
+
+step "6. erin rewrites history on main and force-pushes"
+git commit -q --amend -m "Add main.c (reworded)" --trailer "Reviewed-by: Carol <carol@example.com>" \
+  --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"
 push erin --force origin main
 git reset -q --hard origin/main
 
-step "5. erin tags a release; bob tries to delete the tag"
-git tag -a -m "v1.0" v1.0
+step "7. erin tags a release: tags need a deployment approval from operations"
+git tag v1.0
+push erin origin v1.0
+git tag -f -a -m "v1.0" -m "Approved-by: Dave <dave@example.com>" v1.0 >/dev/null
 push erin origin v1.0
 push bob --delete origin v1.0
 
-step "6. bob edits the matrix to make himself release, and pushes it in the same push"
+step "8. bob edits the matrix to make himself release, and pushes it in the same push"
 sed -i 's/  release: \[erin\]/  release: [erin, bob]/' matrix/responsibility.yml
 git commit -q -am "Make bob a release manager"
 push bob origin main
 echo "  (judged by the matrix as it stood before the push: the change cannot grant itself rights)"
 git reset -q --hard origin/main
 
-step "7. an unknown pusher"
+step "9. an unknown pusher"
 push mallory origin HEAD:refs/heads/release/1.x
 
-step "8. gatehouse check: the same decision as a dry run, without pushing"
+step "10. gatehouse check and explain: the same decisions as a dry run, without pushing"
 echo 'x' >x.txt && git add x.txt && git commit -q -m x
 printf '%s$ gatehouse check --user bob refs/heads/main origin/main HEAD%s\n' "$bold" "$off"
 "$BIN/gatehouse" check --user bob refs/heads/main origin/main HEAD | sed 's/^/  /'
+printf '%s$ gatehouse explain --user bob refs/heads/main%s\n' "$bold" "$off"
+"$BIN/gatehouse" explain --user bob refs/heads/main | sed 's/^/  /'
 
 step "The audit log ($TMP/server.git/gatehouse/audit.jsonl), one JSON record per decision"
 if command -v jq >/dev/null; then

@@ -220,6 +220,21 @@ static int check_trusted(gate_decision *d, const gate_decide_ctx *ctx, const gat
 	}
 }
 
+int gate_decide_permits(const gate_decide_ctx *ctx, const gate_refrule *r, gate_update_kind kind)
+{
+	switch (kind) {
+	case GATE_UPD_CREATE:
+		return perm_eval(ctx, &r->create, act_create.def, &r->push) == PERM_YES;
+	case GATE_UPD_DELETE:
+		return perm_eval(ctx, &r->del, act_delete.def, NULL) == PERM_YES;
+	case GATE_UPD_FAST_FORWARD:
+		return perm_eval(ctx, &r->push, act_push.def, NULL) == PERM_YES;
+	default:
+		return perm_eval(ctx, &r->push, act_push.def, NULL) == PERM_YES &&
+		       perm_eval(ctx, &r->force_push, act_force.def, NULL) == PERM_YES;
+	}
+}
+
 int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u)
 {
 	const gate_refrule *r;

@@ -60,6 +60,12 @@ typedef struct {
  */
 int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u);
 
+/*
+ * Whether the pusher in CTX may make an update of KIND under rule R
+ * (a force push needs both push and force_push).
+ */
+int gate_decide_permits(const gate_decide_ctx *ctx, const gate_refrule *r, gate_update_kind kind);
+
 /* Appends a reason to D and marks it rejected.  Strings are copied. */
 int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 			 const char *subject, const char *found, const char *missing,

@@ -1156,7 +1156,7 @@ static void load_settings(loader *L, const gate_ynode *n)
  * Evidence keys load and validate, but are refused until the hooks enforce
  * them: a key that loads must never be silently ignored.
  */
-#define GATE_EVIDENCE_ENFORCED 0
+#define GATE_EVIDENCE_ENFORCED 1
 
 static void refuse_unenforced(loader *L, const gate_ynode *root)
 {

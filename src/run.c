@@ -13,8 +13,11 @@
 #include <string.h>
 
 #include "audit.h"
+#include "commits.h"
 #include "common.h"
 #include "decide.h"
+#include "evidence.h"
+#include "explain.h"
 #include "gatehouse/gatehouse.h"
 #include "identity.h"
 #include "newobjs.h"
@@ -276,6 +279,97 @@ static int decide_all(run_state *st)
 	return 0;
 }
 
+/* reachable_from: is TARGET on REF as it stands (before the push)? 1, 0, or <0. */
+static int reachable_from(git_repository *repo, const char *ref, const git_oid *target)
+{
+	git_object *obj = NULL, *c = NULL;
+	git_oid tip;
+	int rc = git_reference_name_to_id(&tip, repo, ref);
+
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (rc < 0)
+		return gate_error_from_git(rc, ref);
+	if (git_object_lookup(&obj, repo, &tip, GIT_OBJECT_ANY) < 0 ||
+	    git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0) {
+		git_object_free(obj);
+		git_error_clear();
+		return 0;
+	}
+	if (git_oid_equal(git_object_id(c), target))
+		rc = 1;
+	else
+		rc = git_graph_descendant_of(repo, git_object_id(c), target);
+	git_object_free(c);
+	git_object_free(obj);
+	return rc < 0 ? gate_error_from_git(rc, "checking reachable_from") : rc;
+}
+
+/* The evidence a protected ref update carries (commits.c gathers, evidence.c judges). */
+static int judge_evidence(run_state *st, gate_decision *d)
+{
+	const gate_update *u = d->update;
+	const gate_refrule *r = d->rule;
+	gate_commit_list commits = GATE_COMMIT_LIST_INIT;
+	gate_commit_facts target;
+	gate_trailers tag_trailers = GATE_TRAILERS_INIT;
+	gate_evidence_ctx ctx;
+	git_object *obj = NULL, *peeled = NULL;
+	int have_target = 0, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.m = st->m;
+	ctx.rule = r;
+	ctx.u = u;
+	ctx.matrix_path = st->matrix_file ? NULL : st->matrix_path;
+	ctx.reachable = -1;
+	rc = gate_commits_judged(&commits, st->repo, u, st->m, r->signed_commits);
+	if (rc < 0)
+		return rc;
+	ctx.commits = &commits;
+	if (r->approvals.set || r->reachable_from) {
+		if ((rc = git_object_lookup(&obj, st->repo, &u->new_id, GIT_OBJECT_ANY)) < 0) {
+			rc = gate_error_from_git(rc, u->ref);
+			goto out;
+		}
+		if (git_object_type(obj) == GIT_OBJECT_TAG) {
+			const char *msg = git_tag_message((git_tag *)obj);
+			if ((rc = gate_trailers_parse(&tag_trailers, msg ? msg : "")) < 0)
+				goto out;
+			ctx.tag_trailers = &tag_trailers;
+		}
+		if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
+			if ((rc = gate_commit_facts_load(&target, st->repo, git_object_id(peeled), st->m, 0,
+							 0)) < 0) {
+				gate_commit_facts_dispose(&target);
+				goto out;
+			}
+			have_target = 1;
+			ctx.target = &target;
+		} else {
+			git_error_clear();
+		}
+		if (r->reachable_from) {
+			ctx.reachable = have_target ? reachable_from(st->repo, r->reachable_from, &target.id) : 0;
+			if (ctx.reachable < 0) {
+				rc = ctx.reachable;
+				goto out;
+			}
+		}
+	}
+	rc = gate_evidence_check(d, &ctx);
+out:
+	if (have_target)
+		gate_commit_facts_dispose(&target);
+	gate_trailers_dispose(&tag_trailers);
+	git_object_free(peeled);
+	git_object_free(obj);
+	gate_commit_list_dispose(&commits);
+	return rc;
+}
+
 static int evaluate(run_state *st)
 {
 	size_t i;
@@ -293,7 +387,19 @@ static int evaluate(run_state *st)
 	}
 	if ((rc = load_matrix(st)) < 0)
 		return rc;
-	return decide_all(st);
+	if ((rc = decide_all(st)) < 0)
+		return rc;
+	/*
+	 * Evidence from the next push on: a bootstrap push is judged for ref
+	 * permissions only, since the history it brings predates the rules.
+	 */
+	if (!st->m || st->bootstrap)
+		return 0;
+	for (i = 0; i < st->n_ds; i++)
+		if (st->ds[i].rule && st->ds[i].update->kind != GATE_UPD_DELETE &&
+		    (rc = judge_evidence(st, &st->ds[i])) < 0)
+			return fail(st, rc);
+	return 0;
 }
 
 /* After an internal error: every update carries it as its reason. */
@@ -563,4 +669,36 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 		state_dispose(&st);
 		return status;
 	}
+}
+
+int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts)
+{
+	run_state st;
+	gate_buf out = GATE_BUF_INIT;
+	FILE *fp = opts->out ? opts->out : stdout;
+	int status = GATE_EXIT_OK, valid = 0;
+
+	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid) {
+		fprintf(stderr, "gatehouse explain: '%s' is not a full ref name (e.g. refs/heads/main)\n",
+			ref);
+		return GATE_EXIT_USAGE;
+	}
+	state_init(&st, opts);
+	if (prepare(&st) < 0 || load_matrix(&st) < 0) {
+		fprintf(stderr, "gatehouse explain: %s\n", gate_buf_cstr(&st.error));
+		status = GATE_EXIT_USAGE;
+	} else if (!st.m) {
+		fprintf(stderr, "gatehouse explain: no matrix on %s (%s) yet\n", st.trusted_ref,
+			st.matrix_path);
+		status = GATE_EXIT_USAGE;
+	} else if (gate_explain(&out, st.m, login, ref, st.matrix_file ? NULL : st.matrix_path,
+				st.matrix_file ? NULL : st.trusted_ref) < 0) {
+		fprintf(stderr, "gatehouse explain: out of memory\n");
+		status = GATE_EXIT_USAGE;
+	} else {
+		fputs(gate_buf_cstr(&out), fp);
+	}
+	gate_buf_dispose(&out);
+	state_dispose(&st);
+	return status;
 }

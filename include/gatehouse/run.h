@@ -41,4 +41,10 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 		   const gate_run_opts *opts);
 
+/*
+ * `gatehouse explain`: what LOGIN may do on REF and what evidence a push there
+ * needs, from the matrix of the repository of the current directory.
+ */
+int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts);
+
 #endif
