@@ -28,6 +28,13 @@ ifeq ($(FAULT),1)
 DEFS      += -DGATE_FAULT_INJECTION
 endif
 
+# V=1 shows full compiler command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wvla
 DEFS      += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -69,24 +76,30 @@ deps:
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libgatehouse.a: $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/%: $(BUILD)/hooks/%.o $(BUILD)/libgatehouse.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
 
 $(CLI_BIN): $(BUILD)/cli/gatehouse.o $(BUILD)/libgatehouse.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_OBJ) $(BUILD)/libgatehouse.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libgatehouse.a $(PKG_LIBS) $(TEST_LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libgatehouse.a $(PKG_LIBS) $(TEST_LIBS)
 
 unit: all $(UNIT_BIN)
 	cd tests/unit && $(CURDIR)/$(UNIT_BIN) --jobs 2
