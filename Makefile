@@ -11,7 +11,13 @@
 BUILD     ?= build
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := libgit2 yaml-0.1 jansson libcrypto
+PKGS      := libgit2 yaml-0.1 jansson libcrypto libpcre2-8
+# VECTORSCAN=0 builds the PCRE2-only scanner (slower; for machines without Vectorscan).
+VECTORSCAN ?= 1
+ifeq ($(VECTORSCAN),1)
+PKGS      += libhs
+DEFS      += -DGATE_HAVE_HS
+endif
 TEST_PKGS := criterion
 
 # SAN=1: sanitizer build; FAULT=1: allocation-failure injection compiled in.
@@ -40,7 +46,7 @@ WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissi
 DEFS      += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -48,7 +54,7 @@ ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(DEFS) -Iinclude -Isrc $(PKG_CFLAGS) $(CF
 ALL_LDFLAGS = $(OPT) $(LDHARDEN) $(LDFLAGS)
 
 LIB_SRC   := $(wildcard src/*.c)
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_rules.o
 HOOKS     := pre-receive update
 HOOK_BIN  := $(HOOKS:%=$(BUILD)/%)
 CLI_BIN   := $(BUILD)/gatehouse
@@ -76,6 +82,23 @@ deps:
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in secret rules, embedded as bytes (od is in coreutils; no xxd needed).
+$(BUILD)/gen/builtin_rules.c: rules/secrets.yml
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q){ echo '/* generated from rules/secrets.yml by the Makefile: do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char gate_builtin_rules_yaml[];'; \
+	  echo 'extern const size_t gate_builtin_rules_len;'; \
+	  echo 'const char gate_builtin_rules_yaml[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; \
+	  echo 'const size_t gate_builtin_rules_len = sizeof(gate_builtin_rules_yaml) - 1;'; } >$@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

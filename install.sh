@@ -18,7 +18,7 @@ mode=
 target=
 
 # Debian packages gatehouse needs to build and test (see the README's table).
-DEPS=(build-essential pkg-config git libgit2-dev libyaml-dev libjansson-dev libssl-dev libcriterion-dev
+DEPS=(build-essential pkg-config git libgit2-dev libyaml-dev libjansson-dev libssl-dev libpcre2-dev libvectorscan-dev libcriterion-dev
       openssh-server openssh-client valgrind procps jq)
 
 usage() {

@@ -136,6 +136,36 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(objs, "new_commits", json_integer((json_int_t)info->new_commits));
 		}
 	}
+	if (info->secrets) {
+		const gate_secret_report *sr = info->secrets;
+		json_t *js = json_object(), *large = json_array();
+		rc |= set(o, "secrets", js);
+		if (js && large) {
+			size_t k, mine = 0;
+			for (k = 0; k < sr->count; k++)
+				mine += sr->items[k].ref_index == (size_t)(d - info->decisions);
+			rc |= set(js, "engine", jstr(info->secrets_engine));
+			rc |= set(js, "scanned_blobs", json_integer((json_int_t)sr->scanned));
+			rc |= set(js, "scanned_bytes", json_integer((json_int_t)sr->scanned_bytes));
+			rc |= set(js, "skipped_binary", json_integer((json_int_t)sr->skipped_binary));
+			for (k = 0; k < sr->n_skipped_large; k++) {
+				json_t *e = json_object();
+				if (!e || json_array_append_new(large, e) < 0) {
+					json_decref(e);
+					rc = GATE_ENOMEM;
+					break;
+				}
+				rc |= set(e, "path", jstr(sr->skipped_large[k].path));
+				rc |= set(e, "size", json_integer((json_int_t)sr->skipped_large[k].size));
+			}
+			rc |= set(js, "skipped_large", large);
+			rc |= set(js, "findings_in_push", json_integer((json_int_t)sr->count));
+			rc |= set(js, "findings_on_ref", json_integer((json_int_t)mine));
+			rc |= set(js, "ms", json_real((double)(long long)(sr->ms * 1000) / 1000.0));
+		} else {
+			json_decref(large);
+		}
+	}
 	rc |= set(o, "version", json_string(GATEHOUSE_VERSION));
 	rc |= set(o, "duration_ms", json_real((double)(long long)(info->duration_ms * 1000) / 1000.0));
 	if (rc) {

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "decide.h"
+#include "secrets.h"
 
 /* What is common to every record of one hook run. */
 typedef struct {
@@ -23,6 +24,9 @@ typedef struct {
 	int error_allowed;          /* on_error: allow applied */
 	const char *objects_source; /* "quarantine" or "walk", or NULL */
 	size_t new_objects, new_commits;
+	const gate_secret_report *secrets; /* NULL: not scanned */
+	const gate_decision *decisions;    /* all decisions of the run (for per-ref counts) */
+	const char *secrets_engine;
 	double duration_ms;
 } gate_audit_info;
 

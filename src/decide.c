@@ -26,7 +26,7 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 		return GATE_ENOMEM;
 	r = &d->reasons[d->n_reasons];
 	memset(r, 0, sizeof(*r));
-	r->check = check;
+	r->check = gate_strdup(check);
 	r->line = line;
 	r->col = col;
 	r->subject = gate_strdup(subject ? subject : "");
@@ -34,8 +34,8 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 	r->missing = gate_strdup(missing ? missing : "");
 	r->fix = gate_strdup(fix ? fix : "");
 	d->n_reasons++;
-	if (!r->subject || !r->found || !r->missing || !r->fix)
-		return GATE_ENOMEM;
+	if (!r->check || !r->subject || !r->found || !r->missing || !r->fix)
+		return gate_error_oom();
 	return 0;
 }
 
@@ -43,6 +43,7 @@ void gate_decision_dispose(gate_decision *d)
 {
 	size_t i;
 	for (i = 0; i < d->n_reasons; i++) {
+		gate_free(d->reasons[i].check);
 		gate_free(d->reasons[i].subject);
 		gate_free(d->reasons[i].found);
 		gate_free(d->reasons[i].missing);

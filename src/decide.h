@@ -14,7 +14,7 @@
 #include "push.h"
 
 typedef struct {
-	const char *check;  /* stable id, a static string */
+	char *check;        /* stable id (ref.push, secret.<rule>, ...) */
 	int line, col;      /* matrix location; 0 when the check is built in */
 	char *subject;      /* the ref (or commit, path) the reason is about */
 	char *found;        /* what gatehouse saw */

@@ -9,7 +9,9 @@
  * Trust: the YAML may come from a pushed commit (bootstrap of an empty repo),
  * so sizes are bounded by the YAML layer and by GATE_MATRIX_MAX_BYTES here.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <git2.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1130,6 +1132,107 @@ static void collect_pipeline(loader *L, const gate_ynode *item, void *ctx)
 		L->m->pipeline_paths[L->m->n_pipeline_paths++] = item->str;
 }
 
+static void rules_diag(void *ctx, int line, int col, const char *msg)
+{
+	diag_at(ctx, line, col, "%s", msg);
+}
+
+static void collect_plain(loader *L, const gate_ynode *item, void *ctx)
+{
+	strlist *sl = ctx;
+	(void)L;
+	sl->arr[sl->n++] = item->str;
+}
+
+static const char **str_array(loader *L, const gate_ynode *v, const char *what, size_t *n)
+{
+	strlist sl;
+	sl.arr = gate_arena_alloc(&L->m->arena, (seq_len(v) + 1) * sizeof(char *));
+	sl.n = 0;
+	if (!sl.arr) {
+		L->oom = 1;
+		return NULL;
+	}
+	each_str(L, v, what, collect_plain, &sl);
+	*n = sl.n;
+	return sl.arr;
+}
+
+static void load_secrets(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "enabled", "rules", "disable", "allow_paths",
+					    "allow_regexes", "max_blob_bytes", NULL };
+	gate_secrets_cfg *c = &L->m->secrets;
+	const gate_secret_rule *builtin;
+	const gate_ynode *v;
+	size_t i, j, nb = 0;
+	int rc, enabled = 1;
+
+	c->loc.line = n->line;
+	c->loc.col = n->col;
+	if (!want_map(L, n, "secrets"))
+		return;
+	check_keys(L, n, keys, "secrets");
+	if ((v = gate_yaml_get(n, "enabled")) && want_bool(L, v, "secrets.enabled", &enabled) == 0)
+		c->disabled = !enabled;
+	if ((rc = gate_rules_builtin(&builtin, &nb)) < 0) {
+		diag(L, n, "%s", gate_error_last());
+		return;
+	}
+	if ((v = gate_yaml_get(n, "rules"))) {
+		rc = gate_rules_from_node(&c->rules, &c->n_rules, &L->m->arena, v, 0, rules_diag, L);
+		if (rc == GATE_ENOMEM) {
+			L->oom = 1;
+			return;
+		}
+		for (i = 0; i < c->n_rules; i++)
+			for (j = 0; c->rules[i].id && j < nb; j++)
+				if (!strcmp(c->rules[i].id, builtin[j].id))
+					diag_at(L, c->rules[i].line, c->rules[i].col,
+						"secret rule '%s' is a built-in rule's id: pick another id "
+						"(and add the built-in to disable: to replace it)", c->rules[i].id);
+	}
+	if ((v = gate_yaml_get(n, "disable"))) {
+		c->disable = str_array(L, v, "disable", &c->n_disable);
+		for (i = 0; i < c->n_disable; i++) {
+			int known = 0;
+			for (j = 0; j < nb; j++)
+				known |= !strcmp(c->disable[i], builtin[j].id);
+			for (j = 0; j < c->n_rules; j++)
+				known |= c->rules[j].id && !strcmp(c->disable[i], c->rules[j].id);
+			if (!known)
+				diag(L, v, "disable names unknown secret rule '%s' (see gatehouse rules list)",
+				     c->disable[i]);
+		}
+	}
+	if ((v = gate_yaml_get(n, "allow_paths"))) {
+		c->allow_paths = str_array(L, v, "allow_paths", &c->n_allow_paths);
+		for (i = 0; i < c->n_allow_paths; i++) {
+			char err[200];
+			if (gate_glob_check(c->allow_paths[i], err, sizeof(err)) < 0)
+				diag(L, v, "invalid allow_paths glob '%s': %s", c->allow_paths[i], err);
+		}
+	}
+	if ((v = gate_yaml_get(n, "allow_regexes"))) {
+		c->allow_regexes = str_array(L, v, "allow_regexes", &c->n_allow_regexes);
+		for (i = 0; i < c->n_allow_regexes; i++) {
+			int err;
+			PCRE2_SIZE off;
+			pcre2_code *code = pcre2_compile((PCRE2_SPTR)c->allow_regexes[i],
+							 PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+			if (!code)
+				diag(L, v, "allow_regexes entry '%s' does not compile (offset %zu)",
+				     c->allow_regexes[i], (size_t)off);
+			pcre2_code_free(code);
+		}
+	}
+	if ((v = gate_yaml_get(n, "max_blob_bytes"))) {
+		unsigned mb = 0;
+		if (want_uint(L, v, "max_blob_bytes", 1024, 1024u * 1024 * 1024, &mb) == 0)
+			c->max_blob_bytes = mb;
+	}
+}
+
 static void load_settings(loader *L, const gate_ynode *n)
 {
 	static const char *const keys[] = { "on_error", NULL };
@@ -1181,7 +1284,7 @@ static void refuse_unenforced(loader *L, const gate_ynode *root)
 static void load_root(loader *L, const gate_ynode *root)
 {
 	static const char *const keys[] = { "version", "people", "roles", "responsibilities",
-					    "refs", "paths", "pipeline_paths", "settings", NULL };
+					    "refs", "paths", "pipeline_paths", "secrets", "settings", NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 
@@ -1223,6 +1326,8 @@ static void load_root(loader *L, const gate_ynode *root)
 		else
 			each_str(L, v, "pipeline_paths", collect_pipeline, NULL);
 	}
+	if ((v = gate_yaml_get(root, "secrets")))
+		load_secrets(L, v);
 	if ((v = gate_yaml_get(root, "settings")))
 		load_settings(L, v);
 	refuse_unenforced(L, root);

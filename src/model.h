@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "gatehouse/matrix.h"
+#include "secret_rules.h"
 #include "sshsig.h"
 
 /* Where in the matrix file something was written. */
@@ -105,6 +106,23 @@ typedef struct {
 	gate_loc on_error_loc;
 } gate_settings;
 
+/* The matrix's secrets: section. */
+typedef struct {
+	int disabled;                  /* enabled: false */
+	gate_secret_rule *rules;       /* extra rules */
+	size_t n_rules;
+	const char **disable;          /* built-in rule ids switched off */
+	size_t n_disable;
+	const char **allow_paths;      /* globs: never scanned */
+	size_t n_allow_paths;
+	const char **allow_regexes;    /* on the secret: never a finding */
+	size_t n_allow_regexes;
+	size_t max_blob_bytes;         /* 0: default */
+	gate_loc loc;
+} gate_secrets_cfg;
+
+#define GATE_SECRETS_DEFAULT_MAX_BLOB (10u * 1024 * 1024)
+
 /* The five duties every matrix must assign. */
 #define GATE_DUTY_WRITE_CODE "write_code"
 #define GATE_DUTY_REVIEW_CODE "review_code"
@@ -129,6 +147,7 @@ struct gate_matrix {
 	const char **pipeline_paths; /* added to the built-in pipeline paths */
 	size_t n_pipeline_paths;
 	gate_loc pipeline_loc;
+	gate_secrets_cfg secrets;
 	gate_settings settings;
 };
 

@@ -25,7 +25,7 @@ static int add_commit(gate_newobjs *out, const git_oid *id)
 	if (gate_grow(&out->commits, &out->cap_commits, out->n_commits + 1, sizeof(git_oid)) < 0)
 		return GATE_ENOMEM;
 	git_oid_cpy(&out->commits[out->n_commits++], id);
-	return 0;
+	return gate_oidmap_put(&out->types, id, GIT_OBJECT_COMMIT);
 }
 
 static int q_each(const git_oid *id, void *payload)
@@ -43,7 +43,10 @@ static int q_each(const git_oid *id, void *payload)
 		return -1;
 	}
 	c->out->n_objects++;
-	if (type == GIT_OBJECT_COMMIT && add_commit(c->out, id) < 0) {
+	if (type == GIT_OBJECT_BLOB)
+		c->out->n_blobs++;
+	if ((type == GIT_OBJECT_COMMIT ? add_commit(c->out, id)
+				       : gate_oidmap_put(&c->out->types, id, (size_t)type)) < 0) {
 		c->rc = GATE_ENOMEM;
 		return -1;
 	}
@@ -159,15 +162,20 @@ int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_pus
 
 int gate_newobjs_has_commit(const gate_newobjs *n, const git_oid *id)
 {
-	size_t i;
-	for (i = 0; i < n->n_commits; i++)
-		if (git_oid_equal(&n->commits[i], id))
-			return 1;
-	return 0;
+	size_t t;
+	return gate_oidmap_get(&n->types, id, &t) && t == GIT_OBJECT_COMMIT;
+}
+
+int gate_newobjs_is_new(const gate_newobjs *n, const git_oid *id, git_object_t type)
+{
+	if (n->source == GATE_NEW_FROM_WALK && type != GIT_OBJECT_COMMIT)
+		return 1;
+	return gate_oidmap_get(&n->types, id, NULL);
 }
 
 void gate_newobjs_dispose(gate_newobjs *n)
 {
+	gate_oidmap_dispose(&n->types);
 	gate_free(n->commits);
 	memset(n, 0, sizeof(*n));
 }

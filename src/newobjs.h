@@ -12,6 +12,7 @@
 
 #include <git2.h>
 
+#include "oidmap.h"
 #include "push.h"
 
 typedef enum { GATE_NEW_FROM_QUARANTINE, GATE_NEW_FROM_WALK } gate_newobjs_source;
@@ -21,9 +22,18 @@ typedef struct {
 	git_oid *commits;  /* new commits */
 	size_t n_commits, cap_commits;
 	size_t n_objects;  /* all new objects (quarantine); commits only (walk) */
+	size_t n_blobs;    /* new blobs (quarantine only) */
+	gate_oidmap types; /* quarantine: every new object -> its git_object_t; walk: commits */
 } gate_newobjs;
 
-#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, NULL, 0, 0, 0 }
+#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, NULL, 0, 0, 0, 0, GATE_OIDMAP_INIT }
+
+/*
+ * Whether ID is known new: under quarantine, whether the push brought it;
+ * from a walk (which lists only commits), 1 for every non-commit, since
+ * which trees and blobs are new cannot be told cheaply.
+ */
+int gate_newobjs_is_new(const gate_newobjs *n, const git_oid *id, git_object_t type);
 
 /*
  * Fills OUT for the updates of PUSH.  Uses the quarantine named by
@@ -31,7 +41,7 @@ typedef struct {
  */
 int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_push *push);
 
-/* Whether ID is one of the new commits (linear; the set is small). */
+/* Whether ID is one of the new commits. */
 int gate_newobjs_has_commit(const gate_newobjs *n, const git_oid *id);
 
 void gate_newobjs_dispose(gate_newobjs *n);

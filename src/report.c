@@ -43,6 +43,9 @@ static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info
 		put_line(b, "      needs: ", r->missing);
 	if (r->line > 0 && info->matrix_label)
 		gate_buf_printf(b, "      rule:  %s:%d:%d\n", info->matrix_label, r->line, r->col);
+	else if (!strncmp(r->check, "secret.", 7))
+		gate_buf_printf(b, "      rule:  built-in secret rule %s (rules/secrets.yml; the matrix's "
+				   "secrets.disable can switch it off)\n", r->check + 7);
 	else
 		gate_buf_puts(b, "      rule:  built in (cannot be turned off)\n");
 	if (*r->fix)
@@ -108,6 +111,21 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 		gate_buf_puts(out, "  WARNING: checks did not run: ");
 		put_text(out, info->error);
 		gate_buf_puts(out, "\n  accepted only because the matrix says settings.on_error: allow\n");
+	}
+	if (info->secrets && info->secrets->n_skipped_large) {
+		size_t k;
+		gate_buf_printf(out, "  note: %zu blob%s over secrets.max_blob_bytes %s not scanned for "
+				     "secrets (recorded in the audit log):",
+				info->secrets->n_skipped_large,
+				info->secrets->n_skipped_large == 1 ? "" : "s",
+				info->secrets->n_skipped_large == 1 ? "was" : "were");
+		for (k = 0; k < info->secrets->n_skipped_large && k < 5; k++) {
+			gate_buf_puts(out, k ? ", " : " ");
+			gate_buf_put_escaped(out, info->secrets->skipped_large[k].path,
+					     strlen(info->secrets->skipped_large[k].path));
+			gate_buf_printf(out, " (%zu bytes)", info->secrets->skipped_large[k].size);
+		}
+		gate_buf_puts(out, info->secrets->n_skipped_large > 5 ? ", ...\n" : "\n");
 	}
 	if (info->unprotected)
 		gate_buf_printf(out, "  note: no responsibility matrix on the trusted ref (%s) yet: "

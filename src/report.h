@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "decide.h"
+#include "secrets.h"
 
 typedef struct {
 	const char *matrix_label;  /* where the matrix came from; NULL: none */
@@ -19,6 +20,7 @@ typedef struct {
 	const char *error;         /* an internal error that decided the push, or NULL */
 	int error_allowed;         /* settings.on_error: allow let it through */
 	int dry_run;               /* gatehouse check: "would be" wording */
+	const gate_secret_report *secrets; /* for notes on blobs not scanned */
 } gate_report_info;
 
 /* Appends the report for decisions DS[0..N) to OUT. */

@@ -18,6 +18,7 @@
 #include "decide.h"
 #include "evidence.h"
 #include "explain.h"
+#include "secrets.h"
 #include "gatehouse/gatehouse.h"
 #include "identity.h"
 #include "newobjs.h"
@@ -42,6 +43,9 @@ typedef struct {
 	char *pushed_error;
 	gate_newobjs newobjs;
 	int have_newobjs;
+	gate_secret_report secrets;
+	int secrets_ran;
+	char secrets_engine[96];
 	gate_buf error; /* the internal error that decided the push, if any */
 	gate_push push;
 	gate_decision *ds;
@@ -370,6 +374,100 @@ out:
 	return rc;
 }
 
+#define IGNORE_FILE ".gatehouse/ignore"
+#define IGNORE_MAX (1024 * 1024)
+
+/* One reason per finding, on the update that brought it. */
+static int report_findings(run_state *st)
+{
+	size_t i;
+	for (i = 0; i < st->secrets.count; i++) {
+		const gate_secret_finding *f = &st->secrets.items[i];
+		gate_buf check = GATE_BUF_INIT, subject = GATE_BUF_INIT, found = GATE_BUF_INIT,
+			 missing = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+		char hex[GIT_OID_HEXSZ + 1];
+		gate_decision *d;
+		int rc;
+
+		if (f->ref_index >= st->n_ds)
+			continue;
+		d = &st->ds[f->ref_index];
+		gate_buf_printf(&check, "secret.%s", f->rule_id);
+		gate_buf_put_escaped(&subject, *f->path ? f->path : "(no path)", strlen(*f->path ? f->path : "(no path)"));
+		gate_buf_printf(&subject, ":%zu", f->line);
+		gate_buf_put_escaped(&found, *f->path ? f->path : "(a blob under no path)",
+				     strlen(*f->path ? f->path : "(a blob under no path)"));
+		gate_buf_printf(&found, ":%zu:%zu: %s %s", f->line, f->column,
+				f->description ? f->description : f->rule_id, f->redacted);
+		if (!git_oid_is_zero(&f->commit)) {
+			git_oid_tostr(hex, 11, &f->commit);
+			gate_buf_printf(&found, " in commit %s ", hex);
+			gate_buf_put_escaped(&found, f->commit_subject ? f->commit_subject : "",
+					     f->commit_subject ? strlen(f->commit_subject) : 0);
+		}
+		gate_buf_puts(&missing, "no secret in anything pushed, in any commit");
+		gate_buf_puts(&fix, "remove it from every commit of the push (git rebase -i, or git "
+				    "filter-repo --replace-text for a long history) and rotate it: it has "
+				    "left your machine. Not a secret? Add 'gatehouse:allow' to that line, or ");
+		gate_buf_printf(&fix, "the fingerprint %s to %s on %s", f->fingerprint, IGNORE_FILE,
+				st->trusted_ref ? st->trusted_ref : "the trusted branch");
+		rc = (check.oom || subject.oom || found.oom || missing.oom || fix.oom)
+			     ? gate_error_oom()
+			     : gate_decision_reject(d, gate_buf_cstr(&check), f->rule_line, 0,
+						    gate_buf_cstr(&subject), gate_buf_cstr(&found),
+						    gate_buf_cstr(&missing), gate_buf_cstr(&fix));
+		gate_buf_dispose(&check);
+		gate_buf_dispose(&subject);
+		gate_buf_dispose(&found);
+		gate_buf_dispose(&missing);
+		gate_buf_dispose(&fix);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Scans every blob the push brings, under the matrix's secrets: section. */
+static int scan_secrets(run_state *st)
+{
+	gate_secrets *sec = NULL;
+	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
+	gate_buf cache = GATE_BUF_INIT;
+	char *ignore = NULL;
+	size_t ilen;
+	git_oid trusted;
+	int rc;
+
+	if (st->trusted_ref && git_reference_name_to_id(&trusted, st->repo, st->trusted_ref) == 0) {
+		rc = gate_repo_read_file_at(&ignore, &ilen, st->repo, &trusted, IGNORE_FILE, IGNORE_MAX);
+		if (rc == GATE_ENOTFOUND)
+			gate_error_clear();
+		else if (rc < 0)
+			return fail(st, rc);
+	}
+	git_error_clear();
+	gate_buf_printf(&cache, "%s/gatehouse/cache", st->repo_path);
+	rc = cache.oom ? GATE_ENOMEM
+		       : gate_secrets_new(&sec, st->m, ignore, st->opts->dry_run ? NULL : gate_buf_cstr(&cache));
+	gate_free(ignore);
+	gate_buf_dispose(&cache);
+	if (rc < 0)
+		return fail(st, rc);
+	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
+	if (!gate_secrets_disabled(sec)) {
+		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
+		if (rc == 0)
+			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
+		if (rc == 0) {
+			st->secrets_ran = 1;
+			rc = report_findings(st);
+		}
+	}
+	gate_blob_jobs_dispose(&jobs);
+	gate_secrets_free(sec);
+	return rc < 0 ? fail(st, rc) : 0;
+}
+
 static int evaluate(run_state *st)
 {
 	size_t i;
@@ -380,11 +478,9 @@ static int evaluate(run_state *st)
 	for (i = 0; i < st->push.count; i++)
 		if ((rc = gate_update_classify(&st->push.items[i], st->repo)) < 0)
 			return fail(st, rc);
-	if (!st->opts->dry_run) {
-		if ((rc = gate_newobjs_collect(&st->newobjs, st->repo, &st->push)) < 0)
-			return fail(st, rc);
-		st->have_newobjs = 1;
-	}
+	if ((rc = gate_newobjs_collect(&st->newobjs, st->repo, &st->push)) < 0)
+		return fail(st, rc);
+	st->have_newobjs = 1;
 	if ((rc = load_matrix(st)) < 0)
 		return rc;
 	if ((rc = decide_all(st)) < 0)
@@ -393,13 +489,13 @@ static int evaluate(run_state *st)
 	 * Evidence from the next push on: a bootstrap push is judged for ref
 	 * permissions only, since the history it brings predates the rules.
 	 */
-	if (!st->m || st->bootstrap)
-		return 0;
-	for (i = 0; i < st->n_ds; i++)
-		if (st->ds[i].rule && st->ds[i].update->kind != GATE_UPD_DELETE &&
-		    (rc = judge_evidence(st, &st->ds[i])) < 0)
-			return fail(st, rc);
-	return 0;
+	if (st->m && !st->bootstrap)
+		for (i = 0; i < st->n_ds; i++)
+			if (st->ds[i].rule && st->ds[i].update->kind != GATE_UPD_DELETE &&
+			    (rc = judge_evidence(st, &st->ds[i])) < 0)
+				return fail(st, rc);
+	/* secrets on every ref, protected or not, with or without a matrix */
+	return scan_secrets(st);
 }
 
 /* After an internal error: every update carries it as its reason. */
@@ -430,6 +526,7 @@ static int write_audit(run_state *st, int allowed)
 
 	memset(&info, 0, sizeof(info));
 	info.repo = st->repo_path;
+	info.decisions = st->ds;
 	info.hook = st->opts->hook;
 	info.pusher = st->id.login[0] ? st->id.login : NULL;
 	info.identity_source = st->id.source;
@@ -447,6 +544,10 @@ static int write_audit(run_state *st, int allowed)
 			st->newobjs.source == GATE_NEW_FROM_QUARANTINE ? "quarantine" : "walk";
 		info.new_objects = st->newobjs.n_objects;
 		info.new_commits = st->newobjs.n_commits;
+	}
+	if (st->secrets_ran) {
+		info.secrets = &st->secrets;
+		info.secrets_engine = st->secrets_engine;
 	}
 	info.duration_ms = gate_now_ms() - st->t0;
 
@@ -521,6 +622,8 @@ static int run_push(run_state *st)
 	info.error = st->error.len ? gate_buf_cstr(&st->error) : NULL;
 	info.error_allowed = allowed;
 	info.dry_run = st->opts->dry_run;
+	if (st->secrets_ran)
+		info.secrets = &st->secrets;
 	if (gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info) < 0 ||
 	    gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
 		/* cannot even say why: still reject */
@@ -548,6 +651,7 @@ static void state_dispose(run_state *st)
 	gate_free(st->ds);
 	gate_push_dispose(&st->push);
 	gate_newobjs_dispose(&st->newobjs);
+	gate_secret_report_dispose(&st->secrets);
 	gate_matrix_free(st->m);
 	gate_free(st->pushed_error);
 	gate_free(st->repo_path);
@@ -557,6 +661,7 @@ static void state_dispose(run_state *st)
 	gate_free(st->audit_path);
 	gate_buf_dispose(&st->error);
 	git_repository_free(st->repo);
+	gate_rules_builtin_free();
 	git_libgit2_shutdown();
 }
 

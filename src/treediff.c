@@ -14,6 +14,7 @@
 typedef struct {
 	git_repository *repo;
 	gate_treediff_cb cb;
+	gate_treediff_descend descend;
 	void *payload;
 	gate_buf path;
 	int depth;
@@ -68,7 +69,14 @@ static int visit(walk_t *w, const git_tree_entry *x, const git_tree_entry *y)
 	if (w->path.oom)
 		return GATE_ENOMEM;
 
-	if (is_tree(x) || is_tree(y)) {
+	if (is_tree(y) && w->descend && !w->descend(git_tree_entry_id(y), w->payload) &&
+	    !is_tree(x)) {
+		/* the new subtree is not worth walking; a file it replaced still changed */
+		if (x)
+			rc = w->cb(gate_buf_cstr(&w->path), x, NULL, w->payload);
+	} else if (is_tree(y) && w->descend && !w->descend(git_tree_entry_id(y), w->payload)) {
+		rc = 0;
+	} else if (is_tree(x) || is_tree(y)) {
 		git_tree *tx = NULL, *ty = NULL;
 		if ((rc = lookup_tree(&tx, w, x)) == 0 && (rc = lookup_tree(&ty, w, y)) == 0) {
 			/* a file replaced by a directory (or back) also changes the file path */
@@ -131,12 +139,19 @@ static int walk(walk_t *w, const git_tree *a, const git_tree *b)
 int gate_treediff(git_repository *repo, const git_tree *old, const git_tree *new_tree,
 		  gate_treediff_cb cb, void *payload)
 {
+	return gate_treediff_ex(repo, old, new_tree, cb, NULL, payload);
+}
+
+int gate_treediff_ex(git_repository *repo, const git_tree *old, const git_tree *new_tree,
+		     gate_treediff_cb cb, gate_treediff_descend descend, void *payload)
+{
 	walk_t w;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
 	w.repo = repo;
 	w.cb = cb;
+	w.descend = descend;
 	w.payload = payload;
 	if (gate_buf_grow(&w.path, 256) < 0)
 		return GATE_ENOMEM;

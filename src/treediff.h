@@ -23,4 +23,14 @@ typedef int (*gate_treediff_cb)(const char *path, const git_tree_entry *old,
 int gate_treediff(git_repository *repo, const git_tree *old, const git_tree *new_tree,
 		  gate_treediff_cb cb, void *payload);
 
+/*
+ * Whether to descend into the changed subtree NEW_TREE_ID (on the new side);
+ * 0 skips it and every path under it.
+ */
+typedef int (*gate_treediff_descend)(const git_oid *new_tree_id, void *payload);
+
+/* Same, with DESCEND (may be NULL) pruning subtrees. */
+int gate_treediff_ex(git_repository *repo, const git_tree *old, const git_tree *new_tree,
+		     gate_treediff_cb cb, gate_treediff_descend descend, void *payload);
+
 #endif

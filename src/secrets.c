@@ -1,0 +1,724 @@
+/*
+ * Secret scanning for pushes, ranges and buffers (see secrets.h).
+ *
+ * Trust: everything scanned is pushed or committed content.  Blobs over
+ * max_blob_bytes are not read at all (their size comes from the object
+ * header) and are reported as skipped, never silently; binary blobs (a NUL
+ * in the first 8 KiB) are counted.  A finding carries the secret only in
+ * redacted form and as a hash inside its fingerprint.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <openssl/evp.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "glob.h"
+#include "repo.h"
+#include "secrets.h"
+#include "treediff.h"
+
+#define BINARY_PROBE 8000
+
+struct gate_secrets {
+	const gate_matrix *m;
+	const gate_secret_rule **rules;
+	size_t n_rules;
+	gate_scanner *scanner;
+	pcre2_code **allow_re;
+	size_t n_allow_re;
+	char **ignore;   /* sorted fingerprints */
+	size_t n_ignore;
+	size_t max_blob;
+	int disabled;
+};
+
+/* ---- setup ------------------------------------------------------------------ */
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int parse_ignore(gate_secrets *s, const char *text)
+{
+	const char *p = text;
+	size_t cap = 0;
+
+	while (p && *p) {
+		size_t len = strcspn(p, "\n");
+		const char *l = p;
+		size_t ll = len;
+		while (ll && (l[ll - 1] == '\r' || l[ll - 1] == ' ' || l[ll - 1] == '\t'))
+			ll--;
+		while (ll && (*l == ' ' || *l == '\t')) {
+			l++;
+			ll--;
+		}
+		if (ll && *l != '#') {
+			if (gate_grow(&s->ignore, &cap, s->n_ignore + 1, sizeof(char *)) < 0)
+				return GATE_ENOMEM;
+			if (!(s->ignore[s->n_ignore] = gate_strndup(l, ll)))
+				return GATE_ENOMEM;
+			s->n_ignore++;
+		}
+		p += len + (p[len] ? 1 : 0);
+	}
+	if (s->n_ignore)
+		qsort(s->ignore, s->n_ignore, sizeof(char *), cmpstr);
+	return 0;
+}
+
+static int disabled_rule(const gate_matrix *m, const char *id)
+{
+	size_t i;
+	for (i = 0; m && i < m->secrets.n_disable; i++)
+		if (!strcmp(m->secrets.disable[i], id))
+			return 1;
+	return 0;
+}
+
+int gate_secrets_new(gate_secrets **out, const gate_matrix *m, const char *ignore,
+		     const char *cache_dir)
+{
+	const gate_secret_rule *builtin;
+	size_t nb, i, extra = m ? m->secrets.n_rules : 0;
+	gate_secrets *s;
+	int rc;
+
+	*out = NULL;
+	if ((rc = gate_rules_builtin(&builtin, &nb)) < 0)
+		return rc;
+	s = gate_calloc(1, sizeof(*s));
+	if (!s)
+		return GATE_ENOMEM;
+	s->m = m;
+	s->disabled = m && m->secrets.disabled;
+	s->max_blob = m && m->secrets.max_blob_bytes ? m->secrets.max_blob_bytes
+						     : GATE_SECRETS_DEFAULT_MAX_BLOB;
+	s->rules = gate_calloc(nb + extra + 1, sizeof(*s->rules));
+	if (!s->rules) {
+		gate_secrets_free(s);
+		return GATE_ENOMEM;
+	}
+	for (i = 0; i < nb; i++)
+		if (!disabled_rule(m, builtin[i].id))
+			s->rules[s->n_rules++] = &builtin[i];
+	for (i = 0; i < extra; i++)
+		if (!disabled_rule(m, m->secrets.rules[i].id))
+			s->rules[s->n_rules++] = &m->secrets.rules[i];
+	if (m && m->secrets.n_allow_regexes) {
+		s->allow_re = gate_calloc(m->secrets.n_allow_regexes, sizeof(*s->allow_re));
+		if (!s->allow_re) {
+			gate_secrets_free(s);
+			return GATE_ENOMEM;
+		}
+		for (i = 0; i < m->secrets.n_allow_regexes; i++) {
+			int err;
+			PCRE2_SIZE off;
+			s->allow_re[i] = pcre2_compile((PCRE2_SPTR)m->secrets.allow_regexes[i],
+						       PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+		}
+		s->n_allow_re = m->secrets.n_allow_regexes;
+	}
+	if ((rc = parse_ignore(s, ignore)) < 0 ||
+	    (!s->disabled &&
+	     (rc = gate_scanner_new(&s->scanner, s->rules, s->n_rules, cache_dir)) < 0)) {
+		gate_secrets_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void gate_secrets_free(gate_secrets *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	gate_scanner_free(s->scanner);
+	for (i = 0; i < s->n_allow_re; i++)
+		pcre2_code_free(s->allow_re[i]);
+	gate_free(s->allow_re);
+	for (i = 0; i < s->n_ignore; i++)
+		gate_free(s->ignore[i]);
+	gate_free(s->ignore);
+	gate_free(s->rules);
+	gate_free(s);
+}
+
+int gate_secrets_disabled(const gate_secrets *s) { return s->disabled; }
+size_t gate_secrets_max_blob(const gate_secrets *s) { return s->max_blob; }
+const char *gate_secrets_engine(const gate_secrets *s)
+{
+	return s->scanner ? gate_scanner_engine(s->scanner) : "off";
+}
+
+/* ---- findings ----------------------------------------------------------------- */
+
+static int path_allowed(const gate_secrets *s, const char *path)
+{
+	size_t i;
+	for (i = 0; s->m && i < s->m->secrets.n_allow_paths; i++)
+		if (gate_glob_match(s->m->secrets.allow_paths[i], path) == 1)
+			return 1;
+	return 0;
+}
+
+static void redact(char *out, size_t outlen, const char *secret, size_t len)
+{
+	size_t show = len >= 16 ? 4 : len >= 10 ? 2 : 0, i;
+	char head[8];
+	for (i = 0; i < show; i++)
+		head[i] = (secret[i] >= 0x21 && secret[i] < 0x7F) ? secret[i] : '?';
+	head[show] = '\0';
+	snprintf(out, outlen, "%s...(%zu chars)", head, len);
+}
+
+static void fingerprint(char *out, size_t outlen, const char *rule, const char *path,
+			const char *secret, size_t len)
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	char hex[17];
+	size_t i;
+
+	if (!EVP_Digest(secret, len, md, &mdlen, EVP_sha256(), NULL))
+		memset(md, 0, sizeof(md));
+	for (i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	snprintf(out, outlen, "%s:%s:%s", rule, path, hex);
+}
+
+static int ignored(const gate_secrets *s, const char *fp, const char *rule, const char *hash)
+{
+	char wild[200];
+	snprintf(wild, sizeof(wild), "%s:*:%s", rule, hash);
+	return (s->n_ignore && (bsearch(&fp, s->ignore, s->n_ignore, sizeof(char *), cmpstr) ||
+				bsearch(&(const char *){ wild }, s->ignore, s->n_ignore, sizeof(char *),
+					cmpstr)));
+}
+
+typedef struct {
+	gate_secrets *s;
+	gate_secret_report *report;
+	pcre2_match_data *md;
+	const gate_blob_job *job; /* NULL for buffers */
+	const char *path;
+	int rc;
+} hit_ctx;
+
+static int on_hit(const gate_secret_hit *hit, const char *data, size_t len, void *payload)
+{
+	hit_ctx *h = payload;
+	gate_secret_report *r = h->report;
+	gate_secret_finding *f;
+	const char *secret = data + hit->offset;
+	size_t i;
+	(void)len;
+
+	for (i = 0; i < h->s->n_allow_re; i++)
+		if (h->s->allow_re[i] && pcre2_match(h->s->allow_re[i], (PCRE2_SPTR)secret, hit->length,
+						     0, 0, h->md, NULL) >= 0)
+			return 0;
+	if (gate_grow(&r->items, &r->cap, r->count + 1, sizeof(*f)) < 0) {
+		h->rc = GATE_ENOMEM;
+		return 1;
+	}
+	f = &r->items[r->count];
+	memset(f, 0, sizeof(*f));
+	fingerprint(f->fingerprint, sizeof(f->fingerprint), hit->rule->id, h->path, secret, hit->length);
+	if (ignored(h->s, f->fingerprint, hit->rule->id, strrchr(f->fingerprint, ':') + 1))
+		return 0;
+	f->rule_id = gate_strdup(hit->rule->id);
+	f->path = gate_strdup(h->path);
+	if (!f->rule_id || !f->path) {
+		gate_free(f->rule_id);
+		gate_free(f->path);
+		h->rc = GATE_ENOMEM;
+		return 1;
+	}
+	f->description = hit->rule->description;
+	f->rule_line = hit->rule->builtin ? 0 : hit->rule->line;
+	f->line = hit->line;
+	f->column = hit->column;
+	redact(f->redacted, sizeof(f->redacted), secret, hit->length);
+	if (h->job) {
+		f->commit = h->job->commit;
+		f->ref_index = h->job->ref_index;
+	}
+	r->count++;
+	return 0;
+}
+
+static int is_binary(const char *data, size_t len)
+{
+	return memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
+}
+
+static int scan_one(gate_secret_report *report, gate_secrets *s, gate_scan_ctx *ctx,
+		    pcre2_match_data *md, const char *data, size_t len, const char *path,
+		    const gate_blob_job *job)
+{
+	hit_ctx h;
+	int rc;
+
+	if (is_binary(data, len)) {
+		report->skipped_binary++;
+		return 0;
+	}
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	h.report = report;
+	h.md = md;
+	h.job = job;
+	h.path = path;
+	report->scanned++;
+	report->scanned_bytes += len;
+	rc = gate_scan(ctx, data, len, on_hit, &h);
+	if (h.rc < 0)
+		return h.rc;
+	return rc < 0 ? rc : 0;
+}
+
+static int skip_large(gate_secret_report *r, const char *path, size_t size)
+{
+	gate_skipped_blob *b;
+	if (gate_grow(&r->skipped_large, &r->cap_skipped_large, r->n_skipped_large + 1, sizeof(*b)) < 0)
+		return GATE_ENOMEM;
+	b = &r->skipped_large[r->n_skipped_large];
+	b->path = gate_strdup(path);
+	b->size = size;
+	if (!b->path)
+		return GATE_ENOMEM;
+	r->n_skipped_large++;
+	return 0;
+}
+
+int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
+			     size_t len, const char *path)
+{
+	gate_scan_ctx *ctx = NULL;
+	pcre2_match_data *md;
+	int rc;
+
+	if (s->disabled || path_allowed(s, path))
+		return 0;
+	if (len > s->max_blob)
+		return skip_large(report, path, len);
+	if ((rc = gate_scan_ctx_new(&ctx, s->scanner)) < 0)
+		return rc;
+	md = pcre2_match_data_create(1, NULL);
+	rc = md ? scan_one(report, s, ctx, md, data, len, path, NULL) : gate_error_oom();
+	pcre2_match_data_free(md);
+	gate_scan_ctx_free(ctx);
+	return rc;
+}
+
+void gate_secret_report_dispose(gate_secret_report *r)
+{
+	size_t i;
+	for (i = 0; i < r->count; i++) {
+		gate_free(r->items[i].rule_id);
+		gate_free(r->items[i].path);
+		gate_free(r->items[i].commit_subject);
+	}
+	for (i = 0; i < r->n_skipped_large; i++)
+		gate_free(r->skipped_large[i].path);
+	gate_free(r->skipped_large);
+	gate_free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- jobs -------------------------------------------------------------------------- */
+
+static int add_job(gate_blob_jobs *jobs, const git_oid *blob, const char *path,
+		   const git_oid *commit, size_t ref)
+{
+	gate_blob_job *j;
+	if (gate_oidmap_get(&jobs->claimed, blob, NULL))
+		return 0;
+	if (gate_grow(&jobs->items, &jobs->cap, jobs->count + 1, sizeof(*j)) < 0)
+		return GATE_ENOMEM;
+	j = &jobs->items[jobs->count];
+	memset(j, 0, sizeof(*j));
+	j->blob = *blob;
+	j->path = gate_strdup(path);
+	if (!j->path)
+		return GATE_ENOMEM;
+	if (commit) {
+		j->commit = *commit;
+		j->has_commit = 1;
+	}
+	j->ref_index = ref;
+	jobs->count++;
+	return gate_oidmap_put(&jobs->claimed, blob, jobs->count - 1);
+}
+
+void gate_blob_jobs_dispose(gate_blob_jobs *jobs)
+{
+	size_t i;
+	for (i = 0; i < jobs->count; i++)
+		gate_free(jobs->items[i].path);
+	gate_free(jobs->items);
+	gate_oidmap_dispose(&jobs->claimed);
+	memset(jobs, 0, sizeof(*jobs));
+}
+
+typedef struct {
+	git_oid id;
+	git_time_t time;
+	size_t ref;
+} commit_ref;
+
+static int by_time(const void *a, const void *b)
+{
+	const commit_ref *x = a, *y = b;
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+typedef struct {
+	gate_blob_jobs *jobs;
+	const gate_newobjs *newobjs; /* NULL: every blob is a candidate */
+	const git_oid *commit;
+	size_t ref;
+} diff_ctx;
+
+static int on_entry(const char *path, const git_tree_entry *o, const git_tree_entry *n, void *payload)
+{
+	diff_ctx *d = payload;
+	git_filemode_t mode;
+	(void)o;
+	if (!n || git_tree_entry_type(n) != GIT_OBJECT_BLOB)
+		return 0;
+	mode = git_tree_entry_filemode(n);
+	if (mode == GIT_FILEMODE_COMMIT)
+		return 0;
+	if (d->newobjs && !gate_newobjs_is_new(d->newobjs, git_tree_entry_id(n), GIT_OBJECT_BLOB))
+		return 0;
+	return add_job(d->jobs, git_tree_entry_id(n), path, d->commit, d->ref);
+}
+
+static int descend_new(const git_oid *tree, void *payload)
+{
+	diff_ctx *d = payload;
+	return !d->newobjs || d->newobjs->source != GATE_NEW_FROM_QUARANTINE ||
+	       gate_newobjs_is_new(d->newobjs, tree, GIT_OBJECT_TREE);
+}
+
+/* Adds the blobs commit ID introduces against its first parent. */
+static int commit_jobs(gate_blob_jobs *jobs, git_repository *repo, const git_oid *id, size_t ref,
+		       const gate_newobjs *newobjs)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	diff_ctx d;
+	int rc;
+
+	if ((rc = git_commit_lookup(&c, repo, id)) < 0 || (rc = git_commit_tree(&tree, c)) < 0) {
+		rc = gate_error_from_git(rc, "reading a pushed commit");
+		goto out;
+	}
+	if (git_commit_parentcount(c) > 0) {
+		if (git_commit_parent(&parent, c, 0) == 0)
+			git_commit_tree(&ptree, parent);
+		git_error_clear();
+	}
+	d.jobs = jobs;
+	d.newobjs = newobjs;
+	d.commit = id;
+	d.ref = ref;
+	rc = gate_treediff_ex(repo, ptree, tree, on_entry, descend_new, &d);
+out:
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
+			   const gate_newobjs *newobjs)
+{
+	gate_oidmap visited = GATE_OIDMAP_INIT;
+	commit_ref *commits = NULL;
+	git_oid *stack = NULL;
+	size_t n = 0, cap = 0, sn = 0, scap = 0, k, i, first_ref = 0;
+	int rc = 0, have_first = 0;
+
+	for (k = 0; k < push->count && rc == 0; k++) {
+		const gate_update *u = &push->items[k];
+		git_object *obj = NULL, *peeled = NULL;
+		if (u->kind == GATE_UPD_DELETE)
+			continue;
+		if (!have_first) {
+			first_ref = k;
+			have_first = 1;
+		}
+		if (git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY) < 0 ||
+		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
+			git_error_clear();
+			git_object_free(obj);
+			continue;
+		}
+		if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0)
+			rc = GATE_ENOMEM;
+		else
+			stack[sn++] = *git_object_id(peeled);
+		git_object_free(peeled);
+		git_object_free(obj);
+		while (rc == 0 && sn) {
+			git_oid id = stack[--sn];
+			git_commit *c = NULL;
+			unsigned int p;
+			if (!gate_newobjs_has_commit(newobjs, &id) || gate_oidmap_get(&visited, &id, NULL))
+				continue;
+			if ((rc = gate_oidmap_put(&visited, &id, k)) < 0)
+				break;
+			if ((rc = git_commit_lookup(&c, repo, &id)) < 0) {
+				rc = gate_error_from_git(rc, "reading a pushed commit");
+				break;
+			}
+			if (gate_grow(&commits, &cap, n + 1, sizeof(*commits)) < 0) {
+				git_commit_free(c);
+				rc = GATE_ENOMEM;
+				break;
+			}
+			commits[n].id = id;
+			commits[n].time = git_commit_time(c);
+			commits[n].ref = k;
+			n++;
+			for (p = 0; p < git_commit_parentcount(c); p++) {
+				if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0) {
+					rc = GATE_ENOMEM;
+					break;
+				}
+				stack[sn++] = *git_commit_parent_id(c, p);
+			}
+			git_commit_free(c);
+		}
+	}
+	/* oldest first, so a blob is attributed to the commit that introduced it */
+	if (rc == 0 && n)
+		qsort(commits, n, sizeof(*commits), by_time);
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = commit_jobs(jobs, repo, &commits[i].id, commits[i].ref, newobjs);
+	/* quarantined blobs no commit diff reached (e.g. only under a tag) */
+	if (rc == 0 && newobjs->source == GATE_NEW_FROM_QUARANTINE && have_first)
+		for (i = 0; i < newobjs->types.cap && rc == 0; i++)
+			if (newobjs->types.used[i] && newobjs->types.vals[i] == GIT_OBJECT_BLOB &&
+			    !gate_oidmap_get(&jobs->claimed, &newobjs->types.keys[i], NULL))
+				rc = add_job(jobs, &newobjs->types.keys[i], "", NULL, first_ref);
+	gate_oidmap_dispose(&visited);
+	gate_free(commits);
+	gate_free(stack);
+	return rc;
+}
+
+int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int rc;
+
+	if ((rc = git_revwalk_new(&walk, repo)) < 0)
+		return gate_error_from_git(rc, "starting a revision walk");
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if (strstr(revspec, ".."))
+		rc = git_revwalk_push_range(walk, revspec);
+	else {
+		git_object *obj = NULL;
+		rc = git_revparse_single(&obj, repo, revspec);
+		if (rc == 0)
+			rc = git_revwalk_push(walk, git_object_id(obj));
+		git_object_free(obj);
+	}
+	if (rc < 0) {
+		rc = gate_error_from_git(rc, revspec);
+		goto out;
+	}
+	while ((rc = git_revwalk_next(&id, walk)) == 0)
+		if ((rc = commit_jobs(jobs, repo, &id, 0, NULL)) < 0)
+			goto out;
+	rc = rc == GIT_ITEROVER ? 0 : gate_error_from_git(rc, "walking the range");
+out:
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* ---- parallel scan ------------------------------------------------------------------ */
+
+typedef struct {
+	gate_secrets *s;
+	const gate_blob_jobs *jobs;
+	atomic_size_t *next;
+	git_repository *repo; /* borrowed (thread 0) or owned */
+	int own_repo;
+	gate_secret_report report;
+	int rc;
+	char err[512];
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	gate_scan_ctx *ctx = NULL;
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	git_odb *odb = NULL;
+	int rc;
+
+	if (!md) {
+		rc = gate_error_oom();
+		goto out;
+	}
+	if (w->own_repo && (rc = gate_repo_open(&w->repo)) < 0)
+		goto out;
+	if ((rc = git_repository_odb(&odb, w->repo)) < 0) {
+		rc = gate_error_from_git(rc, "opening the object store");
+		goto out;
+	}
+	if ((rc = gate_scan_ctx_new(&ctx, w->s->scanner)) < 0)
+		goto out;
+	for (;;) {
+		size_t i = atomic_fetch_add(w->next, 1), size;
+		const gate_blob_job *job;
+		git_object_t type;
+		git_odb_object *obj;
+		if (i >= w->jobs->count)
+			break;
+		job = &w->jobs->items[i];
+		if (*job->path && path_allowed(w->s, job->path))
+			continue;
+		if ((rc = git_odb_read_header(&size, &type, odb, &job->blob)) < 0) {
+			rc = gate_error_from_git(rc, "reading a pushed blob");
+			goto out;
+		}
+		if (size > w->s->max_blob) {
+			if ((rc = skip_large(&w->report, job->path, size)) < 0)
+				goto out;
+			continue;
+		}
+		if ((rc = git_odb_read(&obj, odb, &job->blob)) < 0) {
+			rc = gate_error_from_git(rc, "reading a pushed blob");
+			goto out;
+		}
+		rc = scan_one(&w->report, w->s, ctx, md, git_odb_object_data(obj),
+			      git_odb_object_size(obj), job->path, job);
+		git_odb_object_free(obj);
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		snprintf(w->err, sizeof(w->err), "%s", gate_error_last());
+	w->rc = rc;
+	gate_scan_ctx_free(ctx);
+	git_odb_free(odb);
+	pcre2_match_data_free(md);
+	if (w->own_repo)
+		git_repository_free(w->repo);
+	return NULL;
+}
+
+static int merge(gate_secret_report *dst, gate_secret_report *src)
+{
+	size_t i;
+	if (gate_grow(&dst->items, &dst->cap, dst->count + src->count, sizeof(*dst->items)) < 0 ||
+	    gate_grow(&dst->skipped_large, &dst->cap_skipped_large,
+		      dst->n_skipped_large + src->n_skipped_large, sizeof(*dst->skipped_large)) < 0)
+		return GATE_ENOMEM;
+	for (i = 0; i < src->count; i++)
+		dst->items[dst->count++] = src->items[i];
+	for (i = 0; i < src->n_skipped_large; i++)
+		dst->skipped_large[dst->n_skipped_large++] = src->skipped_large[i];
+	dst->scanned += src->scanned;
+	dst->scanned_bytes += src->scanned_bytes;
+	dst->skipped_binary += src->skipped_binary;
+	src->count = src->n_skipped_large = 0;
+	return 0;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const gate_secret_finding *x = a, *y = b;
+	int c;
+	if (x->ref_index != y->ref_index)
+		return x->ref_index < y->ref_index ? -1 : 1;
+	if ((c = strcmp(x->path, y->path)))
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->column < y->column ? -1 : (x->column > y->column);
+}
+
+int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
+			   git_repository *repo, unsigned threads)
+{
+	worker *ws;
+	pthread_t *tids;
+	atomic_size_t next = 0;
+	size_t i, started = 0;
+	double t0 = gate_now_ms();
+	int rc = 0;
+
+	if (s->disabled || !jobs->count)
+		return 0;
+	if (!threads) {
+		const char *env = getenv("GATEHOUSE_THREADS");
+		long cores = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
+	}
+	if (jobs->count < 16)
+		threads = 1;
+	ws = gate_calloc(threads, sizeof(*ws));
+	tids = gate_calloc(threads, sizeof(*tids));
+	if (!ws || !tids) {
+		gate_free(ws);
+		gate_free(tids);
+		return GATE_ENOMEM;
+	}
+	for (i = 0; i < threads; i++) {
+		ws[i].s = s;
+		ws[i].jobs = jobs;
+		ws[i].next = &next;
+		ws[i].repo = repo;
+		ws[i].own_repo = i > 0; /* libgit2: one repository handle per thread */
+	}
+	for (i = 1; i < threads; i++) {
+		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0)
+			break;
+		started = i;
+	}
+	work(&ws[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < threads; i++) {
+		if (ws[i].rc < 0 && rc == 0)
+			rc = gate_error_set(ws[i].rc, "%s", ws[i].err);
+		if (merge(report, &ws[i].report) < 0 && rc == 0)
+			rc = GATE_ENOMEM;
+		gate_secret_report_dispose(&ws[i].report);
+	}
+	gate_free(ws);
+	gate_free(tids);
+	if (report->count)
+		qsort(report->items, report->count, sizeof(*report->items), finding_cmp);
+	for (i = 0; rc == 0 && i < report->count; i++) {
+		gate_secret_finding *f = &report->items[i];
+		git_commit *c = NULL;
+		if (git_oid_is_zero(&f->commit))
+			continue;
+		if (git_commit_lookup(&c, repo, &f->commit) == 0) {
+			const char *sum = git_commit_summary(c);
+			f->commit_subject = gate_strndup(sum ? sum : "", sum ? strnlen(sum, 120) : 0);
+		}
+		git_commit_free(c);
+		git_error_clear();
+	}
+	report->ms += gate_now_ms() - t0;
+	return rc;
+}

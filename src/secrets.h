@@ -1,0 +1,109 @@
+/*
+ * Secret detection for pushes, commit ranges, the index and files: the
+ * policy (which rules, which paths and values are allowed, accepted
+ * fingerprints) around the scanner, the findings it produces, and the
+ * parallel scan of many blobs.
+ *
+ * Every blob is scanned once: under pre-receive only blobs the push brings
+ * (the quarantine), each attributed to the commit and path that introduced
+ * it.  Reading and scanning run on several threads, one repository handle
+ * and one scanner context each; memory stays bounded by one blob per thread.
+ */
+#ifndef GATE_SECRETS_H
+#define GATE_SECRETS_H
+
+#include <git2.h>
+
+#include "model.h"
+#include "newobjs.h"
+#include "push.h"
+#include "scanner.h"
+
+typedef struct gate_secrets gate_secrets;
+
+typedef struct {
+	char *rule_id;        /* "aws-access-key-id" */
+	const char *description;
+	char *path;           /* "" when no path introduced the blob */
+	size_t line, column;
+	git_oid commit;       /* zero when not from a commit */
+	char *commit_subject; /* NULL when not from a commit */
+	size_t ref_index;     /* the update that brought it (pushes) */
+	int rule_line;        /* matrix line of a matrix rule; 0 for built-ins */
+	char redacted[48];    /* "ghp_...(40 chars)": never the whole secret */
+	char fingerprint[200];
+} gate_secret_finding;
+
+typedef struct {
+	char *path;
+	size_t size;
+} gate_skipped_blob;
+
+typedef struct {
+	gate_secret_finding *items;
+	size_t count, cap;
+	size_t scanned, scanned_bytes, skipped_binary;
+	gate_skipped_blob *skipped_large;
+	size_t n_skipped_large, cap_skipped_large;
+	double ms;
+} gate_secret_report;
+
+/*
+ * Prepares scanning under M's secrets: section (M may be NULL: built-in
+ * defaults).  IGNORE is the text of a fingerprints file (may be NULL).
+ * CACHE_DIR holds the compiled rule database (may be NULL).
+ */
+int gate_secrets_new(gate_secrets **out, const gate_matrix *m, const char *ignore,
+		     const char *cache_dir);
+void gate_secrets_free(gate_secrets *s);
+
+/* Whether the matrix switched scanning off. */
+int gate_secrets_disabled(const gate_secrets *s);
+const char *gate_secrets_engine(const gate_secrets *s);
+size_t gate_secrets_max_blob(const gate_secrets *s);
+
+/* A job: one blob, the path and commit it came in with. */
+typedef struct {
+	git_oid blob;
+	char *path;
+	git_oid commit;
+	int has_commit;
+	size_t ref_index;
+} gate_blob_job;
+
+typedef struct {
+	gate_blob_job *items;
+	size_t count, cap;
+	gate_oidmap claimed; /* blob -> job index */
+} gate_blob_jobs;
+
+#define GATE_BLOB_JOBS_INIT { NULL, 0, 0, GATE_OIDMAP_INIT }
+
+/*
+ * Lists the blobs a push brings, each with the commit and path that
+ * introduced it (commits walked oldest first, each against its first parent,
+ * descending only into new trees under a quarantine).
+ */
+int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
+			   const gate_newobjs *newobjs);
+
+/* Lists the blobs commits of REVSPEC ("A..B" or one revision) introduce. */
+int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec);
+
+void gate_blob_jobs_dispose(gate_blob_jobs *jobs);
+
+/*
+ * Scans JOBS on up to THREADS threads (0: the machine's cores), each with
+ * its own handle on the repository opened by gate_repo_open(), appending
+ * findings to REPORT.
+ */
+int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
+			   git_repository *repo, unsigned threads);
+
+/* Scans one buffer (a file, an index entry) as PATH. */
+int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
+			     size_t len, const char *path);
+
+void gate_secret_report_dispose(gate_secret_report *r);
+
+#endif
