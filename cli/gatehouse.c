@@ -5,6 +5,7 @@
  * configuration error).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gatehouse/gatehouse.h"
@@ -20,6 +21,9 @@ static const char usage[] =
 	"                                      0 for none (creation / deletion)\n"
 	"  explain --user LOGIN REF            what LOGIN may do on REF and what evidence a\n"
 	"                                      push there needs (run inside a repository)\n"
+	"  scan [--format text|json|sarif] [--range REV_RANGE | --staged | PATH...]\n"
+	"                                      look for secrets in files (default: .), the\n"
+	"                                      commits of a range, or the staged changes\n"
 	"  version                             print the version\n"
 	"  help                                print this help\n"
 	"\n"
@@ -115,6 +119,64 @@ static int cmd_explain(int argc, char **argv)
 	return gate_run_explain(opts.user, ref, &opts);
 }
 
+static int cmd_scan(int argc, char **argv)
+{
+	gate_scan_opts o;
+	const char **paths = calloc((size_t)argc + 1, sizeof(char *));
+	int i, np = 0, rc;
+
+	if (!paths)
+		return GATE_EXIT_USAGE;
+	memset(&o, 0, sizeof(o));
+	o.out = stdout;
+	o.err = stderr;
+	for (i = 0; i < argc; i++) {
+		const char *fmt = NULL;
+		if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			fmt = argv[++i];
+		else if (!strncmp(argv[i], "--format=", 9))
+			fmt = argv[i] + 9;
+		else if (!strcmp(argv[i], "--range") && i + 1 < argc)
+			o.range = argv[++i];
+		else if (!strncmp(argv[i], "--range=", 8))
+			o.range = argv[i] + 8;
+		else if (!strcmp(argv[i], "--staged"))
+			o.staged = 1;
+		else if (!strcmp(argv[i], "--")) {
+			for (i++; i < argc; i++)
+				paths[np++] = argv[i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "gatehouse scan: unknown option %s\n%s", argv[i], usage);
+			free(paths);
+			return GATE_EXIT_USAGE;
+		} else {
+			paths[np++] = argv[i];
+		}
+		if (fmt) {
+			if (!strcmp(fmt, "text"))
+				o.format = GATE_SCAN_TEXT;
+			else if (!strcmp(fmt, "json"))
+				o.format = GATE_SCAN_JSON;
+			else if (!strcmp(fmt, "sarif"))
+				o.format = GATE_SCAN_SARIF;
+			else {
+				fprintf(stderr, "gatehouse scan: --format is text, json or sarif\n");
+				free(paths);
+				return GATE_EXIT_USAGE;
+			}
+		}
+	}
+	if ((o.range != NULL) + o.staged + (np > 0) > 1) {
+		fprintf(stderr, "gatehouse scan: give one of --range, --staged or paths\n");
+		free(paths);
+		return GATE_EXIT_USAGE;
+	}
+	o.paths = paths;
+	rc = gate_run_scan(&o);
+	free(paths);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -135,6 +197,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "explain"))
 		return cmd_explain(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "scan"))
+		return cmd_scan(argc - 2, argv + 2);
 	fprintf(stderr, "gatehouse: unknown command '%s'\n%s", argv[1], usage);
 	return GATE_EXIT_USAGE;
 }

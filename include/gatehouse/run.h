@@ -47,4 +47,23 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
  */
 int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts);
 
+typedef enum { GATE_SCAN_TEXT, GATE_SCAN_JSON, GATE_SCAN_SARIF } gate_scan_format;
+
+typedef struct {
+	gate_scan_format format;
+	const char *range;        /* "A..B" or one revision; NULL: not a range scan */
+	int staged;               /* the index against HEAD */
+	const char *const *paths; /* files and directories (NULL-terminated); none: "." */
+	FILE *out;                /* findings (stdout) */
+	FILE *err;                /* notes and progress (stderr) */
+} gate_scan_opts;
+
+/*
+ * `gatehouse scan`: the hooks' secret scanner on files, a commit range or
+ * the index, under the matrix of the repository around the current
+ * directory (or the built-in defaults).  Returns 0 (nothing found),
+ * 1 (findings) or 2 (usage or error).
+ */
+int gate_run_scan(const gate_scan_opts *opts);
+
 #endif
