@@ -456,6 +456,12 @@ static int pcre2_scan_all(gate_scan_ctx *c)
 int gate_scanner_new(gate_scanner **out, const gate_secret_rule *const *rules, size_t n,
 		     const char *cache_dir)
 {
+	return gate_scanner_new_engine(out, rules, n, cache_dir, 0);
+}
+
+int gate_scanner_new_engine(gate_scanner **out, const gate_secret_rule *const *rules, size_t n,
+			    const char *cache_dir, int pcre2_only)
+{
 	gate_scanner *s = gate_calloc(1, sizeof(*s));
 	int rc = 0;
 
@@ -466,10 +472,11 @@ int gate_scanner_new(gate_scanner **out, const gate_secret_rule *const *rules, s
 	s->n = n;
 	snprintf(s->engine, sizeof(s->engine), "pcre2 %d.%d", PCRE2_MAJOR, PCRE2_MINOR);
 #ifdef GATE_HAVE_HS
-	if (n)
+	if (n && !pcre2_only)
 		rc = hs_build(s, cache_dir);
 #else
 	(void)cache_dir;
+	(void)pcre2_only;
 #endif
 	if (rc < 0) {
 		gate_scanner_free(s);

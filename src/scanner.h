@@ -37,6 +37,14 @@ typedef int (*gate_hit_cb)(const gate_secret_hit *hit, const char *data, size_t 
 int gate_scanner_new(gate_scanner **out, const gate_secret_rule *const *rules, size_t n,
 		     const char *cache_dir);
 
+/*
+ * Same, with the PCRE2-only backend when PCRE2_ONLY is set (the path builds
+ * without Vectorscan take; tests use it to hold both engines to the same
+ * examples).
+ */
+int gate_scanner_new_engine(gate_scanner **out, const gate_secret_rule *const *rules, size_t n,
+			    const char *cache_dir, int pcre2_only);
+
 /* "vectorscan 5.4.9 (cached)" or "pcre2 10.42"; borrowed. */
 const char *gate_scanner_engine(const gate_scanner *s);
 

@@ -220,13 +220,22 @@ static void dump(void)
 			    d.reasons[i].fix);
 }
 
-/* The decision's check ids are exactly WANT (and the verdict follows). */
+/*
+ * The decision's check ids are exactly WANT (and the verdict follows).  A
+ * wrong number of reasons stops the test, so callers may index them.
+ */
 static void expect_ids(const char *want, const char *what)
 {
+	size_t n = want[0] ? 1 : 0;
+	const char *p;
+
+	for (p = want; *p; p++)
+		n += *p == ',';
 	if (strcmp(ids(), want))
 		dump();
 	cr_expect_str_eq(ids(), want, "%s", what);
 	cr_expect_eq(d.verdict, want[0] ? GATE_REJECT : GATE_ACCEPT, "%s: verdict", what);
+	cr_assert_eq(d.n_reasons, n, "%s: %zu reason(s) expected", what, n);
 }
 
 static void expect_found(size_t i, const char *needle)
