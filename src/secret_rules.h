@@ -34,9 +34,14 @@ typedef struct {
 /* Reports a problem found while loading rules; LINE/COL are 1-based. */
 typedef void (*gate_rules_diag_fn)(void *ctx, int line, int col, const char *msg);
 
+/* Capture groups in RE, counted without compiling it (see secret_rules.c). */
+int gate_rules_count_groups(const char *re);
+
 /*
  * Loads the rule list SEQ (a YAML sequence) into *OUT (N rules allocated in
- * ARENA).  WITH_EXAMPLES accepts (and, for built-ins, requires) examples.
+ * ARENA).  WITH_EXAMPLES marks the built-in set: examples are required, and
+ * regexes are not compiled at load (the test suite compiles every one in both
+ * engines); matrix rules are compiled in both engines here.
  * Reports problems through DIAG and returns the number of problems, or
  * GATE_ENOMEM.
  */

@@ -4,6 +4,11 @@
  * inputs that must finish in linear time.
  */
 #include <criterion/criterion.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#ifdef GATE_HAVE_HS
+#include <hs/hs.h>
+#endif
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +111,37 @@ Test(scanner, builtin_rules_load_and_cover_many_providers)
 		cr_assert(rules[i].n_positive >= 1, "%s has no positive example", rules[i].id);
 		cr_assert(rules[i].n_negative >= 1, "%s has no negative example", rules[i].id);
 		cr_assert(rules[i].n_keywords >= 1, "%s has no keywords", rules[i].id);
+	}
+}
+
+Test(scanner, builtin_rules_compile_in_both_engines_and_groups_are_counted_right)
+{
+	const gate_secret_rule *rules;
+	size_t n, i;
+	cr_assert_eq(gate_rules_builtin(&rules, &n), 0);
+	for (i = 0; i < n; i++) {
+		int err;
+		PCRE2_SIZE off;
+		uint32_t caps = 0;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)rules[i].regex, PCRE2_ZERO_TERMINATED, 0,
+						 &err, &off, NULL);
+		cr_assert_not_null(code, "%s does not compile in PCRE2", rules[i].id);
+		pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
+		cr_assert_eq((int)caps, gate_rules_count_groups(rules[i].regex), "%s: group count",
+			     rules[i].id);
+		cr_assert_leq(rules[i].secret_group, (int)caps, "%s: secret_group", rules[i].id);
+		pcre2_code_free(code);
+#ifdef GATE_HAVE_HS
+		{
+			hs_expr_info_t *info = NULL;
+			hs_compile_error_t *herr = NULL;
+			cr_assert_eq(hs_expression_info(rules[i].regex, 0, &info, &herr), HS_SUCCESS,
+				     "%s does not compile in vectorscan: %s", rules[i].id,
+				     herr ? herr->message : "?");
+			cr_assert_gt(info->min_width, 0, "%s can match the empty string", rules[i].id);
+			free(info);
+		}
+#endif
 	}
 }
 

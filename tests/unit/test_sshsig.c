@@ -56,8 +56,8 @@ static void run(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(inner, sizeof(inner), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && unset SSH_AUTH_SOCK && ( %s ) </dev/null >/dev/null 2>&1",
-		 dir, inner);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && unset SSH_AUTH_SOCK && ( %s ) </dev/null >/dev/null 2>&1", dir, inner);
 	cr_assert_eq(system(cmd), 0, "command failed: %s", inner);
 }
 
@@ -104,8 +104,8 @@ static const char payload[] =
 static void sign_payload(const char *key, const char *ns, const char *extra, const char *out)
 {
 	spit("payload", payload, strlen(payload));
-	run("rm -f payload.sig && ssh-keygen -Y sign -n %s %s -f %s payload && mv payload.sig %s", ns,
-	    extra ? extra : "", key, out);
+	run("rm -f payload.sig && ssh-keygen -Y sign -n %s %s -f %s payload && mv payload.sig %s",
+	    ns, extra ? extra : "", key, out);
 }
 
 /* The key in NAME.pub (without its newline); the test fails unless it parses. */
@@ -381,7 +381,8 @@ Test(sshsig, fingerprint_is_what_ssh_keygen_l_prints)
 		run("ssh-keygen -E sha256 -lf %s.pub > %s", name, out);
 		printed = slurp(out, NULL);
 		/* "BITS SHA256:... COMMENT (TYPE)" */
-		cr_assert_eq(sscanf(printed, "%*s %79s", want), 1, "ssh-keygen printed '%s'", printed);
+		cr_assert_eq(sscanf(printed, "%*s %79s", want), 1, "ssh-keygen printed '%s'",
+			     printed);
 		k = load_pub(name);
 		blob = gate_sshkey_blob(k, &len);
 		gate_ssh_fingerprint(fp, sizeof(fp), blob, len);
@@ -478,7 +479,8 @@ Test(sshsig, unsupported_key_types_are_refused)
 	{
 		char cmd[512];
 		snprintf(cmd, sizeof(cmd),
-			 "cd '%s' && ssh-keygen -q -t dsa -N '' -f d </dev/null >/dev/null 2>&1", dir);
+			 "cd '%s' && ssh-keygen -q -t dsa -N '' -f d </dev/null >/dev/null 2>&1",
+			 dir);
 		if (system(cmd) == 0) {
 			dsa = slurp("d.pub", NULL);
 			dsa[strcspn(dsa, "\n")] = '\0';
@@ -701,10 +703,12 @@ Test(sshsig, tampered_payload_is_bad)
 		k = load_pub(name);
 		memcpy(tampered, payload, sizeof(payload));
 		tampered[sizeof(payload) - 3] ^= 1;
-		expect_result(verify_msg(sig, k, "git", tampered, strlen(tampered), err, sizeof(err)),
-			      GATE_SIG_BAD, "%s, one bit flipped", args[i]);
-		expect_result(verify_msg(sig, k, "git", payload, strlen(payload) - 1, err, sizeof(err)),
-			      GATE_SIG_BAD, "%s, one byte short", args[i]);
+		expect_result(
+			verify_msg(sig, k, "git", tampered, strlen(tampered), err, sizeof(err)),
+			GATE_SIG_BAD, "%s, one bit flipped", args[i]);
+		expect_result(
+			verify_msg(sig, k, "git", payload, strlen(payload) - 1, err, sizeof(err)),
+			GATE_SIG_BAD, "%s, one byte short", args[i]);
 		expect_result(verify_msg(sig, k, "git", "", 0, err, sizeof(err)), GATE_SIG_BAD,
 			      "%s, empty payload", args[i]);
 		cr_expect_not_null(strstr(err, "does not verify"), "message: %s", err);
@@ -723,8 +727,10 @@ Test(sshsig, signature_for_another_namespace_is_refused)
 	expect_result(verify("s", k, "git", err, sizeof(err)), GATE_SIG_NAMESPACE, "%s", err);
 	cr_expect_not_null(strstr(err, "'file'"), "message names the namespace: %s", err);
 	expect_result(verify("s", k, "file", err, sizeof(err)), GATE_SIG_OK, "%s", err);
-	expect_result(verify("s", k, "gi", err, sizeof(err)), GATE_SIG_NAMESPACE, "prefix: %s", err);
-	expect_result(verify("s", k, "files", err, sizeof(err)), GATE_SIG_NAMESPACE, "longer: %s", err);
+	expect_result(verify("s", k, "gi", err, sizeof(err)), GATE_SIG_NAMESPACE, "prefix: %s",
+		      err);
+	expect_result(verify("s", k, "files", err, sizeof(err)), GATE_SIG_NAMESPACE, "longer: %s",
+		      err);
 	gate_sshkey_free(k);
 }
 
@@ -917,7 +923,8 @@ Test(sshsig, rewritten_blobs_are_malformed_or_unsupported)
 	g[4].p = (const unsigned char *)sigf.ptr;
 	g[4].len = sigf.len;
 	write_sig("wrongtype", 1, g);
-	expect_result(verify("wrongtype", k, "git", err, sizeof(err)), GATE_SIG_MALFORMED, "%s", err);
+	expect_result(verify("wrongtype", k, "git", err, sizeof(err)), GATE_SIG_MALFORMED, "%s",
+		      err);
 
 	/* an ed25519 signature of 63 bytes */
 	gate_buf_clear(&sigf);
@@ -932,7 +939,8 @@ Test(sshsig, rewritten_blobs_are_malformed_or_unsupported)
 	g[4].p = (const unsigned char *)"\0\0\0\x0bssh-ed25519";
 	g[4].len = 15;
 	write_sig("onestring", 1, g);
-	expect_result(verify("onestring", k, "git", err, sizeof(err)), GATE_SIG_MALFORMED, "%s", err);
+	expect_result(verify("onestring", k, "git", err, sizeof(err)), GATE_SIG_MALFORMED, "%s",
+		      err);
 
 	gate_buf_dispose(&sigf);
 	gate_buf_dispose(&raw);
@@ -957,7 +965,8 @@ Test(sshsig, sha1_rsa_signatures_are_unsupported)
 	/* signature = string(type) string(blob): keep the blob, call it "ssh-rsa" */
 	s[0].len = get_u32(f[4].p);
 	s[0].p = f[4].p + 4;
-	cr_assert(s[0].len == 12 && !memcmp(s[0].p, "rsa-sha2-512", 12), "ssh-keygen signs rsa-sha2-512");
+	cr_assert(s[0].len == 12 && !memcmp(s[0].p, "rsa-sha2-512", 12),
+		  "ssh-keygen signs rsa-sha2-512");
 	off = 4 + s[0].len;
 	s[1].len = get_u32(f[4].p + off);
 	s[1].p = f[4].p + off + 4;

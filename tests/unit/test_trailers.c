@@ -60,7 +60,8 @@ static void expect_parses(const parse_case *cases, size_t n)
 			cr_expect_str_eq(t.items[j].key, c->want[j].key, "%s: key of trailer %zu",
 					 c->what, j);
 			cr_expect_str_eq(t.items[j].value, c->want[j].value,
-					 "%s: value of trailer %zu ('%s')", c->what, j, c->want[j].key);
+					 "%s: value of trailer %zu ('%s')", c->what, j,
+					 c->want[j].key);
 		}
 		gate_trailers_dispose(&t);
 	}
@@ -69,26 +70,42 @@ static void expect_parses(const parse_case *cases, size_t n)
 /* ---- the tables ---------------------------------------------------------------- */
 
 static const parse_case last_paragraph[] = {
-	{ "one trailer after the subject", "subj\n\nReviewed-by: A <a@x>\n",
-	  { { "Reviewed-by", "A <a@x>" } }, GIT_SAME },
-	{ "several trailers keep their order", "subj\n\nReviewed-by: A <a@x>\nScan-SAST: pass\nAcked-by: b@x\n",
-	  { { "Reviewed-by", "A <a@x>" }, { "Scan-SAST", "pass" }, { "Acked-by", "b@x" } }, GIT_SAME },
+	{ "one trailer after the subject",
+	  "subj\n\nReviewed-by: A <a@x>\n",
+	  { { "Reviewed-by", "A <a@x>" } },
+	  GIT_SAME },
+	{ "several trailers keep their order",
+	  "subj\n\nReviewed-by: A <a@x>\nScan-SAST: pass\nAcked-by: b@x\n",
+	  { { "Reviewed-by", "A <a@x>" }, { "Scan-SAST", "pass" }, { "Acked-by", "b@x" } },
+	  GIT_SAME },
 	{ "trailers in the body paragraph are not in the last one",
 	  "subj\n\nReviewed-by: a@x\n\nplain words end the message\n", NONE, GIT_SAME },
 	{ "only the last paragraph counts",
 	  "subj\n\nReviewed-by: early@x\n\nbody text\n\nReviewed-by: late@x\n",
-	  { { "Reviewed-by", "late@x" } }, GIT_SAME },
-	{ "a whitespace-only line separates paragraphs", "subj\n\nReviewed-by: a@x\n   \nX: y\n",
-	  { { "X", "y" } }, GIT_SAME },
+	  { { "Reviewed-by", "late@x" } },
+	  GIT_SAME },
+	{ "a whitespace-only line separates paragraphs",
+	  "subj\n\nReviewed-by: a@x\n   \nX: y\n",
+	  { { "X", "y" } },
+	  GIT_SAME },
 	{ "a message with no trailers", "subj\n\nJust a body.\n", NONE, GIT_SAME },
 	{ "an empty message", "", NONE, GIT_SAME },
-	{ "no trailing newline", "subj\n\nReviewed-by: a@x", { { "Reviewed-by", "a@x" } }, GIT_SAME },
-	{ "the key keeps its spelling", "subj\n\nreviewed-BY: a@x\n", { { "reviewed-BY", "a@x" } },
+	{ "no trailing newline",
+	  "subj\n\nReviewed-by: a@x",
+	  { { "Reviewed-by", "a@x" } },
 	  GIT_SAME },
-	{ "a comment title does not hide the block", "# c\n\nReviewed-by: a@x\n",
-	  { { "Reviewed-by", "a@x" } }, GIT_SAME },
-	{ "leading blank lines before the subject", "\n\nsubj\n\nReviewed-by: a@x\n",
-	  { { "Reviewed-by", "a@x" } }, GIT_SAME },
+	{ "the key keeps its spelling",
+	  "subj\n\nreviewed-BY: a@x\n",
+	  { { "reviewed-BY", "a@x" } },
+	  GIT_SAME },
+	{ "a comment title does not hide the block",
+	  "# c\n\nReviewed-by: a@x\n",
+	  { { "Reviewed-by", "a@x" } },
+	  GIT_SAME },
+	{ "leading blank lines before the subject",
+	  "\n\nsubj\n\nReviewed-by: a@x\n",
+	  { { "Reviewed-by", "a@x" } },
+	  GIT_SAME },
 };
 
 static const parse_case subject_only[] = {
@@ -96,111 +113,161 @@ static const parse_case subject_only[] = {
 	{ "a trailer-shaped subject without newline", "Reviewed-by: a@x", NONE, GIT_SAME },
 	{ "a subject paragraph of trailers", "subj\nReviewed-by: a@x\n", NONE, GIT_SAME },
 	{ "a trailer-shaped subject then blank lines", "Reviewed-by: a@x\n\n\n", NONE, GIT_SAME },
-	{ "a trailer-shaped subject then a comment", "Reviewed-by: a@x\n\n# comment\n", NONE, GIT_SAME },
+	{ "a trailer-shaped subject then a comment", "Reviewed-by: a@x\n\n# comment\n", NONE,
+	  GIT_SAME },
 	/*
 	 * git ends the title at the first blank line, so to git the paragraph
 	 * after leading blank lines is a trailer block; gatehouse reads it as
 	 * the subject (a message git itself never writes), the stricter choice.
 	 */
-	{ "only blank lines before a trailer paragraph", "\n\nReviewed-by: a@x\n", NONE, GIT_DIFFERS },
+	{ "only blank lines before a trailer paragraph", "\n\nReviewed-by: a@x\n", NONE,
+	  GIT_DIFFERS },
 };
 
 static const parse_case ignored_tail[] = {
-	{ "trailing blank lines", "subj\n\nReviewed-by: a@x\n\n\n\n", { { "Reviewed-by", "a@x" } },
+	{ "trailing blank lines",
+	  "subj\n\nReviewed-by: a@x\n\n\n\n",
+	  { { "Reviewed-by", "a@x" } },
 	  GIT_SAME },
-	{ "trailing comment lines", "subj\n\nReviewed-by: a@x\n\n# Please enter\n#\n\n",
-	  { { "Reviewed-by", "a@x" } }, GIT_SAME },
-	{ "a comment right after the block", "subj\n\nReviewed-by: a@x\n# comment: x\n",
-	  { { "Reviewed-by", "a@x" } }, GIT_SAME },
+	{ "trailing comment lines",
+	  "subj\n\nReviewed-by: a@x\n\n# Please enter\n#\n\n",
+	  { { "Reviewed-by", "a@x" } },
+	  GIT_SAME },
+	{ "a comment right after the block",
+	  "subj\n\nReviewed-by: a@x\n# comment: x\n",
+	  { { "Reviewed-by", "a@x" } },
+	  GIT_SAME },
 	{ "a comment inside the block is skipped",
 	  "subj\n\nReviewed-by: a@x\n# Hidden: x\nAcked-by: b@x\n",
-	  { { "Reviewed-by", "a@x" }, { "Acked-by", "b@x" } }, GIT_SAME },
+	  { { "Reviewed-by", "a@x" }, { "Acked-by", "b@x" } },
+	  GIT_SAME },
 };
 
 static const parse_case folding[] = {
 	{ "a continuation line joins the value",
 	  "subj\n\nReviewed-by: A\n  <a@x>\n\tmore\nX: y\n",
-	  { { "Reviewed-by", "A <a@x> more" }, { "X", "y" } }, GIT_SAME },
-	{ "a value that starts on the next line", "subj\n\nScan-SAST:\n  pass\n",
-	  { { "Scan-SAST", "pass" } }, GIT_SAME },
-	{ "many continuation lines", "subj\n\nX: a\n b\n c\n d\n", { { "X", "a b c d" } }, GIT_SAME },
+	  { { "Reviewed-by", "A <a@x> more" }, { "X", "y" } },
+	  GIT_SAME },
+	{ "a value that starts on the next line",
+	  "subj\n\nScan-SAST:\n  pass\n",
+	  { { "Scan-SAST", "pass" } },
+	  GIT_SAME },
+	{ "many continuation lines",
+	  "subj\n\nX: a\n b\n c\n d\n",
+	  { { "X", "a b c d" } },
+	  GIT_SAME },
 	/*
 	 * git keeps the blanks at the end of the folded line ("a    b");
 	 * gatehouse joins parts with exactly one space.
 	 */
-	{ "trailing blanks before a fold become one space", "subj\n\nX: a   \n  b  \n",
-	  { { "X", "a b" } }, GIT_DIFFERS },
+	{ "trailing blanks before a fold become one space",
+	  "subj\n\nX: a   \n  b  \n",
+	  { { "X", "a b" } },
+	  GIT_DIFFERS },
 };
 
 static const parse_case trimming[] = {
-	{ "trailing spaces are trimmed", "subj\n\nReviewed-by: A <a@x>   \n",
-	  { { "Reviewed-by", "A <a@x>" } }, GIT_SAME },
-	{ "trailing tabs are trimmed", "subj\n\nScan: pass\t\t\n", { { "Scan", "pass" } }, GIT_SAME },
-	{ "leading blanks are trimmed", "subj\n\nScan:\t   pass\n", { { "Scan", "pass" } }, GIT_SAME },
+	{ "trailing spaces are trimmed",
+	  "subj\n\nReviewed-by: A <a@x>   \n",
+	  { { "Reviewed-by", "A <a@x>" } },
+	  GIT_SAME },
+	{ "trailing tabs are trimmed",
+	  "subj\n\nScan: pass\t\t\n",
+	  { { "Scan", "pass" } },
+	  GIT_SAME },
+	{ "leading blanks are trimmed",
+	  "subj\n\nScan:\t   pass\n",
+	  { { "Scan", "pass" } },
+	  GIT_SAME },
 	{ "no space after the colon", "subj\n\nScan:pass\n", { { "Scan", "pass" } }, GIT_SAME },
 };
 
 static const parse_case crlf[] = {
-	{ "CRLF lines", "subj\r\n\r\nReviewed-by: A <a@x>\r\nScan: pass\r\n",
-	  { { "Reviewed-by", "A <a@x>" }, { "Scan", "pass" } }, GIT_SAME },
-	{ "CRLF blank lines separate paragraphs", "subj\r\n\r\nReviewed-by: a@x\r\n\r\nX: y\r\n",
-	  { { "X", "y" } }, GIT_SAME },
+	{ "CRLF lines",
+	  "subj\r\n\r\nReviewed-by: A <a@x>\r\nScan: pass\r\n",
+	  { { "Reviewed-by", "A <a@x>" }, { "Scan", "pass" } },
+	  GIT_SAME },
+	{ "CRLF blank lines separate paragraphs",
+	  "subj\r\n\r\nReviewed-by: a@x\r\n\r\nX: y\r\n",
+	  { { "X", "y" } },
+	  GIT_SAME },
 	{ "a CRLF subject alone", "Reviewed-by: a@x\r\n", NONE, GIT_SAME },
 	/* git keeps the '\r' inside a folded value ("a\r b"). */
-	{ "CRLF continuation lines", "subj\r\n\r\nX: a\r\n  b\r\nY: c\r\n",
-	  { { "X", "a b" }, { "Y", "c" } }, GIT_DIFFERS },
+	{ "CRLF continuation lines",
+	  "subj\r\n\r\nX: a\r\n  b\r\nY: c\r\n",
+	  { { "X", "a b" }, { "Y", "c" } },
+	  GIT_DIFFERS },
 };
 
 static const parse_case empty_value[] = {
-	{ "an empty value does not take the next line", "subj\n\nEmpty:\nScan: pass\n",
-	  { { "Empty", "" }, { "Scan", "pass" } }, GIT_SAME },
+	{ "an empty value does not take the next line",
+	  "subj\n\nEmpty:\nScan: pass\n",
+	  { { "Empty", "" }, { "Scan", "pass" } },
+	  GIT_SAME },
 	{ "an empty value of blanks", "subj\n\nEmpty:   \n", { { "Empty", "" } }, GIT_SAME },
-	{ "an empty value last", "subj\n\nScan: pass\nEmpty:\n", { { "Scan", "pass" }, { "Empty", "" } },
+	{ "an empty value last",
+	  "subj\n\nScan: pass\nEmpty:\n",
+	  { { "Scan", "pass" }, { "Empty", "" } },
 	  GIT_SAME },
 };
 
 static const parse_case separators[] = {
 	{ "a space before the colon", "subj\n\nKey : value\n", { { "Key", "value" } }, GIT_SAME },
 	{ "a tab before the colon", "subj\n\nKey\t: value\n", { { "Key", "value" } }, GIT_SAME },
-	{ "digits and dashes in the key", "subj\n\nScan-2-SAST: pass\n", { { "Scan-2-SAST", "pass" } },
+	{ "digits and dashes in the key",
+	  "subj\n\nScan-2-SAST: pass\n",
+	  { { "Scan-2-SAST", "pass" } },
 	  GIT_SAME },
 	{ "an underscore makes it prose", "subj\n\nScan_SAST: pass\n", NONE, GIT_SAME },
-	{ "a word after the space makes it prose", "subj\n\nKey :value\nK2 x: v\n", NONE, GIT_SAME },
+	{ "a word after the space makes it prose", "subj\n\nKey :value\nK2 x: v\n", NONE,
+	  GIT_SAME },
 	{ "no key before the colon", "subj\n\n: nokey\n", NONE, GIT_SAME },
-	{ "an indented first line is not a trailer", "subj\n\n  Reviewed-by: a@x\n", NONE, GIT_SAME },
-	{ "a URL line reads as a trailer, as in git", "subj\n\nhttps://example.com/x\n",
-	  { { "https", "//example.com/x" } }, GIT_SAME },
+	{ "an indented first line is not a trailer", "subj\n\n  Reviewed-by: a@x\n", NONE,
+	  GIT_SAME },
+	{ "a URL line reads as a trailer, as in git",
+	  "subj\n\nhttps://example.com/x\n",
+	  { { "https", "//example.com/x" } },
+	  GIT_SAME },
 	{ "the first colon separates", "subj\n\nLink: a:b:c\n", { { "Link", "a:b:c" } }, GIT_SAME },
 };
 
 static const parse_case mixed[] = {
 	{ "prose with an ordinary trailer is not a block",
 	  "subj\n\nsome text\nmore text\nmore\nReviewed-by: a@x\n", NONE, GIT_SAME },
-	{ "one prose line spoils an all-trailer block", "subj\n\nReviewed-by: a@x\nsee above\n", NONE,
-	  GIT_SAME },
+	{ "one prose line spoils an all-trailer block", "subj\n\nReviewed-by: a@x\nsee above\n",
+	  NONE, GIT_SAME },
 	{ "Signed-off-by with exactly 25% trailers is a block",
-	  "subj\n\nsome text\nmore text\nmore\nSigned-off-by: a@x\n", { { "Signed-off-by", "a@x" } },
+	  "subj\n\nsome text\nmore text\nmore\nSigned-off-by: a@x\n",
+	  { { "Signed-off-by", "a@x" } },
 	  GIT_SAME },
 	{ "Signed-off-by with fewer than 25% trailers is not",
 	  "subj\n\nsome text\nmore text\nmore text\nmore\nSigned-off-by: a@x\n", NONE, GIT_SAME },
 	{ "two trailers carry six prose lines",
 	  "subj\n\nt1\nt2\nt3\nt4\nt5\nt6\nReviewed-by: x@x\nSigned-off-by: me\n",
-	  { { "Reviewed-by", "x@x" }, { "Signed-off-by", "me" } }, GIT_SAME },
+	  { { "Reviewed-by", "x@x" }, { "Signed-off-by", "me" } },
+	  GIT_SAME },
 	{ "two trailers do not carry seven",
-	  "subj\n\nt1\nt2\nt3\nt4\nt5\nt6\nt7\nReviewed-by: x@x\nSigned-off-by: me\n", NONE, GIT_SAME },
-	{ "prose lines are dropped from a block", "subj\n\nReviewed-by: x@x\nprose\nSigned-off-by: me\n",
-	  { { "Reviewed-by", "x@x" }, { "Signed-off-by", "me" } }, GIT_SAME },
-	{ "a lone cherry-pick line yields no trailer", "subj\n\nt1\n(cherry picked from commit abc)\n",
-	  NONE, GIT_SAME },
+	  "subj\n\nt1\nt2\nt3\nt4\nt5\nt6\nt7\nReviewed-by: x@x\nSigned-off-by: me\n", NONE,
+	  GIT_SAME },
+	{ "prose lines are dropped from a block",
+	  "subj\n\nReviewed-by: x@x\nprose\nSigned-off-by: me\n",
+	  { { "Reviewed-by", "x@x" }, { "Signed-off-by", "me" } },
+	  GIT_SAME },
+	{ "a lone cherry-pick line yields no trailer",
+	  "subj\n\nt1\n(cherry picked from commit abc)\n", NONE, GIT_SAME },
 };
 
 static const parse_case divider[] = {
-	{ "trailers before a patch", "subj\n\nReviewed-by: a@x\n---\nfoo: bar\n",
-	  { { "Reviewed-by", "a@x" } }, GIT_SAME },
-	{ "a divider with a blank after it", "subj\n\nReviewed-by: a@x\n--- \nX: y\n",
-	  { { "Reviewed-by", "a@x" } }, GIT_SAME },
-	{ "trailers after the divider are the patch's", "subj\n\nbody\n---\nReviewed-by: a@x\n", NONE,
+	{ "trailers before a patch",
+	  "subj\n\nReviewed-by: a@x\n---\nfoo: bar\n",
+	  { { "Reviewed-by", "a@x" } },
 	  GIT_SAME },
+	{ "a divider with a blank after it",
+	  "subj\n\nReviewed-by: a@x\n--- \nX: y\n",
+	  { { "Reviewed-by", "a@x" } },
+	  GIT_SAME },
+	{ "trailers after the divider are the patch's", "subj\n\nbody\n---\nReviewed-by: a@x\n",
+	  NONE, GIT_SAME },
 	{ "four dashes are not a divider", "subj\n\nReviewed-by: a@x\n----\n", NONE, GIT_SAME },
 	{ "a divider right after the subject", "subj\n---\n\nReviewed-by: a@x\n", NONE, GIT_SAME },
 };
@@ -276,11 +343,12 @@ static const parse_case git_generated[] = {
 	  "subj\n\nt1\nt2\nt3\nReviewed-by: x@x\nSigned-off-by:me@x\n", NONE, GIT_SAME },
 	{ "continuation lines after prose count as prose",
 	  "subj\n\nt1\nt2\n  i1\n  i2\nSigned-off-by: x@x\n", NONE, GIT_SAME },
-	{ "a comment between a trailer and its continuation",
-	  "subj\n\nX: a\n# c\n  b\n", NONE, GIT_SAME },
+	{ "a comment between a trailer and its continuation", "subj\n\nX: a\n# c\n  b\n", NONE,
+	  GIT_SAME },
 	{ "a cherry-pick line counts as a trailer line",
 	  "subj\n\nt1\nt2\nt3\nReviewed-by: x@x\n(cherry picked from commit abc)\n",
-	  { { "Reviewed-by", "x@x" } }, GIT_SAME },
+	  { { "Reviewed-by", "x@x" } },
+	  GIT_SAME },
 };
 
 Test(trailers, git_generated_lines_and_continuations_are_counted_as_git_counts_them,
@@ -346,7 +414,8 @@ static void compare_with_git(const parse_case *cases, size_t n, size_t *compared
 			continue;
 		run_git(got, sizeof(got), cases[i].message);
 		for (j = 0; j < want_count(&cases[i]); j++)
-			gate_buf_printf(&want, "%s: %s\n", cases[i].want[j].key, cases[i].want[j].value);
+			gate_buf_printf(&want, "%s: %s\n", cases[i].want[j].key,
+					cases[i].want[j].value);
 		cr_expect_str_eq(got, gate_buf_cstr(&want), "%s: git prints something else",
 				 cases[i].what);
 		gate_buf_dispose(&want);
@@ -415,7 +484,8 @@ Test(trailers, last_returns_the_last_occurrence_whatever_the_case)
 	for (i = 0; i < GATE_ARRAY_SIZE(cases); i++) {
 		const char *v = gate_trailers_last(&t, cases[i].key);
 		if (cases[i].value)
-			cr_expect_str_eq(v ? v : "(null)", cases[i].value, "last '%s'", cases[i].key);
+			cr_expect_str_eq(v ? v : "(null)", cases[i].value, "last '%s'",
+					 cases[i].key);
 		else
 			cr_expect_null(v, "last '%s' should be NULL, got '%s'", cases[i].key, v);
 	}
@@ -497,10 +567,12 @@ Test(trailers, email_is_the_address_in_angle_brackets_or_a_bare_address)
 		if (cases[i].email) {
 			cr_expect_eq(rc, 0, "'%s' should give an email", cases[i].value);
 			if (rc == 0)
-				cr_expect_str_eq(buf, cases[i].email, "email of '%s'", cases[i].value);
+				cr_expect_str_eq(buf, cases[i].email, "email of '%s'",
+						 cases[i].value);
 		} else {
 			cr_expect_eq(rc, GATE_ENOTFOUND, "'%s' should have no email (got '%.*s')",
-				     cases[i].value, rc == 0 ? (int)strnlen(buf, sizeof(buf)) : 0, buf);
+				     cases[i].value, rc == 0 ? (int)strnlen(buf, sizeof(buf)) : 0,
+				     buf);
 		}
 	}
 }

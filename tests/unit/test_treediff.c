@@ -228,7 +228,8 @@ Test(treediff, entries_pass_the_old_and_new_ids)
 	static const file before[] = { { "f", "one\n", 0 }, END };
 	static const file after[] = { { "f", "two\n", 0 }, END };
 	git_tree *a = tree_of(before), *b = tree_of(after);
-	const git_tree_entry *ea = git_tree_entry_byname(a, "f"), *eb = git_tree_entry_byname(b, "f");
+	const git_tree_entry *ea = git_tree_entry_byname(a, "f"),
+			     *eb = git_tree_entry_byname(b, "f");
 	git_oid one = blob_of("one\n"), two = blob_of("two\n");
 
 	cr_assert(ea && eb);
@@ -376,7 +377,8 @@ Test(treediff, a_changed_subtree_that_cannot_be_read_is_an_error)
 
 	memset(&c, 0, sizeof(c));
 	rc = gate_treediff(repo, a, b, collect, &c);
-	cr_expect(rc == GATE_ENOTFOUND || rc == GATE_EGIT, "a missing tree fails the walk, got %d", rc);
+	cr_expect(rc == GATE_ENOTFOUND || rc == GATE_EGIT, "a missing tree fails the walk, got %d",
+		  rc);
 	cr_expect_eq(c.calls, 0, "nothing reported from the unreadable tree");
 	gate_buf_dispose(&c.out);
 	git_tree_free(a);
@@ -474,7 +476,8 @@ Test(treediff, callback_returning_non_zero_stops_the_walk)
 		c.stop_at = stop;
 		cr_expect_eq(gate_treediff(repo, NULL, t, collect, &c), STOP_RC,
 			     "the callback's value comes back (stop at call %zu)", stop);
-		cr_expect_eq(c.calls, stop, "no call after the one that stopped (stop at %zu)", stop);
+		cr_expect_eq(c.calls, stop, "no call after the one that stopped (stop at %zu)",
+			     stop);
 		gate_buf_dispose(&c.out);
 	}
 	/* and a walk that is not stopped makes all four calls */
@@ -540,7 +543,8 @@ Test(treediff, out_of_order_entries_still_report_every_changed_path)
 	memset(&c, 0, sizeof(c));
 	cr_expect_eq(gate_treediff(repo, a, b, collect, &c), 0);
 	/* a path may be reported more than once, but a changed one never goes missing */
-	cr_expect_not_null(strstr(gate_buf_cstr(&c.out), " b\n"), "got:\n%s", gate_buf_cstr(&c.out));
+	cr_expect_not_null(strstr(gate_buf_cstr(&c.out), " b\n"), "got:\n%s",
+			   gate_buf_cstr(&c.out));
 	gate_buf_dispose(&c.out);
 	git_tree_free(a);
 	git_tree_free(b);
@@ -581,7 +585,8 @@ Test(treediff, nesting_deeper_than_the_limit_fails_with_elimit)
 	cr_assert_eq(git_tree_lookup(&t, repo, &id), 0);
 	memset(&c, 0, sizeof(c));
 	rc = gate_treediff(repo, NULL, t, collect, &c);
-	cr_expect_eq(rc, GATE_ELIMIT, "%d directories deep: got %d", GATE_TREEDIFF_MAX_DEPTH + 1, rc);
+	cr_expect_eq(rc, GATE_ELIMIT, "%d directories deep: got %d", GATE_TREEDIFF_MAX_DEPTH + 1,
+		     rc);
 	cr_expect_eq(c.calls, 0);
 	cr_expect_not_null(strstr(gate_error_last(), "deeper"), "%s", gate_error_last());
 	gate_buf_dispose(&c.out);
