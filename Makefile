@@ -147,6 +147,6 @@ install: all
 	install -m 0755 $(HOOK_BIN) $(DESTDIR)$(PREFIX)/lib/gatehouse/hooks/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-pcre
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/hooks/*.d $(BUILD)/cli/*.d

@@ -384,6 +384,7 @@ int gate_run_scan(const gate_scan_opts *o)
 		status = GATE_EXIT_USAGE;
 		goto out;
 	}
+	gate_secret_report_sort(&st.rep);
 	if (o->format == GATE_SCAN_TEXT)
 		print_text(&st, o->out);
 	else if (print_json(&st, o->out) < 0) {

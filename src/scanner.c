@@ -271,6 +271,7 @@ static void confirm(gate_scan_ctx *c, size_t ri, size_t ws, size_t we)
 	}
 }
 
+#ifdef GATE_HAVE_HS
 /* A candidate from pass 1: rule RI matched, ending at TO. */
 static void candidate(gate_scan_ctx *c, size_t ri, size_t to)
 {
@@ -289,6 +290,7 @@ static void candidate(gate_scan_ctx *c, size_t ri, size_t to)
 	c->done_until[ri] = we;
 	confirm(c, ri, ws, we);
 }
+#endif
 
 /* ---- backends -------------------------------------------------------------------- */
 

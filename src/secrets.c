@@ -655,6 +655,12 @@ static int finding_cmp(const void *a, const void *b)
 	return x->column < y->column ? -1 : (x->column > y->column);
 }
 
+void gate_secret_report_sort(gate_secret_report *r)
+{
+	if (r->count)
+		qsort(r->items, r->count, sizeof(*r->items), finding_cmp);
+}
+
 int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
 			   git_repository *repo, unsigned threads)
 {
@@ -705,8 +711,7 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 	}
 	gate_free(ws);
 	gate_free(tids);
-	if (report->count)
-		qsort(report->items, report->count, sizeof(*report->items), finding_cmp);
+	gate_secret_report_sort(report);
 	for (i = 0; rc == 0 && i < report->count; i++) {
 		gate_secret_finding *f = &report->items[i];
 		git_commit *c = NULL;

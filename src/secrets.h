@@ -104,6 +104,9 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
 			     size_t len, const char *path);
 
+/* Orders findings by update, path, line and column. */
+void gate_secret_report_sort(gate_secret_report *r);
+
 void gate_secret_report_dispose(gate_secret_report *r);
 
 #endif

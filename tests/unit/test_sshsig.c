@@ -841,7 +841,8 @@ Test(sshsig, truncated_garbage_and_non_base64_armor_is_malformed)
 		"-----BEGIN SSH SIGNATURE-----\n",
 		"-----BEGIN SSH SIGNATURE-----\n-----END SSH SIGNATURE-----\n",
 		"-----BEGIN SSH SIGNATURE-----\n!!!!notbase64!!!\n-----END SSH SIGNATURE-----\n",
-		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n", /* "SSHSIG" */
+		/* only the magic "SSHSIG" */
+		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n",
 		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAg==\n-----END SSH SIGNATURE-----\n",
 		"-----BEGIN SSH SIGNATURE-----\naGVsbG8gd29ybGQh\n-----END SSH SIGNATURE-----\n",
 		"-----END SSH SIGNATURE-----\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n",
