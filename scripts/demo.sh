@@ -79,10 +79,24 @@ push bob origin main
 echo "  (judged by the matrix as it stood before the push: the change cannot grant itself rights)"
 git reset -q --hard origin/main
 
-step "9. an unknown pusher"
+step "9. bob leaks a cloud key on a feature branch: secrets are stopped on every ref"
+git checkout -q -b feature/deploy-script
+printf '#!/bin/sh\nexport AWS_ACCESS_KEY_ID=AKIAZ7QRST2345ABCDEF\naws s3 sync build/ s3://demo-bucket\n' >deploy.sh
+git add deploy.sh && git commit -q -m "Add deploy script"
+echo 'echo done' >>deploy.sh && git commit -q -am "Say when done"
+push bob origin feature/deploy-script
+echo "  (the key is in the older of the two commits: removing it from the tip is not enough)"
+printf '%s$ git rebase -i (edit the commit that added the key, read it from the environment instead)%s\n' "$bold" "$off"
+git reset -q --hard HEAD~2
+printf '#!/bin/sh\n: "${AWS_ACCESS_KEY_ID:?set it in the environment}"\naws s3 sync build/ s3://demo-bucket\necho done\n' >deploy.sh
+git add deploy.sh && git commit -q -m "Add deploy script"
+push bob origin feature/deploy-script
+git checkout -q main
+
+step "10. an unknown pusher"
 push mallory origin HEAD:refs/heads/release/1.x
 
-step "10. gatehouse check and explain: the same decisions as a dry run, without pushing"
+step "11. gatehouse check and explain: the same decisions as a dry run, without pushing"
 echo 'x' >x.txt && git add x.txt && git commit -q -m x
 printf '%s$ gatehouse check --user bob refs/heads/main origin/main HEAD%s\n' "$bold" "$off"
 "$BIN/gatehouse" check --user bob refs/heads/main origin/main HEAD | sed 's/^/  /'
@@ -91,7 +105,7 @@ printf '%s$ gatehouse explain --user bob refs/heads/main%s\n' "$bold" "$off"
 
 step "The audit log ($TMP/server.git/gatehouse/audit.jsonl), one JSON record per decision"
 if command -v jq >/dev/null; then
-  jq -r '[.time, .pusher, .ref, .kind, .verdict, ([.reasons[].id] | join(","))] | @tsv' \
+  jq -r '[.time, .pusher, .ref, .kind, .verdict, ([.reasons[].id] | unique | join(","))] | @tsv' \
     "$TMP/server.git/gatehouse/audit.jsonl" | column -t -s $'\t' | sed 's/^/  /'
   echo "  last record in full:"
   tail -n 1 "$TMP/server.git/gatehouse/audit.jsonl" | jq . | sed 's/^/    /'

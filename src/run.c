@@ -405,6 +405,9 @@ static int report_findings(run_state *st)
 			gate_buf_put_escaped(&found, f->commit_subject ? f->commit_subject : "",
 					     f->commit_subject ? strlen(f->commit_subject) : 0);
 		}
+		if (f->also)
+			gate_buf_printf(&found, " (and in %zu later version%s of the file)", f->also,
+					f->also == 1 ? "" : "s");
 		gate_buf_puts(&missing, "no secret in anything pushed, in any commit");
 		gate_buf_puts(&fix, "remove it from every commit of the push (git rebase -i, or git "
 				    "filter-repo --replace-text for a long history) and rotate it: it has "

@@ -207,6 +207,7 @@ typedef struct {
 	gate_secret_report *report;
 	pcre2_match_data *md;
 	const gate_blob_job *job; /* NULL for buffers */
+	const gate_blob_job *jobs_base;
 	const char *path;
 	int rc;
 } hit_ctx;
@@ -249,6 +250,7 @@ static int on_hit(const gate_secret_hit *hit, const char *data, size_t len, void
 	if (h->job) {
 		f->commit = h->job->commit;
 		f->ref_index = h->job->ref_index;
+		f->job = (size_t)(h->job - h->jobs_base);
 	}
 	r->count++;
 	return 0;
@@ -261,7 +263,7 @@ static int is_binary(const char *data, size_t len)
 
 static int scan_one(gate_secret_report *report, gate_secrets *s, gate_scan_ctx *ctx,
 		    pcre2_match_data *md, const char *data, size_t len, const char *path,
-		    const gate_blob_job *job)
+		    const gate_blob_job *job, const gate_blob_job *jobs_base)
 {
 	hit_ctx h;
 	int rc;
@@ -275,6 +277,7 @@ static int scan_one(gate_secret_report *report, gate_secrets *s, gate_scan_ctx *
 	h.report = report;
 	h.md = md;
 	h.job = job;
+	h.jobs_base = jobs_base;
 	h.path = path;
 	report->scanned++;
 	report->scanned_bytes += len;
@@ -312,7 +315,7 @@ int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const 
 	if ((rc = gate_scan_ctx_new(&ctx, s->scanner)) < 0)
 		return rc;
 	md = pcre2_match_data_create(1, NULL);
-	rc = md ? scan_one(report, s, ctx, md, data, len, path, NULL) : gate_error_oom();
+	rc = md ? scan_one(report, s, ctx, md, data, len, path, NULL, NULL) : gate_error_oom();
 	pcre2_match_data_free(md);
 	gate_scan_ctx_free(ctx);
 	return rc;
@@ -372,12 +375,16 @@ typedef struct {
 	git_oid id;
 	git_time_t time;
 	size_t ref;
+	size_t seen; /* discovery order from the tips: children before parents */
 } commit_ref;
 
+/* Oldest first; within one second, parents before the children that found them. */
 static int by_time(const void *a, const void *b)
 {
 	const commit_ref *x = a, *y = b;
-	return x->time < y->time ? -1 : x->time > y->time;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seen > y->seen ? -1 : (x->seen < y->seen);
 }
 
 typedef struct {
@@ -490,6 +497,7 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 			commits[n].id = id;
 			commits[n].time = git_commit_time(c);
 			commits[n].ref = k;
+			commits[n].seen = n;
 			n++;
 			for (p = 0; p < git_commit_parentcount(c); p++) {
 				if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0) {
@@ -606,7 +614,7 @@ static void *work(void *arg)
 			goto out;
 		}
 		rc = scan_one(&w->report, w->s, ctx, md, git_odb_object_data(obj),
-			      git_odb_object_size(obj), job->path, job);
+			      git_odb_object_size(obj), job->path, job, w->jobs->items);
 		git_odb_object_free(obj);
 		if (rc < 0)
 			goto out;
@@ -653,6 +661,43 @@ static int finding_cmp(const void *a, const void *b)
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return x->column < y->column ? -1 : (x->column > y->column);
+}
+
+static int by_fingerprint(const void *a, const void *b)
+{
+	const gate_secret_finding *x = a, *y = b;
+	int c = strcmp(x->fingerprint, y->fingerprint);
+	if (c)
+		return c;
+	if (x->ref_index != y->ref_index)
+		return x->ref_index < y->ref_index ? -1 : 1;
+	return x->job < y->job ? -1 : (x->job > y->job);
+}
+
+/*
+ * One finding per secret, path and update: the blob that introduced it
+ * (jobs run oldest commit first) stands for the later versions of the file
+ * that still carry it.
+ */
+static void dedupe(gate_secret_report *r)
+{
+	size_t i, out = 0;
+	if (r->count < 2)
+		return;
+	qsort(r->items, r->count, sizeof(*r->items), by_fingerprint);
+	for (i = 0; i < r->count; i++) {
+		gate_secret_finding *f = &r->items[i];
+		if (out && !strcmp(r->items[out - 1].fingerprint, f->fingerprint) &&
+		    r->items[out - 1].ref_index == f->ref_index) {
+			r->items[out - 1].also++;
+			gate_free(f->rule_id);
+			gate_free(f->path);
+			gate_free(f->commit_subject);
+			continue;
+		}
+		r->items[out++] = *f;
+	}
+	r->count = out;
 }
 
 void gate_secret_report_sort(gate_secret_report *r)
@@ -711,6 +756,7 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 	}
 	gate_free(ws);
 	gate_free(tids);
+	dedupe(report);
 	gate_secret_report_sort(report);
 	for (i = 0; rc == 0 && i < report->count; i++) {
 		gate_secret_finding *f = &report->items[i];

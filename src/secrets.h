@@ -32,6 +32,8 @@ typedef struct {
 	int rule_line;        /* matrix line of a matrix rule; 0 for built-ins */
 	char redacted[48];    /* "ghp_...(40 chars)": never the whole secret */
 	char fingerprint[200];
+	size_t job;           /* which blob job found it (pushes, ranges) */
+	size_t also;          /* the same secret at the same path in this many later blobs */
 } gate_secret_finding;
 
 typedef struct {

@@ -1119,7 +1119,7 @@ Test(matrix, load_file_reports_a_missing_file)
 	cr_expect_null(m);
 }
 
-/* ---- evidence keys: people's SSH keys ----------------------------------------------------- */
+/* ---- evidence keys: people's SSH keys --------------------------------------------------- */
 
 static void load_ok_free(const char *yaml) { gate_matrix_free(load_ok(yaml)); }
 
@@ -1128,8 +1128,8 @@ static void load_ok_free(const char *yaml) { gate_matrix_free(load_ok(yaml)); }
 #define KEY_A "ssh-ed25519 " KEY_A_B64 " alice@laptop"
 #define FP_A "SHA256:fnfmKWzA9MlKgJwcIGUKY55Nxrv/TSfu1h1RGRR/vhs"
 #define KEY_B \
-	"ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHziPyPRV+erDBm1Y1zI" \
-	"LtQyD/nblo4BcwbDcHzYdNzbp3yU3079x4Qgdy7BpUtdV7TedTG3XsXUkPkoXQ578tQ= erin"
+	"ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHziPyP" \
+	"RV+erDBm1Y1zILtQyD/nblo4BcwbDcHzYdNzbp3yU3079x4Qgdy7BpUtdV7TedTG3XsXUkPkoXQ578tQ= erin"
 #define FP_B "SHA256:vHCG8qd2ia1HPDanxB1NbUNJfre6Oux07zRXhiUfMsw"
 
 Test(matrix, keys_are_parsed_into_each_person)
@@ -1189,7 +1189,8 @@ Test(matrix, invalid_key_line_is_reported_at_the_key)
 		{ "ssh-dss AAAAB3NzaC1kc3MAAAAgAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		  "key type 'ssh-dss' is not supported" },
 		/* "sk-ssh-ed25519@openssh.com", a 32-byte key and "ssh:" */
-		{ "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIAEAAAAAAAAAAA"
+		{ "sk-ssh-ed25519@openssh.com "
+		  "AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIAEAAAAAAAAAAA"
 		  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABHNzaDo=",
 		  "key type 'sk-ssh-ed25519@openssh.com' is not supported" },
 	};
@@ -1237,7 +1238,7 @@ Test(matrix, same_key_twice_under_one_person_is_refused)
 		     3, 3, "key " FP_A " is listed for both");
 }
 
-/* ---- evidence keys: reviews and approvals --------------------------------------------------- */
+/* ---- evidence keys: reviews and approvals ----------------------------------------------- */
 
 /* BASE and a rule for main (lines 14-15); the next line is 16. */
 #define MAIN_RULE BASE "refs:\n  - pattern: refs/heads/main\n"
@@ -1433,7 +1434,7 @@ Test(matrix, reviews_must_be_a_number_or_a_mapping)
 		     "reviews.min must be a whole number from 1 to 100");
 }
 
-/* ---- evidence keys: trailers, signed, reachable_from ---------------------------------------- */
+/* ---- evidence keys: trailers, signed, reachable_from ------------------------------------ */
 
 Test(matrix, trailers_parse_names_values_and_locations)
 {
@@ -1536,7 +1537,7 @@ Test(matrix, reachable_from_must_be_a_full_ref_name)
 		     "reachable_from must be a string, found a list");
 }
 
-/* ---- evidence keys: paths and pipeline_paths -------------------------------------------------- */
+/* ---- evidence keys: paths and pipeline_paths -------------------------------------------- */
 
 Test(matrix, paths_parse_patterns_owners_and_locations)
 {
