@@ -253,6 +253,11 @@ static const parse_case mixed[] = {
 	  "subj\n\nReviewed-by: x@x\nprose\nSigned-off-by: me\n",
 	  { { "Reviewed-by", "x@x" }, { "Signed-off-by", "me" } },
 	  GIT_SAME },
+	/* git's blank lines are spaces, tabs and CRs only: a form feed is prose */
+	{ "a form-feed line does not separate paragraphs",
+	  "subj\n\nReviewed-by: bob@x\n\f\nSigned-off-by: me@x\n",
+	  { { "Reviewed-by", "bob@x" }, { "Signed-off-by", "me@x" } },
+	  GIT_SAME },
 	{ "a lone cherry-pick line yields no trailer",
 	  "subj\n\nt1\n(cherry picked from commit abc)\n", NONE, GIT_SAME },
 };

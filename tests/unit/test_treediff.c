@@ -97,7 +97,8 @@ static git_tree *tree_of(const file *files)
 typedef struct {
 	gate_buf out;
 	size_t calls;
-	size_t stop_at;  /* return STOP_RC from this call (1-based); 0: never */
+	size_t stop_at;  /* return stop_rc from this call (1-based); 0: never */
+	int stop_rc;     /* 0: STOP_RC */
 	int bad_args;    /* a call with both entries NULL, or one with a NULL path */
 } collector;
 
@@ -114,7 +115,9 @@ static int collect(const char *path, const git_tree_entry *old, const git_tree_e
 		return 0;
 	}
 	gate_buf_printf(&c->out, "%c %s\n", !old ? 'A' : !new_entry ? 'D' : 'M', path);
-	return c->stop_at && c->calls == c->stop_at ? STOP_RC : 0;
+	if (c->stop_at && c->calls == c->stop_at)
+		return c->stop_rc ? c->stop_rc : STOP_RC;
+	return 0;
 }
 
 /* Walks OLD against NEW (freeing both) and expects exactly WANT. */
@@ -496,7 +499,10 @@ Test(treediff, negative_callback_value_is_returned_too)
 
 	memset(&c, 0, sizeof(c));
 	c.stop_at = 1;
-	cr_expect_eq(gate_treediff(repo, NULL, t, collect, &c), STOP_RC);
+	c.stop_rc = -7;
+	cr_expect_eq(gate_treediff(repo, NULL, t, collect, &c), -7);
+	cr_expect_eq(c.calls, 1);
+	gate_buf_dispose(&c.out);
 	git_tree_free(t);
 }
 
