@@ -138,7 +138,12 @@ asan:
 demo: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/demo.sh
 
-bench: all
+# The floor for the big-push benchmark: every blob read once, one thread, plain libgit2.
+$(BUILD)/bench-readblobs: bench/readblobs.c | $(BUILD)/.deps
+	@echo "  CC      $<"
+	$(Q)$(CC) $(WARN) $(OPT) $(shell pkg-config --cflags libgit2) $(CFLAGS) -o $@ $< $(LDFLAGS) $(shell pkg-config --libs libgit2)
+
+bench: all $(BUILD)/bench-readblobs
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/bench.sh
 
 install: all

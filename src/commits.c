@@ -125,7 +125,9 @@ int gate_commit_facts_load(gate_commit_facts *f, git_repository *repo, const git
 	f->subject = gate_strndup(summary ? summary : "", summary ? strnlen(summary, 200) : 0);
 	author = git_commit_author(c);
 	f->author_email = gate_strdup(author && author->email ? author->email : "");
-	if (!f->subject || !f->author_email) {
+	author = git_commit_committer(c);
+	f->committer_email = gate_strdup(author && author->email ? author->email : "");
+	if (!f->subject || !f->author_email || !f->committer_email) {
 		rc = GATE_ENOMEM;
 		goto out;
 	}
@@ -146,6 +148,7 @@ void gate_commit_facts_dispose(gate_commit_facts *f)
 	size_t i;
 	gate_free(f->subject);
 	gate_free(f->author_email);
+	gate_free(f->committer_email);
 	gate_trailers_dispose(&f->trailers);
 	for (i = 0; i < f->n_paths; i++)
 		gate_free(f->paths[i]);

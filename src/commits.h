@@ -31,6 +31,7 @@ typedef struct {
 	char short_id[13];
 	char *subject;         /* first line, as pushed (escape before printing) */
 	char *author_email;
+	char *committer_email;
 	gate_trailers trailers;
 	char **paths;          /* changed paths against the first parent */
 	size_t n_paths, cap_paths;

@@ -65,7 +65,7 @@ typedef struct {
  */
 static void count_people(tally *t, const gate_matrix *m, const gate_trailers *t1,
 			 const gate_trailers *t2, const char *name, const size_t *roles, size_t n,
-			 long author)
+			 long author, long signer)
 {
 	const gate_trailers *lists[2] = { t1, t2 };
 	long *seen;
@@ -101,7 +101,7 @@ static void count_people(tally *t, const gate_matrix *m, const gate_trailers *t1
 				dup |= seen[k] == p;
 			if (p >= 0 && dup)
 				continue;
-			if (p < 0 || p == author || !in_any_role(m, p, roles, n)) {
+			if (p < 0 || p == author || p == signer || !in_any_role(m, p, roles, n)) {
 				if (nignored++ < 5) {
 					gate_buf_printf(&t->ignored, "%s", t->ignored.len ? "; " : "");
 					gate_buf_put_escaped(&t->ignored, email, strlen(email));
@@ -109,6 +109,8 @@ static void count_people(tally *t, const gate_matrix *m, const gate_trailers *t1
 						gate_buf_puts(&t->ignored, " (not a person in the matrix)");
 					else if (p == author)
 						gate_buf_puts(&t->ignored, " (the author: no self-review)");
+					else if (p == signer)
+						gate_buf_puts(&t->ignored, " (signed the commit: no self-review)");
 					else
 						gate_buf_printf(&t->ignored, " (%s is not in an accepted role)",
 								m->people[p].id);
@@ -172,7 +174,8 @@ static int need_reviews(gate_decision *d, const gate_evidence_ctx *ctx, const ga
 	const gate_person *who;
 	tally t;
 
-	count_people(&t, m, &c->trailers, NULL, "Reviewed-by", roles, n_roles, author);
+	count_people(&t, m, &c->trailers, NULL, "Reviewed-by", roles, n_roles, author,
+		     c->sig == GATE_SIGNED_OK ? c->signer : -1);
 	if (t.counted.oom || t.ignored.oom) {
 		tally_dispose(&t);
 		return gate_error_oom();
@@ -243,8 +246,25 @@ static int check_signature(gate_decision *d, const gate_evidence_ctx *ctx, const
 		 fix = GATE_BUF_INIT;
 	const char *check;
 
-	if (c->sig == GATE_SIGNED_OK)
-		return 0;
+	if (c->sig == GATE_SIGNED_OK) {
+		long committer = gate_matrix_person_by_email(ctx->m, c->committer_email ? c->committer_email : "");
+		if (committer == c->signer)
+			return 0;
+		/* a valid signature vouches for its signer, not for the name in the commit */
+		commit_subject(&subject, c);
+		gate_buf_puts(&found, "commit ");
+		commit_subject(&found, c);
+		gate_buf_printf(&found, " is signed by %s's key %s but committed as ",
+				ctx->m->people[c->signer].id, c->fingerprint);
+		gate_buf_put_escaped(&found, c->committer_email ? c->committer_email : "",
+				     c->committer_email ? strlen(c->committer_email) : 0);
+		gate_buf_puts(&missing, "the committer's own signature: whoever makes a commit signs it");
+		gate_buf_puts(&fix, "commit under your own identity (git config user.email) and sign it "
+				    "with your key, or have the committer sign it: git commit --amend -S "
+				    "--no-edit --reset-author");
+		return reject(d, "signature.not_committer", ctx->rule->signed_loc, &subject, &found,
+			      &missing, &fix);
+	}
 	commit_subject(&subject, c);
 	gate_buf_puts(&found, "commit ");
 	commit_subject(&found, c);
@@ -378,7 +398,7 @@ static int check_approvals(gate_decision *d, const gate_evidence_ctx *ctx)
 	}
 	author = gate_matrix_person_by_email(m, c->author_email);
 	count_people(&t, m, &c->trailers, ctx->tag_trailers, "Approved-by", req->roles, req->n_roles,
-		     author);
+		     author, c->sig == GATE_SIGNED_OK ? c->signer : -1);
 	if (t.counted.oom || t.ignored.oom) {
 		tally_dispose(&t);
 		return gate_error_oom();
@@ -412,8 +432,8 @@ static int check_reachable(gate_decision *d, const gate_evidence_ctx *ctx)
 	gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT, missing = GATE_BUF_INIT,
 		 fix = GATE_BUF_INIT;
 
-	if (ctx->reachable != 0)
-		return 0;
+	if (ctx->reachable > 0)
+		return 0; /* -1 (not checked) fails closed like 0 */
 	gate_buf_put_escaped(&subject, ctx->u->ref, strlen(ctx->u->ref));
 	gate_buf_put_escaped(&found, ctx->u->ref, strlen(ctx->u->ref));
 	if (ctx->target) {

@@ -885,6 +885,11 @@ static void load_evidence(loader *L, gate_evidence_req *req, const gate_ynode *v
 	snprintf(what, sizeof(what), "%s.min", key);
 	if (want_uint(L, min, what, 1, 100, &req->min) < 0)
 		return;
+	if (from && from->kind == GATE_Y_SEQ && from->n == 0) {
+		diag(L, from, "%s.from is an empty list: name roles, or omit it for the owners of %s",
+		     key, duty);
+		return;
+	}
 	if (from) {
 		rolelist rl;
 		snprintf(what, sizeof(what), "%s.from of rule '%s'", key, r->pattern ? r->pattern : "?");
@@ -947,6 +952,11 @@ static void load_trailer_reqs(loader *L, gate_refrule *r, const gate_ynode *v)
 		const gate_ynode *k = v->items[i], *vals = v->items[i + 1];
 		gate_trailer_req *t = &r->trailers[r->n_trailers++];
 		strlist sl;
+		size_t j;
+		for (j = 0; j + 1 < r->n_trailers; j++)
+			if (!gate_strcasecmp(r->trailers[j].name, k->str))
+				diag(L, k, "trailer '%s' is required twice (names compare case-insensitively; "
+					   "first at line %d)", k->str, r->trailers[j].loc.line);
 		t->name = k->str;
 		t->loc.line = k->line;
 		t->loc.col = k->col;

@@ -178,8 +178,13 @@ static int key_from_blob(gate_sshkey *k, char *err, size_t errlen)
 	const unsigned char *t, *pk;
 	size_t tl, pkl;
 
-	if (rd_string(&r, &t, &tl) < 0 || tl == 0 || tl >= sizeof(k->type)) {
+	if (rd_string(&r, &t, &tl) < 0 || tl == 0) {
 		snprintf(err, errlen, "key blob is malformed");
+		return -1;
+	}
+	if (tl >= sizeof(k->type)) {
+		snprintf(err, errlen, "key type '%.*s' is not supported (use ssh-ed25519, "
+				      "ecdsa-sha2-nistp256/384/521 or ssh-rsa)", (int)(tl > 60 ? 60 : tl), t);
 		return -1;
 	}
 	memcpy(k->type, t, tl);

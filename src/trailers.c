@@ -58,7 +58,7 @@ static size_t token_len(const char *s, size_t len, size_t *sep)
 
 static int is_git_generated(const char *s, size_t len)
 {
-	return (len >= 14 && !gate_strncasecmp(s, "Signed-off-by:", 14)) ||
+	return (len >= 15 && !strncmp(s, "Signed-off-by: ", 15)) ||
 	       (len >= 27 && !strncmp(s, "(cherry picked from commit ", 27));
 }
 
@@ -130,19 +130,33 @@ int gate_trailers_parse(gate_trailers *out, const char *message)
 	if (i == start)
 		goto out; /* only blank lines before the block: it is the subject */
 
-	for (i = start; i < end; i++) {
-		size_t sep;
-		if (lines[i].s[0] == '#')
-			continue;
-		if ((lines[i].s[0] == ' ' || lines[i].s[0] == '\t') && i > start)
-			continue; /* continuation */
-		if (token_len(lines[i].s, lines[i].len, &sep)) {
-			trailers++;
-			generated |= is_git_generated(lines[i].s, lines[i].len);
-		} else {
-			others++;
-			generated |= is_git_generated(lines[i].s, lines[i].len);
+	/*
+	 * Counted bottom-up like git's find_trailer_block_start(): indented
+	 * lines are continuations only below a trailer; otherwise they count as prose together with the line they continue.
+	 */
+	{
+		size_t cont = 0;
+		i = end;
+		while (i-- > start) {
+			size_t sep;
+			if (lines[i].s[0] == '#') {
+				others += cont;
+				cont = 0;
+			} else if (is_git_generated(lines[i].s, lines[i].len)) {
+				trailers++;
+				generated = 1;
+				cont = 0;
+			} else if (lines[i].s[0] == ' ' || lines[i].s[0] == '\t') {
+				cont++;
+			} else if (token_len(lines[i].s, lines[i].len, &sep)) {
+				trailers++;
+				cont = 0;
+			} else {
+				others += 1 + cont;
+				cont = 0;
+			}
 		}
+		others += cont;
 	}
 	if (!trailers || (others && !(generated && trailers * 3 >= others)))
 		goto out;

@@ -91,9 +91,19 @@ expect_out "signatures: names the key's fingerprint" "[signature.unknown_key]" \
   "$(ssh-keygen -lf "$K/mallory.pub" | cut -d' ' -f2)"
 git -C "$wc" reset -q --hard "$base"
 change src/d.c "int d;"
-ci alice carol-ecdsa "${good[@]}" -m "Add d (ecdsa)"
+ci alice bob-rsa "${good[@]}" -m "Add d (signed by bob, committed as alice)"
+push_as erin "$wc" origin main
+expect_rejected "signatures: a valid signature by someone other than the committer"
+expect_out "signatures: signature.not_committer, and bob's review does not count either" \
+  "[signature.not_committer]" "is signed by bob's key" "committed as alice@example.com" \
+  "bob@example.com (signed the commit: no self-review)"
+git -C "$wc" reset -q --hard "$base"
+change src/d.c "int d;"
+ci carol carol-ecdsa --trailer "Reviewed-by: Bob <bob@example.com>" --trailer "Reviewed-by: Alice <alice@example.com>" \
+  --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass" -m "Add d (ecdsa)"
 change src/e.c "int e;"
-ci alice bob-rsa "${good[@]}" -m "Add e (rsa, signed by bob)"
+ci bob bob-rsa --trailer "Reviewed-by: Alice <alice@example.com>" --trailer "Reviewed-by: Carol <carol@example.com>" \
+  --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass" -m "Add e (rsa)"
 push_as erin "$wc" origin main
 expect_accepted "signatures: ecdsa and rsa keys of known people verify"
 base=$(git -C "$wc" rev-parse HEAD)

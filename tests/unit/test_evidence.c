@@ -544,14 +544,14 @@ Test(evidence, signature_reason_names_its_line_and_a_signing_fix)
 }
 
 /*
- * BUG (src/evidence.c, check_signature / need_reviews): README promises that
+ * Regression (found by this test, fixed): (src/evidence.c, check_signature / need_reviews): README promises that
  * with signed: true "nobody can land commits in someone else's name", but a
  * GATE_SIGNED_OK commit passes whoever signed it: the signer (c->signer) is
  * never compared with the author.  alice can sign a commit whose author
  * header says carol, then review it herself: both reviews count, because
  * the self-review rule only looks at the (forgeable) author email.
  */
-Test(evidence, signed_commit_in_someone_elses_name_is_refused, .disabled = true)
+Test(evidence, signed_commit_in_someone_elses_name_is_refused)
 {
 	gate_commit_facts *c = add("carol@example.com", "Change\n\n" BY_ALICE BY_BOB SCANS, SRC,
 				   GATE_SIGNED_OK);

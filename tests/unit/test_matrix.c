@@ -1403,14 +1403,14 @@ Test(matrix, reviews_from_naming_an_unknown_role_is_reported_at_the_name)
 }
 
 /*
- * BUG (src/matrix.c, load_evidence): "from: []" names no role, so nobody can
+ * Regression (found by this test, fixed): (src/matrix.c, load_evidence): "from: []" names no role, so nobody can
  * ever give the review, yet the matrix loads: each_str() accepts an empty
  * list silently and the "could never be met" check is skipped because
  * req->n_roles is 0.  Every push to the ref is then rejected with a reason
  * naming no role.  push: [], owners: [] and role member lists all refuse an
  * empty list; from: should too.
  */
-Test(matrix, reviews_from_an_empty_list_is_refused, .disabled = true)
+Test(matrix, reviews_from_an_empty_list_is_refused)
 {
 	static const char reviews[] = MAIN_RULE "    reviews: { min: 1, from: [] }\n";
 	static const char approvals[] = MAIN_RULE "    approvals: { min: 1, from: [] }\n";

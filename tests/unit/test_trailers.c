@@ -330,7 +330,7 @@ Test(trailers, patch_divider_ends_the_message)
 }
 
 /*
- * BUG (src/trailers.c, is_git_generated and the counting loop of
+ * Regression (found by this test, fixed): (src/trailers.c, is_git_generated and the counting loop of
  * gate_trailers_parse): git recognises a line as git-generated only by the
  * case-sensitive prefixes "Signed-off-by: " (with the space) and
  * "(cherry picked from commit ", and counts such a line as a trailer line even
