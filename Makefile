@@ -125,7 +125,7 @@ $(UNIT_BIN): $(UNIT_OBJ) $(BUILD)/libgatehouse.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libgatehouse.a $(PKG_LIBS) $(TEST_LIBS)
 
 unit: all $(UNIT_BIN)
-	cd tests/unit && $(CURDIR)/$(UNIT_BIN) --jobs 2
+	cd tests/unit && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(CURDIR)/$(UNIT_BIN) --jobs 2
 
 integration: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) GATEHOUSE_SAN=$(SAN) bash tests/integration/run.sh
