@@ -352,6 +352,15 @@ static void save_cached(gate_scanner *s, const char *dir, const char *path)
 
 	if (hs_serialize_database(s->db, &bytes, &len) != HS_SUCCESS)
 		return;
+	{
+		/* the cache dir and its parent ($GIT_DIR/gatehouse) on a first push */
+		char *parent = gate_strdup(dir), *slash = parent ? strrchr(parent, '/') : NULL;
+		if (slash && slash != parent) {
+			*slash = '\0';
+			(void)mkdir(parent, 0750);
+		}
+		gate_free(parent);
+	}
 	(void)mkdir(dir, 0750);
 	gate_buf_printf(&tmp, "%s/.tmp-XXXXXX", dir);
 	if (tmp.oom || (fd = mkstemp(tmp.ptr)) < 0)
