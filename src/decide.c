@@ -53,21 +53,6 @@ void gate_decision_dispose(gate_decision *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* "release (erin), security (carol, dan)": roles with up to 4 members each. */
-static void describe_roles(gate_buf *b, const gate_matrix *m, const size_t *roles, size_t n)
-{
-	size_t i, j;
-	for (i = 0; i < n; i++) {
-		const gate_role *r = &m->roles[roles[i]];
-		gate_buf_printf(b, "%s%s (", i ? ", " : "", r->id);
-		for (j = 0; j < r->n_members && j < 4; j++)
-			gate_buf_printf(b, "%s%s", j ? ", " : "", m->people[r->members[j]].id);
-		if (r->n_members > 4)
-			gate_buf_printf(b, ", +%zu more", r->n_members - 4);
-		gate_buf_puts(b, ")");
-	}
-}
-
 static void describe_pusher(gate_buf *b, const gate_decide_ctx *ctx)
 {
 	size_t i, shown = 0;
@@ -89,7 +74,7 @@ static void matrix_owners(gate_buf *b, const gate_matrix *m)
 {
 	const gate_duty *d = gate_matrix_duty(m, GATE_DUTY_CONFIGURE_PIPELINE);
 	if (d)
-		describe_roles(b, m, d->roles, d->n_roles);
+		gate_matrix_describe_roles(b, m, d->roles, d->n_roles, 4);
 	else
 		gate_buf_puts(b, "the matrix owners");
 }
@@ -152,7 +137,7 @@ static int deny(gate_decision *d, const gate_decide_ctx *ctx, const gate_update 
 
 	if (perm->kind == GATE_PERM_ROLES) {
 		gate_buf_printf(&missing, "%s needs role ", a->key);
-		describe_roles(&missing, ctx->m, perm->roles, perm->n_roles);
+		gate_matrix_describe_roles(&missing, ctx->m, perm->roles, perm->n_roles, 4);
 	} else {
 		gate_buf_printf(&missing, "%s is allowed for nobody on refs matching %s%s", a->key,
 				r->pattern, perm->kind == GATE_PERM_DEFAULT ? " (key absent: nobody)" : "");
@@ -170,7 +155,7 @@ static int deny(gate_decision *d, const gate_decide_ctx *ctx, const gate_update 
 			gate_buf_puts(&fix, "; a released tag stays put: make a new tag instead");
 	} else if (perm->kind == GATE_PERM_ROLES) {
 		gate_buf_puts(&fix, "ask a member of ");
-		describe_roles(&fix, ctx->m, perm->roles, perm->n_roles);
+		gate_matrix_describe_roles(&fix, ctx->m, perm->roles, perm->n_roles, 4);
 		gate_buf_printf(&fix, " to %s it, or push to a branch of your own", a->doing);
 	} else {
 		gate_buf_puts(&fix, "no one may do this; if it is needed, ask ");

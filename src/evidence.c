@@ -18,20 +18,6 @@ static void commit_subject(gate_buf *b, const gate_commit_facts *c)
 	gate_buf_put_escaped(b, c->subject, strlen(c->subject));
 }
 
-static void role_names(gate_buf *b, const gate_matrix *m, const size_t *roles, size_t n)
-{
-	size_t i, j;
-	for (i = 0; i < n; i++) {
-		const gate_role *r = &m->roles[roles[i]];
-		gate_buf_printf(b, "%s%s (", i ? ", " : "", r->id);
-		for (j = 0; j < r->n_members && j < 4; j++)
-			gate_buf_printf(b, "%s%s", j ? ", " : "", m->people[r->members[j]].id);
-		if (r->n_members > 4)
-			gate_buf_printf(b, ", +%zu more", r->n_members - 4);
-		gate_buf_puts(b, ")");
-	}
-}
-
 static int in_any_role(const gate_matrix *m, long person, const size_t *roles, size_t n)
 {
 	size_t i;
@@ -191,7 +177,7 @@ static int need_reviews(gate_decision *d, const gate_evidence_ctx *ctx, const ga
 	gate_buf_puts(&found, ": ");
 	describe_tally(&found, &t, t.count == 1 ? "review" : "reviews");
 	gate_buf_printf(&missing, "%u Reviewed-by from distinct people other than the author in ", min);
-	role_names(&missing, m, roles, n_roles);
+	gate_matrix_describe_roles(&missing, m, roles, n_roles, 4);
 	who = suggest(m, roles, n_roles, author);
 	gate_buf_printf(&fix, "get %u more review%s and record %s: git commit --amend --trailer "
 			      "'Reviewed-by: %s <%s>' (older commits: git rebase -i, or merge them with "
@@ -415,7 +401,7 @@ static int check_approvals(gate_decision *d, const gate_evidence_ctx *ctx)
 	describe_tally(&found, &t, t.count == 1 ? "approval" : "approvals");
 	gate_buf_printf(&missing, "%u Approved-by (deployment approval) from distinct people other "
 				  "than the author in ", req->min);
-	role_names(&missing, m, req->roles, req->n_roles);
+	gate_matrix_describe_roles(&missing, m, req->roles, req->n_roles, 4);
 	who = suggest(m, req->roles, req->n_roles, author);
 	gate_buf_printf(&fix, "ask %s to approve, then tag a commit carrying 'Approved-by: %s <%s>' "
 			      "(or put the trailer in the annotated tag's message: git tag -a -m "

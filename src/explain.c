@@ -7,20 +7,6 @@
 #include "evidence.h"
 #include "explain.h"
 
-static void roles_of(gate_buf *b, const gate_matrix *m, const size_t *roles, size_t n)
-{
-	size_t i, j;
-	for (i = 0; i < n; i++) {
-		const gate_role *r = &m->roles[roles[i]];
-		gate_buf_printf(b, "%s%s (", i ? ", " : "", r->id);
-		for (j = 0; j < r->n_members && j < 6; j++)
-			gate_buf_printf(b, "%s%s", j ? ", " : "", m->people[r->members[j]].id);
-		if (r->n_members > 6)
-			gate_buf_printf(b, ", +%zu more", r->n_members - 6);
-		gate_buf_puts(b, ")");
-	}
-}
-
 static void perm_text(gate_buf *b, const gate_matrix *m, const char *key, const gate_perm *p,
 		      const char *absent)
 {
@@ -29,7 +15,7 @@ static void perm_text(gate_buf *b, const gate_matrix *m, const char *key, const 
 	case GATE_PERM_DEFAULT: gate_buf_printf(b, "absent, so %s", absent); break;
 	case GATE_PERM_NOBODY: gate_buf_puts(b, "false (nobody)"); break;
 	case GATE_PERM_ANYONE: gate_buf_puts(b, "true (anyone)"); break;
-	case GATE_PERM_ROLES: roles_of(b, m, p->roles, p->n_roles); break;
+	case GATE_PERM_ROLES: gate_matrix_describe_roles(b, m, p->roles, p->n_roles, 6); break;
 	}
 	gate_buf_printf(b, ", line %d", p->loc.line);
 }
@@ -95,7 +81,7 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 	if (r->reviews.set) {
 		gate_buf_printf(out, "    - %u Reviewed-by from distinct people other than the author in ",
 				r->reviews.min);
-		roles_of(out, m, r->reviews.roles, r->reviews.n_roles);
+		gate_matrix_describe_roles(out, m, r->reviews.roles, r->reviews.n_roles, 6);
 		gate_buf_printf(out, "%s (line %d)\n", r->reviews.from_duty ? " (owners of review_code)" : "",
 				r->reviews.loc.line);
 	}
@@ -110,7 +96,7 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 				     "matrix (line %d)\n", r->signed_loc.line);
 	for (i = 0; i < m->n_paths; i++) {
 		gate_buf_printf(out, "    - if it touches %s: a Reviewed-by from ", m->paths[i].pattern);
-		roles_of(out, m, m->paths[i].owners, m->paths[i].n_owners);
+		gate_matrix_describe_roles(out, m, m->paths[i].owners, m->paths[i].n_owners, 6);
 		gate_buf_printf(out, " (line %d)\n", m->paths[i].loc.line);
 	}
 	{
@@ -124,7 +110,7 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 			gate_buf_printf(out, ", %s", matrix_path);
 		gate_buf_puts(out, "): a Reviewed-by from ");
 		if (d)
-			roles_of(out, m, d->roles, d->n_roles);
+			gate_matrix_describe_roles(out, m, d->roles, d->n_roles, 6);
 		gate_buf_puts(out, " (owners of configure_pipeline; built in)\n");
 	}
 	if (r->approvals.set || r->reachable_from) {
@@ -133,7 +119,7 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 			gate_buf_printf(out, "    - %u Approved-by (in the commit or an annotated tag's "
 					     "message) from distinct people other than the author in ",
 					r->approvals.min);
-			roles_of(out, m, r->approvals.roles, r->approvals.n_roles);
+			gate_matrix_describe_roles(out, m, r->approvals.roles, r->approvals.n_roles, 6);
 			gate_buf_printf(out, " (line %d)\n", r->approvals.loc.line);
 		}
 		if (r->reachable_from)

@@ -1506,3 +1506,18 @@ long gate_matrix_person_by_key(const gate_matrix *m, const unsigned char *blob, 
 		}
 	return -1;
 }
+
+void gate_matrix_describe_roles(gate_buf *b, const gate_matrix *m, const size_t *roles, size_t n,
+				size_t max)
+{
+	size_t i, j;
+	for (i = 0; i < n; i++) {
+		const gate_role *r = &m->roles[roles[i]];
+		gate_buf_printf(b, "%s%s (", i ? ", " : "", r->id);
+		for (j = 0; j < r->n_members && j < max; j++)
+			gate_buf_printf(b, "%s%s", j ? ", " : "", m->people[r->members[j]].id);
+		if (r->n_members > max)
+			gate_buf_printf(b, ", +%zu more", r->n_members - max);
+		gate_buf_puts(b, ")");
+	}
+}

@@ -163,6 +163,9 @@ int gate_matrix_in_role(const gate_matrix *m, long person, size_t role);
 /* The person whose key has public blob BLOB, or -1; *KEY set to the key. */
 long gate_matrix_person_by_key(const gate_matrix *m, const unsigned char *blob, size_t len,
 			       const gate_sshkey **key);
+/* Appends "release (erin), security (carol, +2 more)": ROLES with up to MAX members each. */
+void gate_matrix_describe_roles(gate_buf *b, const gate_matrix *m, const size_t *roles, size_t n,
+				size_t max);
 /* Role index by id, or -1. */
 long gate_matrix_role_by_id(const gate_matrix *m, const char *id);
 /* The duty with ID, or NULL. */
