@@ -10,6 +10,7 @@
 
 #include "commits.h"
 #include "common.h"
+#include "repo.h"
 #include "sshsig.h"
 #include "treediff.h"
 
@@ -166,28 +167,6 @@ void gate_commit_list_dispose(gate_commit_list *l)
 	l->count = l->cap = 0;
 }
 
-static int hide_existing_refs(git_revwalk *walk, git_repository *repo)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
-	int rc = git_reference_iterator_glob_new(&it, repo, "refs/*");
-
-	if (rc < 0)
-		return gate_error_from_git(rc, "listing refs");
-	while ((rc = git_reference_next(&ref, it)) == 0) {
-		const char *name = git_reference_name(ref);
-		if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
-		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
-		    git_revwalk_hide(walk, git_reference_target(ref)) < 0)
-			git_error_clear();
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	if (rc != GIT_ITEROVER)
-		return gate_error_from_git(rc, "listing refs");
-	return 0;
-}
-
 int gate_commits_judged(gate_commit_list *out, git_repository *repo, const gate_update *u,
 			const gate_matrix *m, int check_sigs)
 {
@@ -208,7 +187,7 @@ int gate_commits_judged(gate_commit_list *out, git_repository *repo, const gate_
 		goto out;
 	}
 	if (u->kind == GATE_UPD_CREATE)
-		rc = hide_existing_refs(walk, repo);
+		rc = gate_repo_hide_refs(walk, repo);
 	else if (git_revwalk_hide(walk, &u->old_id) < 0)
 		git_error_clear(); /* old tip unreadable: judge everything reachable */
 	if (rc < 0)

@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "newobjs.h"
+#include "repo.h"
 
 typedef struct {
 	gate_newobjs *out;
@@ -89,8 +90,6 @@ done:
 static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *push)
 {
 	git_revwalk *walk = NULL;
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
 	git_oid id;
 	size_t i;
 	int rc, pushed = 0;
@@ -112,27 +111,8 @@ static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *p
 	}
 	if (!pushed)
 		goto done;
-	rc = git_reference_iterator_glob_new(&it, repo, "refs/*");
-	if (rc < 0) {
-		rc = gate_error_from_git(rc, "listing refs");
+	if ((rc = gate_repo_hide_refs(walk, repo)) < 0)
 		goto done;
-	}
-	while ((rc = git_reference_next(&ref, it)) == 0) {
-		const char *name = git_reference_name(ref);
-		/*
-		 * One ref at a time: a ref to a missing or non-commit object is
-		 * skipped instead of failing the whole walk.
-		 */
-		if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
-		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
-		    git_revwalk_hide(walk, git_reference_target(ref)) < 0)
-			git_error_clear();
-		git_reference_free(ref);
-	}
-	if (rc != GIT_ITEROVER) {
-		rc = gate_error_from_git(rc, "listing refs");
-		goto done;
-	}
 	while ((rc = git_revwalk_next(&id, walk)) == 0) {
 		if (add_commit(out, &id) < 0) {
 			rc = GATE_ENOMEM;
@@ -146,7 +126,6 @@ static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *p
 	}
 	rc = 0;
 done:
-	git_reference_iterator_free(it);
 	git_revwalk_free(walk);
 	return rc < 0 ? rc : 0;
 }

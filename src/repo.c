@@ -187,3 +187,25 @@ out:
 	git_object_free(obj);
 	return rc;
 }
+
+int gate_repo_hide_refs(git_revwalk *walk, git_repository *repo)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int rc = git_reference_iterator_glob_new(&it, repo, "refs/*");
+
+	if (rc < 0)
+		return gate_error_from_git(rc, "listing refs");
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref);
+		if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
+		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    git_revwalk_hide(walk, git_reference_target(ref)) < 0)
+			git_error_clear();
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (rc != GIT_ITEROVER)
+		return gate_error_from_git(rc, "listing refs");
+	return 0;
+}

@@ -35,4 +35,10 @@ int gate_repo_trusted_ref(char **out, git_repository *repo, const char *configur
 int gate_repo_read_file_at(char **data, size_t *len, git_repository *repo,
 			   const git_oid *commitish, const char *path, size_t max);
 
+/*
+ * Hides every branch and tag from WALK one ref at a time, so a ref to a
+ * missing or non-commit object is skipped instead of failing the walk.
+ */
+int gate_repo_hide_refs(git_revwalk *walk, git_repository *repo);
+
 #endif
