@@ -140,7 +140,15 @@ install_repo() {
   for h in $(hooks_wanted); do
     install_hook "$bin_dir/$h" "$repo/hooks/$h"
   done
+  enable_push_options "$repo"
   describe_trust "$repo"
+}
+
+# Break-glass overrides travel as push options (git push -o ...), which git
+# only accepts when the server advertises them.
+enable_push_options() {
+  git --git-dir="$1" config receive.advertisePushOptions true
+  echo "install.sh: set receive.advertisePushOptions=true in $1 (for git push -o gatehouse.override=...)"
 }
 
 install_hooks_path() {
@@ -153,6 +161,7 @@ install_hooks_path() {
   dir=$(cd "$dir" && pwd)
   echo "install.sh: activate it for every repository of this server with:"
   echo "    git config --system core.hooksPath $dir"
+  echo "    git config --system receive.advertisePushOptions true   # for break-glass overrides"
 }
 
 [ $# -gt 0 ] || { usage >&2; exit 2; }

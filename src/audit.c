@@ -166,6 +166,16 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			json_decref(large);
 		}
 	}
+	if (info->override_requested) {
+		json_t *ov = json_object();
+		rc |= set(o, "override", ov);
+		if (ov) {
+			rc |= set(ov, "requested_by", jstr(info->pusher));
+			rc |= set(ov, "reason", jstr(info->override_reason));
+			rc |= set(ov, "applied", json_boolean(d->overridden != NULL));
+			rc |= set(ov, "checks_skipped", jstr(d->overridden));
+		}
+	}
 	rc |= set(o, "version", json_string(GATEHOUSE_VERSION));
 	rc |= set(o, "duration_ms", json_real((double)(long long)(info->duration_ms * 1000) / 1000.0));
 	if (rc) {

@@ -26,6 +26,8 @@ typedef struct {
 	size_t new_objects, new_commits;
 	const gate_secret_report *secrets; /* NULL: not scanned */
 	const gate_decision *decisions;    /* all decisions of the run (for per-ref counts) */
+	int override_requested;
+	const char *override_reason;
 	const char *secrets_engine;
 	double duration_ms;
 } gate_audit_info;

@@ -20,6 +20,8 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 	d->verdict = GATE_REJECT; /* even if recording the reason fails */
 	if (d->n_reasons >= GATE_REASONS_MAX) {
 		d->n_suppressed++;
+		if (!gate_check_overridable(check))
+			d->n_suppressed_hard++;
 		return 0;
 	}
 	if (gate_grow(&d->reasons, &d->cap_reasons, d->n_reasons + 1, sizeof(*r)) < 0)
@@ -39,6 +41,60 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 	return 0;
 }
 
+int gate_check_overridable(const char *check)
+{
+	static const char *const prefixes[] = { "review.", "trailer.", "signature.", "approval.",
+						"secret.", "ref.reachable_from", NULL };
+	size_t i;
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(check, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* Whether ID is one of the comma-separated LIST. */
+static int in_list(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		if (len == n && !strncmp(list, id, n))
+			return 1;
+		list += len + (list[len] ? 1 : 0);
+	}
+	return 0;
+}
+
+int gate_decision_override(gate_decision *d)
+{
+	gate_buf ids = GATE_BUF_INIT;
+	size_t i, kept = 0;
+
+	for (i = 0; i < d->n_reasons; i++) {
+		gate_reason *r = &d->reasons[i];
+		if (!gate_check_overridable(r->check)) {
+			d->reasons[kept++] = *r;
+			continue;
+		}
+		if (!in_list(gate_buf_cstr(&ids), r->check))
+			gate_buf_printf(&ids, "%s%s", ids.len ? "," : "", r->check);
+		gate_free(r->check);
+		gate_free(r->subject);
+		gate_free(r->found);
+		gate_free(r->missing);
+		gate_free(r->fix);
+	}
+	d->n_reasons = kept;
+	d->n_suppressed = d->n_suppressed_hard;
+	if (ids.oom)
+		return gate_error_oom();
+	if (ids.len)
+		d->overridden = gate_buf_detach(&ids);
+	gate_buf_dispose(&ids);
+	d->verdict = d->n_reasons || d->n_suppressed ? GATE_REJECT : GATE_ACCEPT;
+	return 0;
+}
+
 void gate_decision_dispose(gate_decision *d)
 {
 	size_t i;
@@ -50,6 +106,7 @@ void gate_decision_dispose(gate_decision *d)
 		gate_free(d->reasons[i].fix);
 	}
 	gate_free(d->reasons);
+	gate_free(d->overridden);
 	memset(d, 0, sizeof(*d));
 }
 

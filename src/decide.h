@@ -31,7 +31,22 @@ typedef struct {
 	gate_reason *reasons;
 	size_t n_reasons, cap_reasons;
 	size_t n_suppressed;       /* reasons beyond GATE_REASONS_MAX, counted only */
+	size_t n_suppressed_hard;  /* ... of which a break-glass override cannot lift */
+	char *overridden;          /* checks a break-glass override lifted ("a,b"), or NULL */
 } gate_decision;
+
+/*
+ * Whether a break-glass override may lift CHECK: evidence (review.*,
+ * trailer.*, signature.*, approval.*, ref.reachable_from) and secret.*, never
+ * permissions (ref.push ...), the trusted ref's guards or internal errors.
+ */
+int gate_check_overridable(const char *check);
+
+/*
+ * Lifts every overridable reason of D, recording their ids in D->overridden,
+ * and re-decides D.  0 or GATE_ENOMEM.
+ */
+int gate_decision_override(gate_decision *d);
 
 /* Most reasons kept per decision; the rest are counted in n_suppressed. */
 #define GATE_REASONS_MAX 50

@@ -1245,13 +1245,25 @@ static void load_secrets(loader *L, const gate_ynode *n)
 
 static void load_settings(loader *L, const gate_ynode *n)
 {
-	static const char *const keys[] = { "on_error", NULL };
+	static const char *const keys[] = { "on_error", "override_role", "time_budget_ms", NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 
 	if (!want_map(L, n, "settings"))
 		return;
 	check_keys(L, n, keys, "settings");
+	if ((v = gate_yaml_get(n, "override_role")) && want_str(L, v, "override_role")) {
+		L->m->settings.override_loc.line = v->line;
+		L->m->settings.override_loc.col = v->col;
+		L->m->settings.override_role = gate_matrix_role_by_id(L->m, v->str);
+		if (L->m->settings.override_role < 0)
+			diag(L, v, "override_role names unknown role '%s'", shown(v, sbuf, sizeof(sbuf)));
+	}
+	if ((v = gate_yaml_get(n, "time_budget_ms"))) {
+		L->m->settings.time_budget_loc.line = v->line;
+		L->m->settings.time_budget_loc.col = v->col;
+		want_uint(L, v, "time_budget_ms", 100, 3600000, &L->m->settings.time_budget_ms);
+	}
 	if ((v = gate_yaml_get(n, "on_error"))) {
 		L->m->settings.on_error_loc.line = v->line;
 		L->m->settings.on_error_loc.col = v->col;
@@ -1362,6 +1374,7 @@ int gate_matrix_load_buffer(gate_matrix **out, const char *label, const char *da
 	if (!m)
 		return GATE_ENOMEM;
 	L.m = m;
+	m->settings.override_role = -1;
 	m->label = gate_arena_strdup(&m->arena, label);
 	if (!m->label) {
 		gate_matrix_free(m);

@@ -104,6 +104,10 @@ typedef struct {
 typedef struct {
 	int on_error_allow;
 	gate_loc on_error_loc;
+	long override_role;        /* role allowed to break glass, or -1 */
+	gate_loc override_loc;
+	unsigned time_budget_ms;   /* 0: none */
+	gate_loc time_budget_loc;
 } gate_settings;
 
 /* The matrix's secrets: section. */

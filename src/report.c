@@ -71,6 +71,22 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 				   "  If this persists, show this message to the server's admins.\n");
 		return out->oom ? GATE_ENOMEM : 0;
 	}
+	if (info->override_by) {
+		gate_buf_puts(out, "gatehouse: *** BREAK-GLASS OVERRIDE by ");
+		gate_buf_put_escaped(out, info->override_by, strlen(info->override_by));
+		gate_buf_puts(out, ": \"");
+		gate_buf_put_escaped(out, info->override_reason ? info->override_reason : "",
+				     info->override_reason ? strlen(info->override_reason) : 0);
+		gate_buf_puts(out, "\" ***\n");
+		for (i = 0; i < n; i++)
+			if (ds[i].overridden) {
+				gate_buf_puts(out, "gatehouse: *** checks skipped on ");
+				put_ref(out, ds[i].update->ref);
+				gate_buf_printf(out, ": %s ***\n", ds[i].overridden);
+			}
+		gate_buf_puts(out, "gatehouse: *** permissions still applied; this push and its reason "
+				   "are in the audit log ***\n");
+	}
 	if (rejected) {
 		gate_buf_printf(out, "gatehouse: push %s: %zu of %zu ref update%s broke the "
 				     "responsibility matrix\n",

@@ -21,6 +21,8 @@ typedef struct {
 	int error_allowed;         /* settings.on_error: allow let it through */
 	int dry_run;               /* gatehouse check: "would be" wording */
 	const gate_secret_report *secrets; /* for notes on blobs not scanned */
+	const char *override_by;          /* a break-glass override was applied */
+	const char *override_reason;
 } gate_report_info;
 
 /* Appends the report for decisions DS[0..N) to OUT. */

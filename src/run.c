@@ -46,6 +46,11 @@ typedef struct {
 	gate_secret_report secrets;
 	int secrets_ran;
 	char secrets_engine[96];
+	long person;                /* the pusher in the matrix, or -1 */
+	char *override_reason;      /* push option gatehouse.override=REASON */
+	int override_requested, override_applied;
+	double deadline;            /* monotonic ms; 0: no time budget */
+	unsigned budget_ms;
 	gate_buf error; /* the internal error that decided the push, if any */
 	gate_push push;
 	gate_decision *ds;
@@ -83,6 +88,41 @@ static char *repo_relative(run_state *st, const char *path)
 	return b.oom ? NULL : gate_buf_detach(&b);
 }
 
+/*
+ * Push options (git push -o ...), as receive-pack passes them:
+ * GIT_PUSH_OPTION_COUNT and GIT_PUSH_OPTION_<i>.  gatehouse reads
+ * gatehouse.override=REASON; other options belong to other tools.
+ */
+static int read_push_options(run_state *st)
+{
+	const char *count = getenv("GIT_PUSH_OPTION_COUNT");
+	long n = count && *count ? strtol(count, NULL, 10) : 0, i;
+
+	for (i = 0; i < n && i < 1000; i++) {
+		char name[48];
+		const char *v;
+		snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
+		v = getenv(name);
+		if (!v || strncmp(v, "gatehouse.override", 18) || (v[18] && v[18] != '='))
+			continue;
+		st->override_requested = 1;
+		gate_free(st->override_reason);
+		st->override_reason = NULL;
+		if (v[18] == '=') {
+			const char *r = v + 19;
+			size_t len;
+			while (*r == ' ' || *r == '\t')
+				r++;
+			len = strnlen(r, 1000);
+			while (len && (r[len - 1] == ' ' || r[len - 1] == '\t'))
+				len--;
+			if (len && !(st->override_reason = gate_strndup(r, len)))
+				return GATE_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int prepare(run_state *st)
 {
 	const char *cd;
@@ -97,6 +137,8 @@ static int prepare(run_state *st)
 	} else if ((rc = gate_identity_from_env(&st->id)) < 0) {
 		return fail(st, rc);
 	}
+	if ((rc = read_push_options(st)) < 0)
+		return fail(st, rc);
 	if ((rc = gate_repo_open(&st->repo)) < 0)
 		return fail(st, rc);
 	cd = git_repository_commondir(st->repo);
@@ -271,6 +313,7 @@ static int decide_all(run_state *st)
 	ctx.m = st->m;
 	ctx.login = st->id.login;
 	ctx.person = st->m ? gate_matrix_person_by_login(st->m, st->id.login) : -1;
+	st->person = ctx.person;
 	ctx.trusted_ref = st->matrix_file ? NULL : st->trusted_ref;
 	ctx.matrix_path = st->matrix_path;
 	ctx.pushed_matrix = st->pushed;
@@ -458,6 +501,7 @@ static int scan_secrets(run_state *st)
 		return fail(st, rc);
 	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
 	if (!gate_secrets_disabled(sec)) {
+		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
 		if (rc == 0)
 			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
@@ -469,6 +513,53 @@ static int scan_secrets(run_state *st)
 	gate_blob_jobs_dispose(&jobs);
 	gate_secrets_free(sec);
 	return rc < 0 ? fail(st, rc) : 0;
+}
+
+/* Fails the run when the time budget is spent (on_error then decides). */
+static int check_budget(run_state *st, const char *stage)
+{
+	if (st->deadline > 0 && gate_now_ms() > st->deadline)
+		return fail(st, gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+							    "exceeded %s", st->budget_ms, stage));
+	return 0;
+}
+
+/* git push -o gatehouse.override="INC-1234: reason": break glass, or say why not. */
+static int apply_override(run_state *st)
+{
+	const gate_matrix *m = st->m;
+	const char *why = NULL;
+	char msg[600];
+	size_t i;
+	int rc;
+
+	if (!st->override_requested)
+		return 0;
+	if (!m || m->settings.override_role < 0)
+		why = "the matrix names no settings.override_role, so nobody may break glass here";
+	else if (!gate_matrix_in_role(m, st->person, (size_t)m->settings.override_role))
+		why = "only members of the override role may break glass";
+	else if (!st->override_reason)
+		why = "an override needs a reason: -o gatehouse.override=\"INC-1234: what and why\"";
+	if (why) {
+		snprintf(msg, sizeof(msg), "break-glass override requested by %s and refused: %s",
+			 st->id.login, why);
+		for (i = 0; i < st->n_ds; i++)
+			if ((rc = gate_decision_reject(&st->ds[i], "override.refused",
+						       m ? m->settings.override_loc.line : 0,
+						       m ? m->settings.override_loc.col : 0, st->ds[i].update->ref,
+						       msg, "membership of the override role and a reason",
+						       "push without -o gatehouse.override, or ask a member of the "
+						       "override role to push it")) < 0)
+				return rc;
+		return 0;
+	}
+	/* evidence and secrets of protected refs only; never permissions */
+	for (i = 0; i < st->n_ds; i++)
+		if (st->ds[i].rule && (rc = gate_decision_override(&st->ds[i])) < 0)
+			return rc;
+	st->override_applied = 1;
+	return 0;
 }
 
 static int evaluate(run_state *st)
@@ -486,6 +577,11 @@ static int evaluate(run_state *st)
 	st->have_newobjs = 1;
 	if ((rc = load_matrix(st)) < 0)
 		return rc;
+	st->budget_ms = st->m ? st->m->settings.time_budget_ms : 0;
+	if (!st->budget_ms && getenv("GITHUB_REPO_NAME"))
+		st->budget_ms = 4500; /* GitHub Enterprise Server kills hooks after 5 s */
+	if (st->budget_ms)
+		st->deadline = st->t0 + st->budget_ms;
 	if ((rc = decide_all(st)) < 0)
 		return rc;
 	/*
@@ -493,12 +589,19 @@ static int evaluate(run_state *st)
 	 * permissions only, since the history it brings predates the rules.
 	 */
 	if (st->m && !st->bootstrap)
-		for (i = 0; i < st->n_ds; i++)
+		for (i = 0; i < st->n_ds; i++) {
 			if (st->ds[i].rule && st->ds[i].update->kind != GATE_UPD_DELETE &&
 			    (rc = judge_evidence(st, &st->ds[i])) < 0)
 				return fail(st, rc);
+			if ((rc = check_budget(st, "while judging evidence")) < 0)
+				return rc;
+		}
 	/* secrets on every ref, protected or not, with or without a matrix */
-	return scan_secrets(st);
+	if ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0)
+		return rc;
+	if ((rc = apply_override(st)) < 0)
+		return fail(st, rc);
+	return 0;
 }
 
 /* After an internal error: every update carries it as its reason. */
@@ -551,6 +654,10 @@ static int write_audit(run_state *st, int allowed)
 	if (st->secrets_ran) {
 		info.secrets = &st->secrets;
 		info.secrets_engine = st->secrets_engine;
+	}
+	if (st->override_requested) {
+		info.override_requested = 1;
+		info.override_reason = st->override_reason;
 	}
 	info.duration_ms = gate_now_ms() - st->t0;
 
@@ -627,6 +734,10 @@ static int run_push(run_state *st)
 	info.dry_run = st->opts->dry_run;
 	if (st->secrets_ran)
 		info.secrets = &st->secrets;
+	if (st->override_applied) {
+		info.override_by = st->id.login;
+		info.override_reason = st->override_reason;
+	}
 	if (gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info) < 0 ||
 	    gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
 		/* cannot even say why: still reject */
@@ -657,6 +768,7 @@ static void state_dispose(run_state *st)
 	gate_secret_report_dispose(&st->secrets);
 	gate_matrix_free(st->m);
 	gate_free(st->pushed_error);
+	gate_free(st->override_reason);
 	gate_free(st->repo_path);
 	gate_free(st->trusted_ref);
 	gate_free(st->matrix_path);

@@ -34,7 +34,15 @@ struct gate_secrets {
 	size_t n_ignore;
 	size_t max_blob;
 	int disabled;
+	double deadline;
+	unsigned budget_ms;
 };
+
+void gate_secrets_set_deadline(gate_secrets *s, double deadline, unsigned budget_ms)
+{
+	s->deadline = deadline;
+	s->budget_ms = budget_ms;
+}
 
 /* ---- setup ------------------------------------------------------------------ */
 
@@ -597,6 +605,13 @@ static void *work(void *arg)
 		git_odb_object *obj;
 		if (i >= w->jobs->count)
 			break;
+		if (w->s->deadline > 0 && gate_now_ms() > w->s->deadline) {
+			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+							 "exceeded while scanning for secrets: %zu of %zu "
+							 "blobs done", w->s->budget_ms, i, w->jobs->count);
+			atomic_store(w->next, w->jobs->count); /* stop the other threads too */
+			goto out;
+		}
 		job = &w->jobs->items[i];
 		if (*job->path && path_allowed(w->s, job->path))
 			continue;

@@ -59,6 +59,12 @@ int gate_secrets_new(gate_secrets **out, const gate_matrix *m, const char *ignor
 		     const char *cache_dir);
 void gate_secrets_free(gate_secrets *s);
 
+/*
+ * Stops scans at DEADLINE (monotonic ms, gate_now_ms(); 0: never) with a
+ * GATE_ELIMIT error naming BUDGET_MS.
+ */
+void gate_secrets_set_deadline(gate_secrets *s, double deadline, unsigned budget_ms);
+
 /* Whether the matrix switched scanning off. */
 int gate_secrets_disabled(const gate_secrets *s);
 const char *gate_secrets_engine(const gate_secrets *s);

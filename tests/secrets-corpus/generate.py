@@ -426,7 +426,7 @@ def lowent_value():
 def example_value():
     """Test values marked as examples in the value itself."""
     return R.choice([
-        ("github-pat", "ghp_EXAMPLE" + "0123456789abcdefghijklmnopq"[:25]),
+        ("github-pat", "ghp_EXAMPLE" + "0123456789abcdefghijklmnopqrs"),
         ("stripe-secret-key", "sk_live_EXAMPLE_DO_NOT_USE_1234"),
         ("generic-secret", "example-secret-key-for-docs"),
         ("generic-secret", "this-is-an-example-signing-secret"),
@@ -535,8 +535,14 @@ class F:
         return self.place("negative", provider, line, note, value)
 
     def block(self, kind, provider, note, lines, at=0):
-        n = len(self.lines) + 1 + at
-        self.marks[n] = (kind, provider, note)
+        """A multi-line block (PEM, OpenSSH, PGP); the placement is its line AT (the BEGIN line).
+
+        The note ends with "[lines A-B]", the block's extent: the test credits a
+        finding inside a negative block to that negative, and ignores findings on
+        the body of a positive block (neither a hit nor a false positive)."""
+        first = len(self.lines) + 1
+        n = first + at
+        self.marks[n] = (kind, provider, "%s [lines %d-%d]" % (note, first, first + len(lines) - 1))
         self.lines.extend(lines)
         return n
 
@@ -595,3 +601,1563 @@ def kebab(k):
 
 def note_q(q):
     return {"": "unquoted", '"': "double-quoted", "'": "single-quoted", "`": "backquoted"}[q]
+
+
+# ---- negatives for key/value contexts ---------------------------------------------
+
+# References to a secret kept elsewhere, per syntax: "%K" is the env-style key,
+# "%k" its lower-case form, "%c" camelCase, "%d" dotted.
+REFS = {
+    "env": ["${%K}", "${%K:-}", "${%K:?required}"],
+    "yaml": ["${%K}", "$(%K)", "${%K:-}"],
+    "gha": ["${{ secrets.%K }}", "${{ secrets.%K }}", "${{ vars.%K }}"],
+    "json": ["${%K}", "{{%c}}", "${env:%K}"],
+    "python": ['os.environ["%K"]', 'os.getenv("%K")', 'os.environ.get("%K", "")', 'config("%K")', "settings.%K"],
+    "js": ["process.env.%K", 'process.env["%K"]', "import.meta.env.VITE_%K", 'Deno.env.get("%K")'],
+    "go": ['os.Getenv("%K")', 'viper.GetString("%k")', 'mustEnv("%K")'],
+    "java": ['System.getenv("%K")', 'env.getProperty("%d")', 'System.getProperty("%d")'],
+    "ruby": ['ENV["%K"]', 'ENV.fetch("%K")', "Rails.application.credentials.%k"],
+    "shell": ['"$%K"', '"${%K:?%K is required}"', '"$(cat /run/secrets/%k)"', '"$(vault kv get -field=%k secret/ci)"'],
+    "tf": ["var.%k", "data.aws_ssm_parameter.%k.value", "sensitive(var.%k)"],
+    "ini": ["${%K}", "%(%k)s", "${env:%K}"],
+    "toml": ["${%K}", "env:%K"],
+    "docker": ["${%K}", "$%K"],
+}
+# syntaxes whose references are expressions, not strings
+CODE = {"python", "js", "go", "java", "ruby", "tf"}
+
+
+def ref_for(syntax, K):
+    t = R.choice(REFS[syntax])
+    return t.replace("%K", K).replace("%k", snake(K)).replace("%c", camel(K)).replace("%d", dotted(K))
+
+
+def next_negative(syntax):
+    """dict(provider, key, value, raw, note) for a key/value context."""
+    r = R.random()
+    K = R.choice(SECRETISH_KEYS)
+    if r < 0.18:
+        cat, v = placeholder_value()
+        return dict(provider="placeholder", key=K, value=v, raw=False, note="placeholder %s" % v)
+    if r < 0.25:
+        p, v = xprefix_value()
+        return dict(provider=p, key=key_for(p) if p in ALL else K, value=v, raw=False, note="prefix padded with x")
+    if r < 0.41:
+        v = ref_for(syntax, K)
+        return dict(provider="reference", key=K, value=v, raw=syntax in CODE,
+                    note="reference to the environment or a secret store: %s" % v)
+    if r < 0.43:
+        return dict(provider="empty", key=K, value="", raw=False, note="empty value")
+    if r < 0.52:
+        v = lowent_value()
+        K = R.choice(["DB_PASSWORD", "ADMIN_PASSWORD", "PASSWORD", "SECRET", "API_KEY", "REDIS_PASSWORD"])
+        return dict(provider="generic-password", key=K, value=v, raw=False, note="low-entropy value %s" % v)
+    if r < 0.56:
+        if R.random() < 0.5:
+            return dict(provider="aws-access-key-id", key="AWS_ACCESS_KEY_ID", value=AWS_EXAMPLE_ID, raw=False,
+                        note="AWS documented example key id")
+        return dict(provider="aws-secret-access-key", key="AWS_SECRET_ACCESS_KEY", value=AWS_EXAMPLE_SECRET,
+                    raw=False, note="AWS documented example secret key")
+    if r < 0.63:
+        p, v = example_value()
+        return dict(provider=p, key=key_for(p), value=v, raw=False, note="value marked as an example")
+    if r < 0.90:
+        cat, key, v = nonsecret_value()
+        return dict(provider=cat, key=key, value=v, raw=False, note="%s under a non-secret key" % cat)
+    key, v = secretish_nonsecret()
+    return dict(provider="config-value", key=key, value=v, raw=False, note="secret-sounding key, plain configuration value")
+
+
+TOKENLIKE = {"placeholder", "reference", "empty"}
+KEY_SUFFIXES = ["_SECONDARY", "_OLD", "_V2", "_BACKUP", "_NEXT", "_2", "_3", "_4", "_5", "_6"]
+
+
+def entries(n_pos, n_neg, syntax):
+    """N_POS positives and N_NEG negatives for one mapping, shuffled, with distinct keys."""
+    out = []
+    for _ in range(n_pos):
+        p, K, v = next_positive()
+        out.append(dict(kind="positive", provider=p, key=K, value=v, raw=False, note=""))
+    for _ in range(n_neg):
+        e = next_negative(syntax)
+        e["kind"] = "negative"
+        e["tokenlike"] = e["provider"] in TOKENLIKE or e["provider"] in ALL
+        out.append(e)
+    R.shuffle(out)
+    seen = set()
+    for e in out:
+        base, i = e["key"], 0
+        while e["key"].lower() in seen:
+            e["key"] = base + KEY_SUFFIXES[i]
+            i += 1
+        seen.add(e["key"].lower())
+    return out
+
+
+def needs_quotes_yaml(v):
+    return v == "" or v[0] in "*&!%@`{[<>|#?-:,'\"" or ": " in v or " #" in v or v in ("true", "false", "null")
+
+
+def emit(f, e, line, note):
+    value = None if e["raw"] or e["value"] == "" else e["value"]
+    if e["kind"] == "positive":
+        f.pos(e["provider"], line, note, value)
+    else:
+        f.neg(e["provider"], line, (e["note"] + "; " + note) if note else e["note"], value)
+
+
+def filler(f, pool, lo=0, hi=3):
+    for _ in range(R.randint(lo, hi)):
+        f.fill(R.choice(pool))
+
+
+# ---- .env files ----------------------------------------------------------------------
+
+ENV_FILL = ["", "# --- database ---", "PORT=8080", "NODE_ENV=production", "LOG_LEVEL=info", "APP_NAME=orders-api",
+            "DB_HOST=db.internal", "DB_PORT=5432", "DB_NAME=orders", "REDIS_HOST=redis", "FEATURE_NEW_CHECKOUT=true",
+            "TZ=UTC", "WORKERS=4", "CACHE_TTL=300", "S3_BUCKET=acme-uploads-prod", "AWS_REGION=eu-west-1",
+            "SMTP_HOST=smtp.mailgun.org", "SMTP_PORT=587", "CORS_ORIGINS=https://app.acme.io,https://admin.acme.io",
+            "# values below are loaded by docker compose", "SENTRY_ENVIRONMENT=production", "MAX_UPLOAD_MB=25",
+            "RATE_LIMIT_PER_MINUTE=600", "# third-party integrations", "DB_USER=orders_app", "HTTP_TIMEOUT=30s",
+            "ENABLE_METRICS=1", "QUEUE_NAME=orders-events"]
+
+
+def env_line(e):
+    K, v = e["key"], e["value"]
+    q = "'" if "$" in v and not v.startswith("$") else R.choice(["", "", '"', "'"])
+    style = R.random()
+    if style < 0.55:
+        return "%s=%s%s%s" % (K, q, v, q), "KEY=value, " + note_q(q)
+    if style < 0.7:
+        return "export %s=%s%s%s" % (K, q, v, q), "export KEY=value, " + note_q(q)
+    if style < 0.8:
+        return "%s=%s%s%s" % (snake(K), q, v, q), "lower-case key, " + note_q(q)
+    if style < 0.9:
+        return "%s = %s%s%s" % (K, q, v, q), "spaces around =, " + note_q(q)
+    return "%s=%s%s%s   # rotated 2026-01" % (K, q, v, q), "trailing comment, " + note_q(q)
+
+
+def env_file(path, n_pos, n_neg, head=("# Application settings",)):
+    f = F(path)
+    f.fill(*head)
+    for e in entries(n_pos, n_neg, "env"):
+        filler(f, ENV_FILL, 0, 2)
+        line, note = env_line(e)
+        emit(f, e, line, "env " + note)
+    filler(f, ENV_FILL, 1, 3)
+    f.save()
+
+
+# ---- YAML ----------------------------------------------------------------------------
+
+def yaml_scalar(v, force=None):
+    q = force if force is not None else R.choice(["", "", '"', "'"])
+    if q == "" and needs_quotes_yaml(v):
+        q = '"'
+    return q + v + q, note_q(q)
+
+
+def k8s_secret(path, docs):
+    """DOCS: list of (name, n_pos, n_neg)."""
+    f = F(path)
+    first = True
+    for name, n_pos, n_neg in docs:
+        if not first:
+            f.fill("---")
+        first = False
+        f.fill("apiVersion: v1", "kind: Secret", "metadata:", "  name: %s" % name,
+               "  namespace: %s" % R.choice(["payments", "default", "ci", "platform"]), "  labels:",
+               "    app.kubernetes.io/name: %s" % name.split("-")[0], "    app.kubernetes.io/part-of: shop",
+               "type: Opaque", "stringData:")
+        for e in entries(n_pos, n_neg, "yaml"):
+            if R.random() < 0.15:
+                f.fill("  # %s" % R.choice(["rotated by platform team", "managed by sealed-secrets migration",
+                                            "TODO move to external-secrets", "used by the worker too"]))
+            key = R.choice([e["key"], e["key"], snake(e["key"])] +
+                           ([kebab(e["key"]), dotted(e["key"])] if e["provider"] not in KEYED else []))
+            val, qn = yaml_scalar(e["value"])
+            emit(f, e, "  %s: %s" % (key, val), "k8s Secret stringData, " + qn)
+    f.save()
+
+
+def k8s_tls_secret(path):
+    f = F(path)
+    f.fill("apiVersion: v1", "kind: Secret", "metadata:", "  name: ingress-tls", "  namespace: ingress-nginx",
+           "type: kubernetes.io/tls", "stringData:", "  tls.crt: |")
+    f.block("negative", "certificate", "PEM certificate in a TLS Secret", ["    " + l for l in cert_pem()])
+    f.fill("  tls.key: |")
+    f.block("positive", "private-key", "RSA private key in a TLS Secret, indented block", ["    " + l for l in private_key_pem("RSA")])
+    f.save()
+
+
+def compose_file(path, services):
+    """SERVICES: list of (name, image, n_pos, n_neg, style) with style 'list' or 'map'."""
+    f = F(path)
+    f.fill("# docker compose for local and staging", "services:")
+    for name, image, n_pos, n_neg, style in services:
+        f.fill("  %s:" % name, "    image: %s" % image, "    restart: unless-stopped")
+        if R.random() < 0.5:
+            port = {"db": 5432}.get(name, R.choice([8080, 3000, 9000]))
+            f.fill("    ports:", '      - "%d:%d"' % (port, port))
+        f.fill("    environment:")
+        for e in entries(n_pos, n_neg, "yaml"):
+            if style == "list":
+                q = R.choice(["", "", '"'])
+                line = "      - %s%s=%s%s" % (q, e["key"], e["value"], q)
+                note = "compose environment list, " + ("quoted item" if q else "unquoted item")
+            else:
+                val, qn = yaml_scalar(e["value"])
+                line = "      %s: %s" % (e["key"], val)
+                note = "compose environment map, " + qn
+            emit(f, e, line, note)
+        f.fill("    depends_on:", "      - db" if name != "db" else "      - volume-init")
+    f.fill("volumes:", "  pgdata: {}")
+    f.save()
+
+
+def gha_workflow(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("name: %s" % os.path.basename(path).split(".")[0], "", "on:", "  push:", "    branches: [main]", "  workflow_dispatch: {}", "",
+           "permissions:", "  contents: read", "  id-token: write", "", "env:")
+    es = entries(n_pos, n_neg, "gha")
+    half = len(es) // 2
+    for e in es[:half]:
+        val, qn = yaml_scalar(e["value"])
+        emit(f, e, "  %s: %s" % (e["key"], val), "GitHub Actions workflow env, " + qn)
+    f.fill("", "jobs:", "  deploy:", "    runs-on: ubuntu-latest", "    environment: production", "    steps:")
+    sha = rs(HEX, 40)
+    f.neg("git-commit", "      - uses: actions/checkout@%s # v4.2.2" % sha, "action pinned to a commit id", sha)
+    f.fill("      - uses: actions/setup-node@v4", "        with:", "          node-version: 20",
+           "      - name: Build and publish", "        env:")
+    for e in es[half:]:
+        val, qn = yaml_scalar(e["value"])
+        emit(f, e, "          %s: %s" % (e["key"], val), "GitHub Actions step env, " + qn)
+    f.fill("        run: |", "          npm ci", "          npm run build", "          npm publish --access public")
+    f.save()
+
+
+HELM_FILL = ["replicaCount: 2", "image:\n  repository: ghcr.io/acme/orders\n  tag: \"1.27.3\"\n  pullPolicy: IfNotPresent",
+             "service:\n  type: ClusterIP\n  port: 80", "resources:\n  limits:\n    cpu: 500m\n    memory: 512Mi",
+             "ingress:\n  enabled: true\n  className: nginx", "nodeSelector: {}", "tolerations: []",
+             "autoscaling:\n  enabled: false\n  minReplicas: 1\n  maxReplicas: 5"]
+
+
+def helm_values(path, sections):
+    """SECTIONS: list of (name, n_pos, n_neg)."""
+    f = F(path)
+    f.fill("# Default values for orders.", "# This is a YAML-formatted file.")
+    for name, n_pos, n_neg in sections:
+        f.fill(R.choice(HELM_FILL), "")
+        f.fill("%s:" % name)
+        if R.random() < 0.5:
+            f.fill("  enabled: true")
+        for e in entries(n_pos, n_neg, "yaml"):
+            val, qn = yaml_scalar(e["value"])
+            key = R.choice([camel(e["key"]), camel(e["key"]), snake(e["key"])])
+            if R.random() < 0.3:
+                f.fill("  %s:" % camel(e["key"].split("_")[0]))
+                emit(f, e, "    %s: %s" % (key, val), "Helm values nested two deep, " + qn)
+            else:
+                emit(f, e, "  %s: %s" % (key, val), "Helm values, " + qn)
+    f.fill("", R.choice(HELM_FILL))
+    f.save()
+
+
+# ---- JSON ----------------------------------------------------------------------------
+
+class Mark:
+    def __init__(self, e):
+        self.e = e
+
+
+def json_emit(f, obj, indent=2, level=0, prefix="", last=True):
+    """Pretty-prints OBJ into F, placing Mark values on their own lines."""
+    pad = " " * (indent * level)
+    comma = "" if last else ","
+    if isinstance(obj, dict):
+        f.fill(pad + prefix + "{")
+        items = list(obj.items())
+        for i, (k, v) in enumerate(items):
+            json_emit(f, v, indent, level + 1, json.dumps(k) + ": ", i == len(items) - 1)
+        f.fill(pad + "}" + comma)
+    elif isinstance(obj, list) and obj and isinstance(obj[0], (dict, list)):
+        f.fill(pad + prefix + "[")
+        for i, v in enumerate(obj):
+            json_emit(f, v, indent, level + 1, "", i == len(obj) - 1)
+        f.fill(pad + "]" + comma)
+    elif isinstance(obj, Mark):
+        emit(f, obj.e, pad + prefix + json.dumps(obj.e["value"]) + comma, "JSON string value")
+    else:
+        f.fill(pad + prefix + json.dumps(obj) + comma)
+
+
+def json_config(path, sections, base):
+    """BASE: dict of filler settings; SECTIONS: list of (name, n_pos, n_neg)."""
+    f = F(path)
+    doc = dict(base)
+    for name, n_pos, n_neg in sections:
+        sec = {"enabled": True} if R.random() < 0.5 else {}
+        for e in entries(n_pos, n_neg, "json"):
+            k = R.choice([camel(e["key"]), camel(e["key"]), e["key"], snake(e["key"])])
+            while k in sec:
+                k += "2"
+            sec[k] = Mark(e)
+        if R.random() < 0.5:
+            sec["timeoutMs"] = R.choice([5000, 10000, 30000])
+        doc[name] = sec
+    json_emit(f, doc)
+    f.save()
+
+
+def service_account_json(path, project):
+    f = F(path)
+    pk = "\\n".join(private_key_pem("PKCS8")) + "\\n"
+    key_id = rs(HEX, 40)
+    f.fill("{", '  "type": "service_account",', '  "project_id": "%s",' % project)
+    f.neg("git-commit", '  "private_key_id": "%s",' % key_id, "service-account private_key_id is a key id (40 hex), not the key", key_id)
+    f.pos("gcp-service-account-key", '  "private_key": "%s",' % pk, "PKCS#8 private key inside a service-account JSON, \\n-escaped on one line")
+    email = "%s@%s.iam.gserviceaccount.com" % (R.choice(["deployer", "ci-runner", "bq-export"]), project)
+    f.fill('  "client_email": "%s",' % email, '  "client_id": "%s",' % digits(21),
+           '  "auth_uri": "https://accounts.google.com/o/oauth2/auth",',
+           '  "token_uri": "https://oauth2.googleapis.com/token",',
+           '  "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",',
+           '  "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/%s",' % email.replace("@", "%40"),
+           '  "universe_domain": "googleapis.com"', "}")
+    f.save()
+
+
+# ---- PEM, OpenSSH and PGP blocks -----------------------------------------------------
+
+import struct  # noqa: E402  (kept beside the code that packs SSH wire formats)
+
+
+def wrap(s, n=64):
+    return [s[i:i + n] for i in range(0, len(s), n)]
+
+
+def sshstr(b):
+    return struct.pack(">I", len(b)) + b
+
+
+def openssh_private():
+    pub = rbytes(32)
+    blob = sshstr(b"ssh-ed25519") + sshstr(pub)
+    check = rbytes(4)
+    priv = check + check + sshstr(b"ssh-ed25519") + sshstr(pub) + sshstr(rbytes(32) + pub) + sshstr(b"deploy@ci")
+    priv += bytes(range(1, 1 + (-len(priv)) % 8))
+    body = b"openssh-key-v1\0" + sshstr(b"none") + sshstr(b"none") + sshstr(b"") + struct.pack(">I", 1) + sshstr(blob) + sshstr(priv)
+    return wrap(b64(body), 70)
+
+
+def private_key_pem(kind):
+    if kind == "OPENSSH":
+        return ["-----BEGIN OPENSSH PRIVATE KEY-----"] + openssh_private() + ["-----END OPENSSH PRIVATE KEY-----"]
+    if kind == "PGP":
+        body = bytes([0x95, 0x03, 0xc6, 0x04]) + rbytes(900)
+        crc = b64(rbytes(3))
+        return (["-----BEGIN PGP PRIVATE KEY BLOCK-----", ""] + wrap(b64(body), 64) + ["=" + crc,
+                "-----END PGP PRIVATE KEY BLOCK-----"])
+    label, der, extra = {
+        "RSA": ("RSA PRIVATE KEY", "308204a40201000282010100", 1180),
+        "PKCS8": ("PRIVATE KEY", "308204be020100300d06092a864886f70d0101010500048204a8308204a40201000282010100", 1180),
+        "EC": ("EC PRIVATE KEY", "30770201010420", 0),
+        "DSA": ("DSA PRIVATE KEY", "308201bb02010002818100", 432),
+        "ENCRYPTED": ("ENCRYPTED PRIVATE KEY", "3082051c304e06092a864886f70d01050d3041", 1280),
+    }[kind]
+    data = bytes.fromhex(der)
+    if kind == "EC":
+        data += rbytes(32) + bytes.fromhex("a00a06082a8648ce3d030107a14403420004") + rbytes(64)
+    else:
+        data += rbytes(extra)
+    return ["-----BEGIN %s-----" % label] + wrap(b64(data)) + ["-----END %s-----" % label]
+
+
+def legacy_encrypted_rsa():
+    return (["-----BEGIN RSA PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-256-CBC,%s" % rs(UHEX, 32), ""]
+            + wrap(b64(rbytes(1200))) + ["-----END RSA PRIVATE KEY-----"])
+
+
+def cert_pem(label="CERTIFICATE"):
+    data = bytes.fromhex("308203") + rbytes(1) + bytes.fromhex("308202") + rbytes(901)
+    return ["-----BEGIN %s-----" % label] + wrap(b64(data)) + ["-----END %s-----" % label]
+
+
+def public_key_pem():
+    data = (bytes.fromhex("30820122300d06092a864886f70d01010105000382010f003082010a0282010100")
+            + rbytes(256) + bytes.fromhex("0203010001"))
+    return ["-----BEGIN PUBLIC KEY-----"] + wrap(b64(data)) + ["-----END PUBLIC KEY-----"]
+
+
+def rsa_public_pem():
+    data = bytes.fromhex("3082010a0282010100") + rbytes(256) + bytes.fromhex("0203010001")
+    return ["-----BEGIN RSA PUBLIC KEY-----"] + wrap(b64(data)) + ["-----END RSA PUBLIC KEY-----"]
+
+
+def pgp_public():
+    body = bytes([0x99, 0x01, 0x8d, 0x04]) + rbytes(700)
+    return (["-----BEGIN PGP PUBLIC KEY BLOCK-----", ""] + wrap(b64(body)) + ["=" + b64(rbytes(3)),
+            "-----END PGP PUBLIC KEY BLOCK-----"])
+
+
+def ssh_pub(kind=None, comment=None):
+    kind = kind or R.choice(["ed25519", "ed25519", "rsa", "ecdsa"])
+    comment = comment or R.choice(["alice@laptop", "bob@workstation", "deploy@ci", "carol@acme.io", "ops@bastion"])
+    if kind == "ed25519":
+        return "ssh-ed25519 %s %s" % (b64(sshstr(b"ssh-ed25519") + sshstr(rbytes(32))), comment)
+    if kind == "rsa":
+        return "ssh-rsa %s %s" % (b64(sshstr(b"ssh-rsa") + sshstr(b"\x01\x00\x01") + sshstr(b"\x00" + rbytes(256))), comment)
+    return "ecdsa-sha2-nistp256 %s %s" % (b64(sshstr(b"ecdsa-sha2-nistp256") + sshstr(b"nistp256") + sshstr(b"\x04" + rbytes(64))), comment)
+
+
+# ---- source code ---------------------------------------------------------------------
+# A template: (literal form, form for an expression value or None, needs the key, note, before, after).
+
+def T(lit, raw, keyed, note, before=(), after=()):
+    return dict(lit=lit, raw=raw, keyed=keyed, note=note, before=list(before), after=list(after))
+
+
+CLIENTS = ["Client", "ApiClient", "HttpClient", "RestClient"]
+HOSTS = ["acme.io", "api.northwind.dev", "globex.cloud", "internal.acme.io"]
+
+
+def fill_template(t, e):
+    K = e["key"]
+    v = e["value"]
+    raw = e["raw"]
+    form = t["raw"] if raw else t["lit"]
+    vv = v.strip('"') if raw and v.startswith('"') else v
+    return form.format(K=K, k=snake(K), c=camel(K), P=camel(K)[0].upper() + camel(K)[1:], d=dotted(K), v=v, vq=vv,
+                       cls=R.choice(CLIENTS), host=R.choice(HOSTS),
+                       pkg=R.choice(["acme", "sdk", "api", "client"]),
+                       cli=R.choice(["acme", "vercel", "fly", "doctl", "gh"]))
+
+
+def pick_template(templates, e):
+    ok = [t for t in templates if (t["raw"] is not None or not e["raw"])
+          and (t["keyed"] or (e["kind"] == "positive" and e["provider"] not in KEYED)
+               or (e["kind"] == "negative" and e.get("tokenlike") and R.random() < 0.3))]
+    return R.choice(ok)
+
+
+def code_place(f, templates, e, lang, pad=""):
+    t = pick_template(templates, e)
+    f.fill(*[pad + b for b in t["before"]])
+    emit(f, e, pad + fill_template(t, e), "%s %s" % (lang, t["note"]))
+    f.fill(*[pad + a for a in t["after"]])
+
+
+PY_T = [
+    T('{K} = "{v}"', "{K} = {v}", True, "module constant, double-quoted"),
+    T("{k} = '{v}'", "{k} = {v}", True, "assignment, single-quoted"),
+    T('client = {cls}({k}="{v}")', "client = {cls}({k}={v})", True, "keyword argument"),
+    T('headers = {{"Authorization": "Bearer {v}"}}', 'headers = {{"Authorization": "Bearer " + {v}}}', False, "Authorization: Bearer header"),
+    T('os.environ.setdefault("{K}", "{v}")', None, True, "os.environ default"),
+    T('DEFAULTS = {{"{k}": "{v}", "timeout": 30}}', 'DEFAULTS = {{"{k}": {v}, "timeout": 30}}', True, "dict literal"),
+    T('    {k}: str = "{v}"', "    {k}: str = {v}", True, "dataclass field", before=["@dataclass", "class Settings:"]),
+    T('resp = requests.get(url, headers={{"Authorization": f"token {v}"}}, timeout=10)', None, False, "f-string header"),
+]
+PY_FILL = ["", "log = logging.getLogger(__name__)", "TIMEOUT = 30", "RETRIES = 3", "BASE_URL = \"https://api.acme.io/v1\"",
+           "def healthcheck():\n    return {\"status\": \"ok\"}", "# keep in sync with deploy/values.yaml",
+           "def chunked(items, size):\n    for i in range(0, len(items), size):\n        yield items[i:i + size]",
+           "PAGE_SIZE = 100", "DEFAULT_REGION = \"eu-west-1\""]
+
+
+def python_file(path, n_pos, n_neg, doc="Service settings."):
+    f = F(path)
+    f.fill('"""%s"""' % doc, "import logging", "import os", "from dataclasses import dataclass", "", "import requests", "")
+    for e in entries(n_pos, n_neg, "python"):
+        filler(f, PY_FILL, 0, 2)
+        code_place(f, PY_T, e, "python")
+    filler(f, PY_FILL, 1, 2)
+    f.save()
+
+
+JS_T = [
+    T('const {c} = "{v}";', "const {c} = {v};", True, "const, double-quoted"),
+    T("export const {K} = '{v}';", "export const {K} = {v};", True, "exported const, single-quoted"),
+    T("const {c} = `{v}`;", None, True, "template literal"),
+    T('const {c} = process.env.{K} || "{v}";', None, True, "fallback default after process.env"),
+    T("const client = new {cls}({{ {c}: '{v}' }});", "const client = new {cls}({{ {c}: {v} }});", True, "object argument"),
+    T('fetch(url, {{ headers: {{ Authorization: "Bearer {v}" }} }});',
+      "fetch(url, {{ headers: {{ Authorization: `Bearer ${{{v}}}` }} }});", False, "fetch Authorization header"),
+    T("axios.defaults.headers.common['Authorization'] = 'Bearer {v}';",
+      "axios.defaults.headers.common['Authorization'] = `Bearer ${{{v}}}`;", False, "axios default header"),
+    T('  {c}: "{v}",', "  {c}: {v},", True, "object property", before=["module.exports = {"], after=["};"]),
+]
+TS_T = JS_T + [
+    T('const {c}: string = "{v}";', "const {c}: string = {v};", True, "typed const"),
+    T('  private readonly {c} = "{v}";', "  private readonly {c} = {v};", True, "class field",
+      before=["export class %sService {" % R.choice(["Billing", "Notify", "Search"])], after=["}"]),
+]
+JS_FILL = ["", "const BASE_URL = 'https://api.acme.io/v2';", "const TIMEOUT_MS = 10_000;",
+           "function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }", "// retry on 429 and 5xx",
+           "const log = require('debug')('app:config');", "let retries = 3;", "export const PAGE_SIZE = 50;",
+           "const isProd = process.env.NODE_ENV === 'production';"]
+
+
+def js_file(path, n_pos, n_neg, ts=False):
+    f = F(path)
+    f.fill("'use strict';" if not ts else "import { Client } from './client';", "import axios from 'axios';", "")
+    for e in entries(n_pos, n_neg, "js"):
+        filler(f, JS_FILL, 0, 2)
+        code_place(f, TS_T if ts else JS_T, e, "typescript" if ts else "javascript")
+    filler(f, JS_FILL, 1, 2)
+    f.save()
+
+
+GO_TOP = [
+    T('const {c} = "{v}"', "var {c} = {v}", True, "package const"),
+    T("var {c} = `{v}`", None, True, "raw string var"),
+]
+GO_BODY = [
+    T('\t{c} := "{v}"', "\t{c} := {v}", True, "short variable declaration"),
+    T('\treq.Header.Set("Authorization", "Bearer {v}")', '\treq.Header.Set("Authorization", "Bearer "+{v})', False, "Authorization header"),
+    T('\tclient := {pkg}.NewClient("{v}")', "\tclient := {pkg}.NewClient({v})", False, "constructor argument"),
+    T('\tcfg := Config{{{P}: "{v}", Timeout: 30 * time.Second}}', "\tcfg := Config{{{P}: {v}, Timeout: 30 * time.Second}}", True, "struct literal"),
+]
+GO_FILL_TOP = ["", "// Timeout bounds every outbound call.", "const defaultTimeout = 30 * time.Second", "var ErrNotFound = errors.New(\"not found\")"]
+GO_FILL_BODY = ["\tif err != nil {\n\t\treturn nil, err\n\t}", "\tlog.Printf(\"calling %s\", url)", "",
+                "\t// one retry on 5xx, see retry.go", "\treq.Header.Set(\"Accept\", \"application/json\")"]
+
+
+def go_file(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("package config", "", "import (", '\t"context"', '\t"errors"', '\t"log"', '\t"net/http"', '\t"os"', '\t"time"', ")", "")
+    es = entries(n_pos, n_neg, "go")
+    top, body = es[: len(es) // 3], es[len(es) // 3:]
+    for e in top:
+        filler(f, GO_FILL_TOP, 0, 1)
+        code_place(f, GO_TOP, e, "go")
+    f.fill("", "func newRequest(ctx context.Context, url string) (*http.Request, error) {",
+           "\treq, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)")
+    for e in body:
+        filler(f, GO_FILL_BODY, 0, 2)
+        code_place(f, GO_BODY, e, "go")
+    f.fill("\treturn req, err", "}")
+    f.save()
+
+
+JAVA_FIELD = [
+    T('    private static final String {K} = "{v}";', "    private static final String {K} = {v};", True, "static final field"),
+    T('    @Value("${{{d}:{v}}}")', None, True, "Spring @Value default", after=["    private String {0};".format("value")]),
+]
+JAVA_BODY = [
+    T('        String {c} = "{v}";', "        String {c} = {v};", True, "local variable"),
+    T('        conn.setRequestProperty("Authorization", "Bearer {v}");',
+      '        conn.setRequestProperty("Authorization", "Bearer " + {v});', False, "HttpURLConnection header"),
+    T('            .{c}("{v}")', "            .{c}({v})", True, "builder call",
+      before=["        Client client = Client.builder()"], after=["            .build();"]),
+]
+JAVA_FILL = ["", "        // TODO: move to the config server", "        int retries = 3;", "        log.info(\"starting client\");"]
+
+
+def java_file(path, n_pos, n_neg, cls):
+    f = F(path)
+    f.fill("package io.acme.orders.config;", "", "import java.net.HttpURLConnection;",
+           "import org.springframework.beans.factory.annotation.Value;", "", "public class %s {" % cls, "")
+    es = entries(n_pos, n_neg, "java")
+    fields, body = es[: len(es) // 2], es[len(es) // 2:]
+    for e in fields:
+        code_place(f, JAVA_FIELD, e, "java")
+    f.fill("", "    public void configure(HttpURLConnection conn) {")
+    for e in body:
+        filler(f, JAVA_FILL, 0, 1)
+        code_place(f, JAVA_BODY, e, "java")
+    f.fill("    }", "}")
+    f.save()
+
+
+RB_T = [
+    T("{K} = '{v}'", "{K} = {v}", True, "constant"),
+    T('  config.{k} = "{v}"', "  config.{k} = {v}", True, "configure block", before=["Acme.configure do |config|"], after=["end"]),
+    T("client = {cls}.new({k}: '{v}')", "client = {cls}.new({k}: {v})", True, "keyword argument"),
+    T("http.headers['Authorization'] = \"Bearer {v}\"", "http.headers['Authorization'] = \"Bearer #{{{v}}}\"", False, "Authorization header"),
+    T('ENV["{K}"] ||= "{v}"', None, True, "ENV default"),
+]
+RB_FILL = ["", "require 'net/http'", "TIMEOUT = 15", "# frozen settings for the worker", "def retries = 3"]
+
+
+def ruby_file(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("# frozen_string_literal: true", "")
+    for e in entries(n_pos, n_neg, "ruby"):
+        filler(f, RB_FILL, 0, 2)
+        code_place(f, RB_T, e, "ruby")
+    f.save()
+
+
+SH_T = [
+    T('export {K}="{v}"', "export {K}={v}", True, "export"),
+    T("{K}='{v}'", "{K}={v}", True, "assignment"),
+    T('curl -sS -H "Authorization: Bearer {v}" https://{host}/v1/deployments',
+      'curl -sS -H "Authorization: Bearer {vq}" https://{host}/v1/deployments', False, "curl Authorization header"),
+    T("{cli} login --token {v}", "{cli} login --token {v}", False, "CLI --token flag"),
+    T('echo "{v}" | docker login ghcr.io -u acme-ci --password-stdin', "echo {v} | docker login ghcr.io -u acme-ci --password-stdin",
+      False, "piped into docker login"),
+]
+SH_FILL = ["", "set -euo pipefail", 'cd "$(dirname "$0")/.."', "echo \"deploying $(git rev-parse --short HEAD)\"",
+           "make build", "# shellcheck disable=SC2086", "kubectl rollout status deploy/orders -n payments"]
+
+
+def shell_file(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("#!/usr/bin/env bash", "set -euo pipefail", "")
+    for e in entries(n_pos, n_neg, "shell"):
+        filler(f, SH_FILL, 0, 2)
+        code_place(f, SH_T, e, "shell")
+    f.save()
+
+
+CODE.add("shell")
+
+
+# ---- Terraform -----------------------------------------------------------------------
+
+TF_PROVIDER = {"aws": "aws", "github": "github", "gitlab": "gitlab", "slack": "slack", "stripe": "stripe",
+               "google": "google", "digitalocean": "digitalocean", "heroku": "heroku", "datadog": "datadog",
+               "azure": "azurerm", "vault": "vault", "grafana": "grafana", "sentry": "sentry", "newrelic": "newrelic"}
+
+
+def tf_family(K):
+    head = K.split("_")[0].lower()
+    return TF_PROVIDER.get(head, R.choice(["restapi", "http", "acme"]))
+
+
+def tf_file(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("terraform {", "  required_version = \">= 1.6\"", "}", "")
+    for e in entries(n_pos, n_neg, "tf"):
+        style = R.random()
+        v = e["value"] if e["raw"] else '"%s"' % e["value"]
+        k = snake(e["key"])
+        if style < 0.5:
+            f.fill('provider "%s" {' % tf_family(e["key"]))
+            if R.random() < 0.5:
+                f.fill('  region = "eu-west-1"' if tf_family(e["key"]) == "aws" else '  alias  = "primary"')
+            emit(f, e, "  %s = %s" % (k, v), "terraform provider block argument")
+            f.fill("}", "")
+        elif style < 0.8 or e["raw"]:
+            f.fill('resource "kubernetes_secret" "%s" {' % kebab(e["key"]).replace("-", "_"), "  metadata {",
+                   '    name = "%s"' % kebab(e["key"]), "  }", "  data = {")
+            emit(f, e, "    %s = %s" % (k, v), "terraform map attribute")
+            f.fill("  }", "}", "")
+        else:
+            f.fill('variable "%s" {' % k, "  type      = string", "  sensitive = true")
+            emit(f, e, "  default   = %s" % v, "terraform variable default")
+            f.fill("}", "")
+    f.save()
+
+
+def tfvars_file(path, n_pos, n_neg):
+    f = F(path)
+    f.fill('environment = "production"', 'region      = "eu-west-1"', "")
+    for e in entries(n_pos, n_neg, "toml"):
+        if R.random() < 0.2:
+            f.fill('instance_type = "t3.%s"' % R.choice(["small", "medium", "large"]))
+        emit(f, e, '%s = "%s"' % (snake(e["key"]), e["value"]), "tfvars assignment")
+    f.save()
+
+
+# ---- INI, properties, TOML, Dockerfile -----------------------------------------------
+
+def ini_file(path, sections):
+    f = F(path)
+    f.fill("; application configuration", "")
+    for name, n_pos, n_neg in sections:
+        f.fill("[%s]" % name)
+        if R.random() < 0.6:
+            f.fill(R.choice(["host = %s.internal" % name, "enabled = true", "timeout = 30", "region = eu-west-1"]))
+        for e in entries(n_pos, n_neg, "ini"):
+            sep = R.choice([" = ", "=", ": "])
+            emit(f, e, "%s%s%s" % (snake(e["key"]), sep, e["value"]), "INI key%svalue" % sep.strip())
+        f.fill("")
+    f.save()
+
+
+def properties_file(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("# Spring Boot configuration", "spring.application.name=orders", "server.port=8080",
+           "spring.jpa.hibernate.ddl-auto=validate", "management.endpoints.web.exposure.include=health,info", "")
+    for e in entries(n_pos, n_neg, "ini"):
+        if R.random() < 0.3:
+            f.fill(R.choice(["logging.level.root=INFO", "spring.jpa.open-in-view=false", "server.shutdown=graceful"]))
+        sep = R.choice(["=", "=", " = ", ": "])
+        key = "acme." + dotted(e["key"])
+        emit(f, e, "%s%s%s" % (key, sep, e["value"]), "Java properties key%svalue" % sep.strip())
+    f.save()
+
+
+def toml_file(path, sections):
+    f = F(path)
+    f.fill("# settings.toml", 'title = "orders"', "")
+    for name, n_pos, n_neg in sections:
+        f.fill("[%s]" % name)
+        if R.random() < 0.5:
+            f.fill("timeout_secs = %d" % R.choice([10, 30, 60]))
+        for e in entries(n_pos, n_neg, "toml"):
+            q = R.choice(['"', "'"])
+            emit(f, e, "%s = %s%s%s" % (snake(e["key"]), q, e["value"], q), "TOML string, " + note_q(q))
+        f.fill("")
+    f.save()
+
+
+def dockerfile(path, n_pos, n_neg, base="node:20-bookworm-slim"):
+    f = F(path)
+    digest = rs(HEX, 64)
+    f.neg("sha256", "FROM %s@sha256:%s AS build" % (base, digest), "base image pinned by digest", digest)
+    f.fill("WORKDIR /app", "COPY package*.json ./")
+    for e in entries(n_pos, n_neg, "docker"):
+        v = e["value"]
+        r = R.random()
+        if e["provider"] == "npm-token" and r < 0.5:
+            emit(f, e, 'RUN echo "//registry.npmjs.org/:_authToken=%s" > .npmrc && npm ci && rm .npmrc' % v,
+                 "Dockerfile RUN writing .npmrc")
+        elif r < 0.4:
+            emit(f, e, "ENV %s=%s" % (e["key"], v), "Dockerfile ENV KEY=value")
+        elif r < 0.6:
+            emit(f, e, "ENV %s %s" % (e["key"], v), "Dockerfile ENV KEY value (legacy form)")
+        elif r < 0.85:
+            emit(f, e, "ARG %s=%s" % (e["key"], v), "Dockerfile ARG default")
+        else:
+            emit(f, e, 'ENV %s="%s"' % (e["key"], v), "Dockerfile ENV, double-quoted")
+        if R.random() < 0.4:
+            f.fill(R.choice(["RUN npm ci --omit=dev", "COPY . .", "RUN npm run build", "EXPOSE 8080", "USER node"]))
+    f.fill('CMD ["node", "dist/server.js"]')
+    f.save()
+
+
+# ---- connection strings --------------------------------------------------------------
+
+def conn_url():
+    """(provider, url) with a generated password in the userinfo."""
+    pw = unique(password)
+    user = R.choice(["app", "orders_app", "svc_billing", "admin", "deployer", "readonly", "etl"])
+    host = R.choice(["db.internal", "10.0.12.7", "orders-db.c9akciq32.eu-west-1.rds.amazonaws.com", "pg-primary", "db"])
+    kind = R.choice(["postgres", "postgresql", "mysql", "mongodb+srv", "mongodb", "redis", "rediss", "amqp", "amqps",
+                     "https-basic"])
+    if kind in ("postgres", "postgresql"):
+        return "postgres-url", "%s://%s:%s@%s:5432/%s" % (kind, user, pw, host, R.choice(["orders", "app", "billing"]) + R.choice(["", "?sslmode=require"]))
+    if kind == "mysql":
+        return "mysql-url", "mysql://%s:%s@%s:3306/app" % (user, pw, host)
+    if kind == "mongodb+srv":
+        return "mongodb-url", "mongodb+srv://%s:%s@cluster0.%s.mongodb.net/prod?retryWrites=true&w=majority" % (user, pw, rs(LOWER_ALNUM, 5))
+    if kind == "mongodb":
+        return "mongodb-url", "mongodb://%s:%s@mongo-0:27017,mongo-1:27017/admin?replicaSet=rs0" % (user, pw)
+    if kind in ("redis", "rediss"):
+        u = R.choice(["", "default"])
+        return "redis-url", "%s://%s:%s@%s:6379/0" % (kind, u, pw, R.choice(["redis.cache.internal", "cache", "eu1-fancy-cod-31337.upstash.io"]))
+    if kind in ("amqp", "amqps"):
+        return "amqp-url", "%s://%s:%s@rabbit.internal:%d/prod" % (kind, user, pw, 5671 if kind == "amqps" else 5672)
+    return "url-basic-auth", "https://%s:%s@%s/artifactory/api/npm/npm-virtual/" % (user, pw, R.choice(["artifacts.acme.io", "nexus.internal"]))
+
+
+NEG_URLS = [
+    ("connection-string", "postgres://user:password@localhost:5432/mydb", "documentation placeholder credentials"),
+    ("connection-string", "postgres://${DB_USER}:${DB_PASSWORD}@${DB_HOST}:5432/app", "credentials interpolated from the environment"),
+    ("connection-string", "mongodb+srv://<username>:<password>@cluster0.mongodb.net/?retryWrites=true", "angle-bracket placeholders"),
+    ("connection-string", "redis://localhost:6379/0", "no credentials"),
+    ("connection-string", "postgres://app@db:5432/app", "user but no password"),
+    ("connection-string", "amqp://guest:guest@localhost:5672/", "RabbitMQ's default local guest account"),
+    ("connection-string", "postgresql://postgres:postgres@localhost/test_db", "default local credentials"),
+    ("connection-string", "mysql://root:root@127.0.0.1:3306/test", "default local credentials"),
+    ("connection-string", "redis://:changeme@localhost:6379", "placeholder password"),
+    ("connection-string", "postgres://orders:%s@db:5432/orders" % "${POSTGRES_PASSWORD}", "password from the environment"),
+    ("connection-string", "https://github.com/acme/infra.git", "plain URL"),
+    ("connection-string", "mongodb://mongo:27017/app", "no credentials"),
+]
+
+
+def neg_url():
+    return R.choice(NEG_URLS)
+
+
+def database_yml(path):
+    f = F(path)
+    f.fill("default: &default", "  adapter: postgresql", "  encoding: unicode", "  pool: <%= ENV.fetch(\"RAILS_MAX_THREADS\") { 5 } %>", "")
+    f.fill("development:", "  <<: *default", "  database: orders_development")
+    p, u = neg_url()[0], "postgres://postgres:postgres@localhost/orders_development"
+    f.neg(p, "  url: %s" % u, "default local credentials in development", u)
+    f.fill("", "test:", "  <<: *default", "  database: orders_test", "")
+    f.fill("production:", "  <<: *default")
+    p, u = conn_url()
+    f.pos(p, "  url: %s" % u, "Rails database.yml url with password", u)
+    pw = unique(password)
+    f.fill("  username: orders")
+    f.pos("generic-password", "  password: %s" % pw, "Rails database.yml password", pw)
+    f.fill("", "replica:", "  <<: *default")
+    f.neg("reference", '  password: <%= ENV["REPLICA_DB_PASSWORD"] %>', "ERB reference to the environment")
+    f.fill("  host: replica.internal", "", "cache:", "  <<: *default")
+    p, u = conn_url()
+    f.pos(p, "  url: %s" % u, "database.yml url", u)
+    f.save()
+
+
+def env_urls(path, n_pos, n_neg):
+    f = F(path)
+    f.fill("# connection strings for the staging stack", "")
+    keys = ["DATABASE_URL", "REDIS_URL", "MONGO_URI", "BROKER_URL", "CACHE_URL", "READ_REPLICA_URL", "CELERY_BROKER_URL",
+            "NPM_REGISTRY_URL", "SQLALCHEMY_DATABASE_URI"]
+    items = [("positive",) + conn_url() for _ in range(n_pos)] + [("negative",) + neg_url() for _ in range(n_neg)]
+    R.shuffle(items)
+    for kind, p, u, *rest in items:
+        filler(f, ENV_FILL, 0, 1)
+        q = R.choice(["", '"', "'"]) if "$" not in u else "'"
+        line = "%s=%s%s%s" % (R.choice(keys), q, u, q)
+        if kind == "positive":
+            f.pos(p, line, "connection URL with password in .env, " + note_q(q), u)
+        else:
+            f.neg(p, line, rest[0] + ", .env", u)
+    f.save()
+
+
+def appsettings_json(path):
+    f = F(path)
+    acct = R.choice(["acmeprodstore", "ordersblob01", "shopassets"])
+    key = unique(KEYED["azure-storage-account-key"][0])
+    sqlpw = unique(password)
+    f.fill("{", '  "Logging": {', '    "LogLevel": {', '      "Default": "Information",', '      "Microsoft.AspNetCore": "Warning"', "    }", "  },",
+           '  "AllowedHosts": "*",', '  "ConnectionStrings": {')
+    f.pos("azure-storage-account-key",
+          '    "Storage": "DefaultEndpointsProtocol=https;AccountName=%s;AccountKey=%s;EndpointSuffix=core.windows.net",' % (acct, key),
+          "Azure Storage connection string with AccountKey", key)
+    f.pos("generic-password",
+          '    "Orders": "Server=tcp:acme-sql.database.windows.net,1433;Initial Catalog=orders;User ID=orders_app;Password=%s;Encrypt=True;",' % sqlpw,
+          "ADO.NET connection string Password=", sqlpw)
+    f.neg("connection-string", '    "Local": "Server=(localdb)\\\\mssqllocaldb;Database=orders;Trusted_Connection=True;MultipleActiveResultSets=true",',
+          "integrated authentication, no password")
+    p, u = conn_url()
+    f.pos(p, '    "Cache": "%s"' % u, "connection URL in appsettings.json", u)
+    f.fill("  },", '  "AzureAd": {', '    "Instance": "https://login.microsoftonline.com/",')
+    tid = uuid4()
+    f.neg("uuid", '    "TenantId": "%s",' % tid, "Azure tenant id (UUID)", tid)
+    cid = uuid4()
+    f.neg("uuid", '    "ClientId": "%s",' % cid, "Azure application (client) id, public", cid)
+    sec = token("azure-ad-client-secret")
+    f.pos("azure-ad-client-secret", '    "ClientSecret": "%s"' % sec, "Azure AD client secret", sec)
+    f.fill("  }", "}")
+    f.save()
+
+
+# ---- minified bundles ------------------------------------------------------------------
+
+MIN_FRAGS = ['!function(e,t){"object"==typeof exports&&"undefined"!=typeof module?module.exports=t():e.App=t()}(this,function(){"use strict"',
+             "var n=Object.defineProperty,r=Object.getOwnPropertyDescriptor,o=Object.getOwnPropertyNames",
+             'function a(e){return e&&e.__esModule?e:{default:e}}', 'const u=document.querySelector("#app")',
+             'var s=function(e,t){for(var n in t)Object.prototype.hasOwnProperty.call(t,n)&&(e[n]=t[n]);return e}',
+             'function c(e){return fetch("/api/v2/orders/"+e,{credentials:"include"}).then(function(e){return e.json()})}',
+             'e.prototype.render=function(){return this.el.innerHTML=this.template(this.state),this}',
+             'var l=["click","keydown","resize","scroll"]', 'if(!t)throw new TypeError("Cannot call a class as a function")',
+             'window.addEventListener("load",function(){u&&u.classList.add("ready")})', 'var f={locale:"en-GB",currency:"GBP",maxItems:50}',
+             'function d(e,t){return Math.floor(Math.random()*(t-e+1))+e}', 'return Promise.all(p.map(function(e){return c(e.id)}))',
+             'var h=new Map,m=new WeakMap', 'function g(e){return"string"==typeof e?e.trim():String(e)}',
+             'var v=/^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$/i', 'console.warn("deprecated: use init() instead")',
+             'var y={retry:3,backoffMs:250,timeoutMs:1e4}', 'function b(e){return e.replace(/&/g,"&amp;").replace(/</g,"&lt;")}']
+
+
+def minified(path, provider_entry, neg_line=None):
+    f = F(path)
+    f.fill("/*! acme-web v%d.%d.%d | (c) Acme Ltd | MIT */" % (R.randint(1, 4), R.randint(0, 30), R.randint(0, 9)))
+    frags = [R.choice(MIN_FRAGS) for _ in range(R.randint(120, 260))]
+    e = provider_entry
+    v = e["value"]
+    snippet = R.choice([
+        'var k={%s:"%s",env:"production"}' % (camel(e["key"]), v),
+        'headers:{Authorization:"Bearer %s","Content-Type":"application/json"}' % v,
+        'const q=new x.Client("%s")' % v,
+        'T.init({apiKey:"%s",debug:!1})' % v,
+    ])
+    at = R.randint(len(frags) // 4, len(frags) - 1)
+    frags.insert(at, snippet)
+    line = ";".join(frags) + "});"
+    emit(f, e, line, "minified JS, %d-char line, token at byte %d" % (len(line), line.index(v)))
+    if neg_line:
+        p, fr, note = neg_line
+        frags = [R.choice(MIN_FRAGS) for _ in range(R.randint(60, 120))]
+        frags.insert(R.randint(10, len(frags) - 1), fr)
+        f.neg(p, ";".join(frags) + ";", "minified JS: " + note)
+    f.fill("//# sourceMappingURL=%s.map" % os.path.basename(path))
+    f.save(trailing_newline=False)
+
+
+# ---- lockfiles and hashes ------------------------------------------------------------
+
+NPM_PKGS = ["react", "react-dom", "lodash", "axios", "express", "debug", "ms", "chalk", "commander", "semver", "uuid",
+            "zod", "dayjs", "clsx", "tslib", "yaml", "ws", "cookie", "qs", "mime-types"]
+
+
+def sri(alg="sha512"):
+    n = {"sha512": 64, "sha384": 48, "sha256": 32}[alg]
+    return "%s-%s" % (alg, b64(rbytes(n)))
+
+
+def package_lock(path, n):
+    f = F(path)
+    f.fill("{", '  "name": "acme-web",', '  "version": "2.14.0",', '  "lockfileVersion": 3,', '  "requires": true,', '  "packages": {',
+           '    "": {', '      "name": "acme-web",', '      "version": "2.14.0"', "    },")
+    pkgs = R.sample(NPM_PKGS, n)
+    for i, name in enumerate(pkgs):
+        ver = "%d.%d.%d" % (R.randint(0, 18), R.randint(0, 30), R.randint(0, 20))
+        f.fill('    "node_modules/%s": {' % name, '      "version": "%s",' % ver)
+        if i % 7 == 3:
+            sha = rs(HEX, 40)
+            f.neg("git-commit", '      "resolved": "git+ssh://git@github.com/acme/%s.git#%s",' % (name, sha),
+                  "git dependency pinned to a commit id", sha)
+        else:
+            f.fill('      "resolved": "https://registry.npmjs.org/%s/-/%s-%s.tgz",' % (name, name, ver))
+        s = sri()
+        f.neg("npm-integrity", '      "integrity": "%s",' % s, "sha512 integrity in package-lock.json", s)
+        f.fill('      "license": "MIT"', "    }" + ("," if i < len(pkgs) - 1 else ""))
+    f.fill("  }", "}")
+    f.save()
+
+
+def yarn_lock(path, n):
+    f = F(path)
+    f.fill("# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.", "# yarn lockfile v1", "")
+    for name in R.sample(NPM_PKGS, n):
+        ver = "%d.%d.%d" % (R.randint(0, 18), R.randint(0, 30), R.randint(0, 20))
+        sha = rs(HEX, 40)
+        f.fill('%s@^%s:' % (name, ver), '  version "%s"' % ver)
+        f.neg("git-commit", '  resolved "https://registry.yarnpkg.com/%s/-/%s-%s.tgz#%s"' % (name, name, ver, sha),
+              "yarn.lock resolved URL with sha1 fragment", sha)
+        s = sri()
+        f.neg("npm-integrity", "  integrity %s" % s, "yarn.lock integrity", s)
+        f.fill("")
+    f.save()
+
+
+def go_sum(path, n):
+    f = F(path)
+    mods = ["github.com/google/uuid", "github.com/spf13/cobra", "github.com/stretchr/testify", "golang.org/x/net",
+            "golang.org/x/sys", "google.golang.org/grpc", "github.com/prometheus/client_golang", "go.uber.org/zap",
+            "github.com/aws/aws-sdk-go-v2", "github.com/jackc/pgx/v5", "gopkg.in/yaml.v3", "github.com/rs/zerolog"]
+    for m in mods[:n]:
+        ver = "v%d.%d.%d" % (R.randint(0, 2), R.randint(0, 30), R.randint(0, 12))
+        h = b64(rbytes(32))
+        f.neg("go-sum-hash", "%s %s h1:%s" % (m, ver, h), "go.sum module hash", h)
+        f.fill("%s %s/go.mod h1:%s" % (m, ver, b64(rbytes(32))))
+    f.save()
+
+
+def cargo_lock(path, n):
+    f = F(path)
+    f.fill("# This file is automatically @generated by Cargo.", "# It is not intended for manual editing.", "version = 3", "")
+    crates = ["anyhow", "serde", "serde_json", "tokio", "regex", "clap", "rand", "thiserror", "tracing", "bytes", "hyper", "log"]
+    for c in crates[:n]:
+        h = rs(HEX, 64)
+        f.fill("[[package]]", 'name = "%s"' % c, 'version = "%d.%d.%d"' % (R.randint(0, 2), R.randint(0, 200), R.randint(0, 30)),
+               'source = "registry+https://github.com/rust-lang/crates.io-index"')
+        f.neg("sha256", 'checksum = "%s"' % h, "Cargo.lock checksum", h)
+        f.fill("")
+    f.save()
+
+
+def requirements_hashes(path, n):
+    f = F(path)
+    f.fill("#", "# This file is autogenerated by pip-compile with Python 3.12", "#")
+    for name in ["certifi", "charset-normalizer", "idna", "requests", "urllib3", "pydantic", "httpx", "anyio", "sniffio", "click"][:n]:
+        f.fill("%s==%d.%d.%d \\" % (name, R.randint(1, 3), R.randint(0, 30), R.randint(0, 9)))
+        h = rs(HEX, 64)
+        f.neg("sha256", "    --hash=sha256:%s \\" % h, "pip --hash=sha256", h)
+        f.fill("    --hash=sha256:%s" % rs(HEX, 64))
+    f.save()
+
+
+def terraform_lock(path):
+    f = F(path)
+    f.fill("# This file is maintained automatically by \"terraform init\".", "# Manual edits may be lost in future updates.", "")
+    for prov in ["hashicorp/aws", "hashicorp/random", "integrations/github"]:
+        f.fill('provider "registry.terraform.io/%s" {' % prov, '  version     = "%d.%d.%d"' % (R.randint(3, 5), R.randint(0, 80), R.randint(0, 9)),
+               '  constraints = "~> 5.0"', "  hashes = [")
+        h = b64(rbytes(32))
+        f.neg("go-sum-hash", '    "h1:%s",' % h, "terraform lock h1 hash", h)
+        for _ in range(3):
+            z = rs(HEX, 64)
+            f.neg("sha256", '    "zh:%s",' % z, "terraform lock zh hash", z)
+        f.fill("  ]", "}", "")
+    f.save()
+
+
+def lfs_pointer(path):
+    f = F(path)
+    f.fill("version https://git-lfs.github.com/spec/v1")
+    h = rs(HEX, 64)
+    f.neg("sha256", "oid sha256:%s" % h, "git LFS pointer oid", h)
+    f.fill("size %d" % R.randint(10000, 90000000))
+    f.save()
+
+
+# ---- public keys, certificates ----------------------------------------------------------
+
+def authorized_keys(path, n):
+    f = F(path)
+    f.fill("# managed by ansible: do not edit")
+    for _ in range(n):
+        line = ssh_pub()
+        if R.random() < 0.3:
+            line = 'command="/usr/local/bin/gatehouse-serve %s",no-pty,no-port-forwarding %s' % (R.choice(["alice", "bob", "carol"]), line)
+        f.neg("ssh-public-key", line, "SSH public key in authorized_keys")
+    f.save()
+
+
+def known_hosts(path, n):
+    f = F(path)
+    for _ in range(n):
+        host = R.choice(["github.com", "gitlab.com", "bastion.acme.io", "10.0.0.5", "[git.internal]:2222"])
+        f.neg("ssh-public-key", "%s %s" % (host, " ".join(ssh_pub().split()[:2])), "SSH host key in known_hosts")
+    f.save()
+
+
+def pem_file(path, kind, provider, lines, note):
+    f = F(path)
+    f.block(kind, provider, note, lines)
+    f.save()
+
+
+# ---- docs, tests, misc ---------------------------------------------------------------------
+
+def readme(path):
+    f = F(path)
+    f.fill("# orders-api", "", "Handles checkout and order history.", "", "## Configuration", "",
+           "Copy `.env.example` to `.env` and fill in the values:", "", "```sh")
+    f.neg("placeholder", "export GITHUB_TOKEN=<your-github-token>", "angle-bracket placeholder in docs")
+    f.neg("placeholder", "export STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "xxx placeholder in docs")
+    f.neg("aws-access-key-id", "export AWS_ACCESS_KEY_ID=%s" % AWS_EXAMPLE_ID, "AWS documented example key id")
+    f.neg("aws-secret-access-key", "export AWS_SECRET_ACCESS_KEY=%s" % AWS_EXAMPLE_SECRET, "AWS documented example secret")
+    f.neg("reference", 'curl -H "Authorization: Bearer $API_TOKEN" https://api.acme.io/v1/orders', "shell variable in docs")
+    f.fill("```", "", "Slack notifications need an incoming webhook URL, which looks like", "")
+    f.neg("slack-webhook-url", "    %s" % SLACK_DOC_WEBHOOK, "Slack's documented example webhook URL")
+    f.fill("", "Personal access tokens have the form `ghp_` followed by 36 letters and digits;")
+    f.neg("github-pat", "GitHub shows them once, e.g. `ghp_...`, so store them in the vault right away.", "truncated ghp_... in prose")
+    f.fill("", "### Deploy keys", "")
+    f.neg("private-key", 'The deploy key file must start with `-----BEGIN OPENSSH PRIVATE KEY-----`; paste the whole file into the CI secret.',
+          "the PEM marker quoted in prose, no key")
+    f.fill("", "### Local database", "")
+    f.neg("connection-string", "Use `postgres://user:password@localhost:5432/mydb` for a local database.", "documentation placeholder URL")
+    f.fill("", "## Releasing", "", "Tag `v2.14.0` and push; CI publishes to npm.", "")
+    f.save()
+
+
+def validation_tests(path):
+    """Unit tests of a token validator: malformed look-alikes that are not secrets."""
+    f = F(path)
+    f.fill('"""Tests for acme.tokens.looks_like_token: malformed inputs are rejected."""', "import pytest", "",
+           "from acme.tokens import looks_like_token", "", "", "@pytest.mark.parametrize(", '    "malformed",', "    [")
+    seen = set()
+    while len(seen) < 9:
+        p, v, note = wrong_length_value()
+        if v in seen:
+            continue
+        seen.add(v)
+        f.neg(p, '        "%s",  # %s' % (v, note), "malformed prefix in a validator test: " + note, v)
+    f.fill("    ],", ")", "def test_rejects_malformed(malformed):", "    assert not looks_like_token(malformed)", "")
+    f.save()
+
+
+def validation_tests_js(path):
+    f = F(path)
+    f.fill("import { describe, it, expect } from 'vitest';", "import { classify } from '../src/tokens';", "",
+           "describe('classify', () => {")
+    seen = set()
+    while len(seen) < 8:
+        p, v, note = wrong_length_value()
+        if v in seen:
+            continue
+        seen.add(v)
+        f.neg(p, "  it('rejects %s', () => expect(classify('%s')).toBe('invalid'));" % (note.split(" (")[0].replace("'", ""), v),
+              "malformed prefix in a JS test: " + note, v)
+    f.fill("});")
+    f.save()
+
+
+def identifiers_js(path):
+    """Long, random-looking or secret-sounding identifiers that hold no secret."""
+    f = F(path)
+    items = [
+        ("identifier", "export async function refreshAccessTokenIfExpiredBeforeRequest(session) {", "long identifier naming a token"),
+        ("identifier", "const SECRET_ROTATION_LAMBDA_FUNCTION_NAME = 'rotate-db-credentials-prod';", "secret-sounding constant naming a function"),
+        ("identifier", "const passwordInputSelector = '#login-form input[type=password]';", "CSS selector under a password name"),
+        ("identifier", "const tokenStorageKey = 'acme.auth.session.v2';", "storage key name"),
+        ("identifier", "export const API_KEY_HEADER_NAME = 'X-Api-Key';", "header name"),
+        ("identifier", "const apiKeyRegex = /^[A-Za-z0-9]{32}$/;", "a regex describing keys"),
+        ("css-color", "const brandPalette = { primary: '#4f46e5', accent: '#f59e0b', danger: '#dc2626' };", "CSS colors"),
+        ("version", "export const SDK_VERSION = '4.12.0-beta.3';", "version string"),
+        ("uuid", "const SESSION_NAMESPACE = '%s';" % uuid4(), "UUID namespace constant"),
+        ("sha256", "const BUILD_HASH = '%s';" % rs(HEX, 64), "build hash"),
+        ("identifier", "const chunkName = 'vendors-node_modules_pnpm_react-dom_18_3_1_react_18_3_1_node_modules_react-dom_client_js';", "webpack chunk name"),
+        ("identifier", "const nonceAttribute = 'data-csp-nonce';", "attribute name"),
+        ("identifier", "if (user.passwordResetTokenExpiresAt < Date.now()) return redirect('/password/forgot');", "field names"),
+        ("stripe-publishable-key", "const stripe = Stripe('pk_live_%s');" % rs(ALNUM, 24), "Stripe publishable key (public by design)"),
+        ("sentry-dsn", "Sentry.init({ dsn: 'https://%s@o%s.ingest.sentry.io/%s' });" % (rs(HEX, 32), digits(6), digits(7)), "Sentry DSN (public by design)"),
+        ("git-commit", "export const GIT_REVISION = '%s';" % rs(HEX, 40), "git revision"),
+        ("identifier", "const AUTH_TOKEN_COOKIE = '__Host-acme_auth';", "cookie name"),
+        ("identifier", "const secretsManagerArn = 'arn:aws:secretsmanager:eu-west-1:%s:secret:prod/orders/db-AbC123';" % digits(12), "secret ARN (a name, not the secret)"),
+    ]
+    f.fill("// auth helpers", "")
+    for p, line, note in items:
+        f.neg(p, line, note)
+        if R.random() < 0.5:
+            f.fill(R.choice(JS_FILL))
+    f.save()
+
+
+def css_file(path):
+    f = F(path)
+    f.fill(":root {")
+    for name in ["--brand", "--accent", "--muted", "--danger", "--success"]:
+        c = "#" + rs(HEX, 6)
+        f.neg("css-color", "  %s: %s;" % (name, c), "CSS color", c)
+    f.fill("}", "", ".logo {", "  width: 32px;")
+    img = b64(b"\x89PNG\r\n\x1a\n" + rbytes(1500))
+    f.neg("base64-image", "  background-image: url(data:image/png;base64,%s);" % img, "base64 PNG in CSS")
+    f.fill("}", "", "@font-face {", "  font-family: 'Inter';")
+    font = b64(b"wOF2" + rbytes(2000))
+    f.neg("base64-font", "  src: url(data:font/woff2;base64,%s) format('woff2');" % font, "base64 font in CSS")
+    f.fill("}", "", ".icon-check {")
+    svg = b64(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z"/></svg>')
+    f.neg("base64-image", '  background: url("data:image/svg+xml;base64,%s") no-repeat;' % svg, "base64 SVG in CSS")
+    f.fill("}")
+    f.save()
+
+
+def html_file(path):
+    f = F(path)
+    f.fill("<!doctype html>", '<html lang="en">', "<head>", '  <meta charset="utf-8">', "  <title>Acme</title>")
+    s = sri("sha384")
+    f.neg("sri-hash", '  <script src="https://cdn.jsdelivr.net/npm/bootstrap@5.3.3/dist/js/bootstrap.bundle.min.js" integrity="%s" crossorigin="anonymous"></script>' % s,
+          "subresource integrity sha384", s)
+    s = sri("sha384")
+    f.neg("sri-hash", '  <link rel="stylesheet" href="/static/app.css" integrity="%s">' % s, "subresource integrity sha384", s)
+    nonce = b64(rbytes(16))
+    f.neg("csp-nonce", '  <script nonce="%s">window.__APP__ = { version: "2.14.0" };</script>' % nonce, "per-response CSP nonce in a template snapshot", nonce)
+    f.fill("</head>", "<body>")
+    img = b64(b"\x89PNG\r\n\x1a\n" + rbytes(900))
+    f.neg("base64-image", '  <img alt="logo" src="data:image/png;base64,%s">' % img, "base64 PNG in an img tag")
+    site = "6L" + rs(B64URL, 38)
+    f.neg("recaptcha-site-key", '  <div class="g-recaptcha" data-sitekey="%s"></div>' % site, "reCAPTCHA site key (public by design)", site)
+    f.fill("</body>", "</html>")
+    f.save()
+
+
+def jwks_json(path):
+    f = F(path)
+    f.fill("{", '  "keys": [')
+    for i in range(2):
+        kid = rs(B64URL, 22)
+        f.fill("    {", '      "kty": "RSA",', '      "use": "sig",', '      "alg": "RS256",')
+        f.neg("jwks-kid", '      "kid": "%s",' % kid, "JWKS key id", kid)
+        n = b64url(rbytes(256))
+        f.neg("public-key", '      "n": "%s",' % n, "RSA public modulus in a JWKS", n)
+        f.fill('      "e": "AQAB"', "    }" + ("," if i == 0 else ""))
+    f.fill("  ]", "}")
+    f.save()
+
+
+def http_file(path):
+    """REST-client requests with bearer JWTs and tokens."""
+    f = F(path)
+    f.fill("### list orders", "GET https://api.acme.io/v1/orders?limit=20")
+    v = token("jwt")
+    f.pos("jwt", "Authorization: Bearer %s" % v, "JWT in an Authorization header (.http file)", v)
+    f.fill("Accept: application/json", "", "### create webhook", "POST https://api.acme.io/v1/webhooks", "Content-Type: application/json")
+    v = token("github-pat")
+    f.pos("github-pat", "Authorization: token %s" % v, "GitHub token in an Authorization header", v)
+    f.fill("", '{ "url": "https://hooks.acme.io/orders", "events": ["order.created"] }', "", "### local dev")
+    f.neg("reference", "Authorization: Bearer {{token}}", "REST-client variable")
+    f.fill("GET http://localhost:8080/healthz", "", "### admin")
+    v = token("jwt")
+    f.pos("jwt", "Authorization: Bearer %s" % v, "JWT in an Authorization header (.http file)", v)
+    f.fill("GET https://api.acme.io/v1/admin/users", "", "### partner API")
+    v = token("openai-api-key")
+    f.pos("openai-api-key", "Authorization: Bearer %s" % v, "Bearer token in an Authorization header", v)
+    f.fill("POST https://api.openai.com/v1/chat/completions")
+    f.save()
+
+
+def npmrc(path):
+    f = F(path)
+    f.fill("registry=https://registry.npmjs.org/", "save-exact=true")
+    v = token("npm-token")
+    f.pos("npm-token", "//registry.npmjs.org/:_authToken=%s" % v, ".npmrc _authToken", v)
+    f.neg("reference", "//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}", ".npmrc token from the environment")
+    f.fill("@acme:registry=https://npm.pkg.github.com/")
+    f.save()
+
+
+def pypirc(path):
+    f = F(path)
+    f.fill("[distutils]", "index-servers =", "    pypi", "    internal", "", "[pypi]", "username = __token__")
+    v = token("pypi-token")
+    f.pos("pypi-token", "password = %s" % v, ".pypirc password is a PyPI API token", v)
+    f.fill("", "[internal]", "repository = https://pypi.internal.acme.io/simple/", "username = ci-publisher")
+    pw = unique(password)
+    f.pos("generic-password", "password = %s" % pw, ".pypirc password", pw)
+    f.save()
+
+
+def netrc(path):
+    f = F(path)
+    v = token("github-pat")
+    f.fill("machine github.com", "  login acme-ci")
+    f.pos("github-pat", "  password %s" % v, ".netrc password (a GitHub token)", v)
+    f.fill("machine api.heroku.com", "  login ops@acme.io")
+    v = token("heroku-api-key")
+    f.pos("heroku-api-key", "  password %s" % v, ".netrc password (a Heroku API key)", v)
+    f.save()
+
+
+def pem_embedded_py(path):
+    f = F(path)
+    f.fill('"""Fixtures for the signing tests."""', "", "SIGNING_KEY = \"\"\"\\")
+    f.block("positive", "private-key", "EC private key in a Python triple-quoted string", private_key_pem("EC"))
+    f.fill('"""', "", "CA_CERT = \"\"\"\\")
+    f.block("negative", "certificate", "certificate in a Python string", cert_pem())
+    f.fill('"""', "", "")
+    f.neg("private-key", 'if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):', "code testing for the PEM marker, no key")
+    f.fill("    key_type = \"pkcs1\"", "")
+    f.save()
+
+
+def pem_in_tf(path):
+    f = F(path)
+    f.fill('resource "tls_self_signed_cert" "ca" {', "  # key generated offline and committed by mistake", "  private_key_pem = <<-EOT")
+    f.block("positive", "private-key", "RSA private key in a Terraform heredoc", ["    " + l for l in private_key_pem("RSA")])
+    f.fill("  EOT", '  validity_period_hours = 8760', "}", "", 'resource "aws_key_pair" "deployer" {', '  key_name   = "deployer"')
+    pub = ssh_pub("ed25519", "deployer")
+    f.neg("ssh-public-key", '  public_key = "%s"' % pub, "SSH public key in aws_key_pair")
+    f.fill("}")
+    f.save()
+
+
+def env_with_pem(path):
+    f = F(path)
+    f.fill("# GitHub App credentials", "GITHUB_APP_ID=%s" % digits(6))
+    pem = "\\n".join(private_key_pem("RSA")) + "\\n"
+    f.pos("private-key", 'GITHUB_APP_PRIVATE_KEY="%s"' % pem, "RSA private key on one line with \\n escapes in .env")
+    f.fill("GITHUB_APP_INSTALLATION_ID=%s" % digits(8))
+    v = token("github-app-token")
+    f.pos("github-app-token", "GITHUB_INSTALLATION_TOKEN=%s" % v, "installation token in .env", v)
+    f.save()
+
+
+def ansible_vars(path):
+    f = F(path)
+    f.fill("---", "# group_vars/web.yml", "nginx_worker_processes: auto", "deploy_user: deploy")
+    f.neg("reference", "db_password: \"{{ vault_db_password }}\"", "Ansible reference to a vaulted variable")
+    f.fill("deploy_ssh_key: |")
+    f.block("positive", "private-key", "OpenSSH private key in an Ansible variable", ["  " + l for l in private_key_pem("OPENSSH")])
+    f.fill("ssl_certificate: |")
+    f.block("negative", "certificate", "certificate in an Ansible variable", ["  " + l for l in cert_pem()])
+    f.neg("vault-encrypted", "api_secret: !vault |", "Ansible-vault encrypted value follows")
+    f.fill("  $ANSIBLE_VAULT;1.1;AES256")
+    for _ in range(4):
+        f.fill("  " + rs("0123456789", 2) + rs(HEX, 78))
+    f.save()
+
+
+# ---- more places secrets end up ------------------------------------------------------------
+
+def git_credentials(path):
+    f = F(path)
+    for host, p in [("github.com", "github-pat"), ("gitlab.com", "gitlab-pat"), ("github.com", "github-fine-grained-pat")]:
+        if p not in COVERED:
+            continue
+        v = token(p)
+        f.pos(p, "https://%s:%s@%s" % (R.choice(["acme-bot", "oauth2", "x-access-token"]), v, host), ".git-credentials URL with a token", v)
+    f.neg("connection-string", "https://acme-bot@bitbucket.org", ".git-credentials entry without a password")
+    f.save()
+
+
+def token_file(path, provider):
+    """A file holding nothing but the token (gh's hosts token, ~/.vault-token...)."""
+    f = F(path)
+    v = token(provider)
+    f.pos(provider, v, "bare token alone in a file, no key", v)
+    f.save()
+
+
+def runbook_md(path):
+    f = F(path)
+    f.fill("# Incident runbook: payments webhook", "", "1. Check the webhook deliveries:", "", "```sh")
+    for p in ["stripe-secret-key", "github-pat", "slack-bot-token", "sendgrid-api-key"]:
+        if p not in COVERED:
+            continue
+        v = token(p)
+        f.pos(p, 'curl -s -H "Authorization: Bearer %s" https://%s/v1/events | jq .' % (v, R.choice(HOSTS)),
+              "token pasted into a runbook's code block", v)
+        f.fill("```", "", "%d. Then look at the dashboard." % R.randint(2, 5), "", "```sh")
+    f.neg("reference", 'curl -s -u "$STRIPE_SECRET_KEY:" https://api.stripe.com/v1/events', "shell variable in docs")
+    f.neg("placeholder", "export SLACK_BOT_TOKEN=xoxb-your-token", "placeholder in docs")
+    f.neg("aws-access-key-id", "aws configure set aws_access_key_id %s" % AWS_EXAMPLE_ID, "AWS documented example key id")
+    f.fill("```", "", "Escalate to #payments-oncall.")
+    f.save()
+
+
+def app_log(path):
+    f = F(path)
+    lines = []
+    for i in range(14):
+        ts = "2026-03-0%dT1%d:%02d:%02d.%03dZ" % (R.randint(1, 9), R.randint(0, 9), R.randint(0, 59), R.randint(0, 59), R.randint(0, 999))
+        lines.append(ts)
+    lines.sort()
+    plan = ["fill", "pos-jwt", "neg-uuid", "fill", "pos-bearer", "neg-sha", "fill", "pos-url", "neg-trace", "fill",
+            "pos-bearer", "neg-mask", "fill", "neg-commit"]
+    for ts, what in zip(lines, plan):
+        rid = uuid4()
+        if what == "fill":
+            f.fill('%s INFO  http.server request_id=%s method=GET path=/healthz status=200 dur_ms=%d' % (ts, rid, R.randint(1, 9)))
+        elif what == "pos-jwt":
+            v = token("jwt")
+            f.pos("jwt", "%s DEBUG http.client outgoing headers={'Authorization': 'Bearer %s', 'Accept': 'application/json'}" % (ts, v),
+                  "JWT leaked in a debug log line", v)
+        elif what == "pos-bearer":
+            p = R.choice([q for q in ["openai-api-key", "github-pat", "stripe-secret-key", "slack-bot-token", "anthropic-api-key"] if q in COVERED])
+            v = token(p)
+            f.pos(p, '%s WARN  retry attempt=2 curl -H "Authorization: Bearer %s" https://%s/v1/jobs' % (ts, v, R.choice(HOSTS)),
+                  "token leaked in a logged command", v)
+        elif what == "pos-url":
+            p, u = conn_url()
+            f.pos(p, "%s ERROR db.pool could not connect to %s: connection refused" % (ts, u), "connection URL leaked in an error log", u)
+        elif what == "neg-uuid":
+            f.neg("uuid", "%s INFO  orders.created order_id=%s customer_id=%s" % (ts, uuid4(), uuid4()), "UUIDs in a log line")
+        elif what == "neg-sha":
+            h = rs(HEX, 64)
+            f.neg("sha256", "%s INFO  artifact.uploaded sha256=%s size=%d" % (ts, h, R.randint(1000, 999999)), "sha256 in a log line", h)
+        elif what == "neg-trace":
+            f.neg("trace-id", "%s INFO  tracing trace_id=%s span_id=%s" % (ts, rs(HEX, 32), rs(HEX, 16)), "trace and span ids")
+        elif what == "neg-mask":
+            f.neg("placeholder", "%s DEBUG http.client outgoing headers={'Authorization': 'Bearer ****', 'X-Api-Key': '[REDACTED]'}" % ts,
+                  "masked credentials in a log line")
+        elif what == "neg-commit":
+            h = rs(HEX, 40)
+            f.neg("git-commit", "%s INFO  app.start version=2.14.0 commit=%s" % (ts, h), "git commit id in a log line", h)
+    f.save()
+
+
+def maven_settings(path):
+    f = F(path)
+    f.fill('<?xml version="1.0" encoding="UTF-8"?>', '<settings xmlns="http://maven.apache.org/SETTINGS/1.2.0">', "  <servers>")
+    for sid, kind in [("nexus-releases", "pos"), ("nexus-snapshots", "neg"), ("github", "gh"), ("central", "neg2")]:
+        f.fill("    <server>", "      <id>%s</id>" % sid, "      <username>ci-deployer</username>")
+        if kind == "pos":
+            pw = unique(password)
+            f.pos("generic-password", "      <password>%s</password>" % pw, "Maven settings.xml <password>", pw)
+        elif kind == "gh" and "github-pat" in COVERED:
+            v = token("github-pat")
+            f.pos("github-pat", "      <password>%s</password>" % v, "GitHub token as Maven <password>", v)
+        elif kind == "neg":
+            f.neg("reference", "      <password>${env.NEXUS_PASSWORD}</password>", "Maven property reference")
+        else:
+            f.neg("maven-encrypted", "      <password>{%s=}</password>" % b64(rbytes(32))[:-1], "Maven master-password-encrypted value")
+        f.fill("    </server>")
+    f.fill("  </servers>", "</settings>")
+    f.save()
+
+
+def wp_config(path):
+    f = F(path)
+    f.fill("<?php", "/** The name of the database for WordPress */", "define( 'DB_NAME', 'wordpress' );", "define( 'DB_USER', 'wp_prod' );")
+    pw = unique(password)
+    f.pos("generic-password", "define( 'DB_PASSWORD', '%s' );" % pw, "PHP define() of a database password", pw)
+    f.fill("define( 'DB_HOST', 'mysql.internal' );", "", "/**#@+", " * Authentication unique keys and salts.", " */")
+    for name in ["AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY"]:
+        salt = unique(lambda: rs(ALNUM + "!#%()*+,-./:;=?@[]^_{|}~", 64))
+        f.pos("generic-secret", "define( '%s', '%s' );" % (name, salt), "WordPress salt (64 random chars)", salt)
+    f.neg("placeholder", "define( 'NONCE_KEY',        'put your unique phrase here' );", "WordPress's shipped placeholder salt")
+    f.neg("reference", "define( 'AUTH_SALT', getenv('WP_AUTH_SALT') );", "PHP getenv")
+    f.fill("", "$table_prefix = 'wp_';", "define( 'WP_DEBUG', false );")
+    f.save()
+
+
+def gradle_properties(path):
+    f = F(path)
+    f.fill("org.gradle.jvmargs=-Xmx2g -Dfile.encoding=UTF-8", "org.gradle.parallel=true", "kotlin.code.style=official")
+    pw = unique(password)
+    f.pos("generic-password", "signing.password=%s" % pw, "gradle.properties signing password", pw)
+    f.fill("signing.keyId=%s" % rs(UHEX, 8))
+    f.neg("placeholder", "signing.secretKeyRingFile=/home/ci/.gnupg/secring.gpg", "a path, not a secret")
+    pw = unique(password)
+    f.pos("generic-password", "mavenCentralPassword=%s" % pw, "gradle.properties repository password", pw)
+    f.neg("reference", "githubPackagesToken=${GITHUB_TOKEN}", "reference to the environment")
+    f.save()
+
+
+# ---- the whole corpus ----------------------------------------------------------------------
+
+def main():
+    PREFIXED.items = [p for p in COVERED if p in PROVIDERS]
+    KEYEDROT.items = [p for p in COVERED if p in KEYED]
+
+    # .env files
+    env_file("env/.env", 10, 9)
+    env_file("env/.env.production", 12, 10, head=("# production: loaded by systemd EnvironmentFile=",))
+    env_file("env/.env.staging", 9, 10)
+    env_file("env/.env.local", 6, 10, head=("# local overrides (git-ignored in most clones)",))
+    env_file("env/config.env", 10, 8)
+    env_file("env/.env.ci", 8, 8, head=("# CI variables",))
+    env_urls("env/urls.env", 12, 10)
+    env_with_pem("env/github-app.env")
+
+    # YAML
+    k8s_secret("k8s/app-secrets.yaml", [("orders-secrets", 8, 5), ("worker-secrets", 6, 5)])
+    k8s_secret("k8s/payments-secret.yaml", [("payments-api", 9, 7)])
+    k8s_secret("k8s/ci-secrets.yaml", [("ci-tokens", 7, 5), ("registry-creds", 4, 4)])
+    k8s_tls_secret("k8s/ingress-tls.yaml")
+    compose_file("compose/docker-compose.yml", [("api", "ghcr.io/acme/orders:1.27.3", 6, 5, "list"),
+                                                ("worker", "ghcr.io/acme/orders-worker:1.27.3", 5, 4, "map"),
+                                                ("db", "postgres:16-alpine", 1, 3, "map")])
+    compose_file("compose/docker-compose.staging.yml", [("web", "ghcr.io/acme/web:2.14.0", 5, 5, "map"),
+                                                        ("notifier", "ghcr.io/acme/notifier:0.9.1", 5, 4, "list")])
+    gha_workflow(".github/workflows/deploy.yml", 6, 6)
+    gha_workflow(".github/workflows/release.yml", 5, 6)
+    gha_workflow(".github/workflows/nightly.yml", 4, 5)
+    helm_values("helm/values.yaml", [("slack", 3, 3), ("payments", 4, 3), ("observability", 4, 3)])
+    helm_values("helm/values-prod.yaml", [("integrations", 6, 4), ("registry", 3, 3)])
+    database_yml("config/database.yml")
+    ansible_vars("ansible/group_vars/web.yml")
+
+    # JSON
+    json_config("config/app.json", [("github", 3, 2), ("payments", 4, 3), ("notifications", 4, 3)],
+                {"name": "orders-api", "port": 8080, "logLevel": "info"})
+    json_config("config/integrations.json", [("ai", 5, 3), ("crm", 4, 4), ("analytics", 3, 4)],
+                {"version": 3, "region": "eu-west-1"})
+    json_config("config/settings.json", [("deploy", 4, 4), ("storage", 3, 3)], {"env": "production", "features": {"newCheckout": True}})
+    appsettings_json("config/appsettings.json")
+    service_account_json("config/service-account.json", "acme-prod-%s" % digits(6))
+    service_account_json("config/gcp-ci-sa.json", "acme-ci-%s" % digits(6))
+    jwks_json("config/jwks.json")
+
+    # code
+    python_file("src/python/settings.py", 8, 7)
+    python_file("src/python/clients.py", 8, 7, doc="API clients.")
+    python_file("src/python/tasks.py", 7, 7, doc="Background tasks.")
+    python_file("src/python/notify.py", 6, 6, doc="Notifications.")
+    pem_embedded_py("src/python/fixtures_keys.py")
+    validation_tests("src/python/test_tokens.py")
+    js_file("src/js/config.js", 8, 7)
+    js_file("src/js/api.js", 7, 7)
+    js_file("src/ts/billing.ts", 7, 6, ts=True)
+    js_file("src/ts/notify.ts", 6, 6, ts=True)
+    identifiers_js("src/js/auth.js")
+    validation_tests_js("src/js/tokens.test.js")
+    go_file("src/go/config.go", 7, 6)
+    go_file("src/go/client.go", 7, 6)
+    go_file("src/go/deploy.go", 5, 5)
+    java_file("src/java/AppConfig.java", 6, 5, "AppConfig")
+    java_file("src/java/PaymentConfig.java", 6, 5, "PaymentConfig")
+    properties_file("src/java/application.properties", 7, 6)
+    properties_file("src/java/application-prod.properties", 6, 6)
+    ruby_file("src/ruby/initializers.rb", 7, 6)
+    ruby_file("src/ruby/jobs.rb", 6, 6)
+    shell_file("scripts/deploy.sh", 7, 6)
+    shell_file("scripts/release.sh", 6, 6)
+    shell_file("scripts/bootstrap.sh", 6, 5)
+
+    # Terraform
+    tf_file("terraform/providers.tf", 7, 5)
+    tf_file("terraform/secrets.tf", 7, 6)
+    tfvars_file("terraform/prod.tfvars", 6, 5)
+    pem_in_tf("terraform/ca.tf")
+    terraform_lock("terraform/.terraform.lock.hcl")
+
+    # INI, properties, TOML, dotfiles, Docker
+    ini_file("ini/config.ini", [("database", 3, 3), ("stripe", 3, 2), ("notifications", 3, 3)])
+    ini_file("ini/app.cfg", [("auth", 3, 3), ("storage", 3, 3)])
+    toml_file("ini/settings.toml", [("api", 4, 3), ("deploy", 4, 3)])
+    toml_file("ini/secrets.toml", [("providers", 5, 4)])
+    npmrc("dotfiles/.npmrc")
+    pypirc("dotfiles/.pypirc")
+    netrc("dotfiles/.netrc")
+    dockerfile("docker/Dockerfile", 5, 4)
+    dockerfile("docker/Dockerfile.worker", 5, 4, base="python:3.12-slim")
+    dockerfile("docker/Dockerfile.ci", 4, 4, base="golang:1.23-bookworm")
+    http_file("api/requests.http")
+
+    # minified bundles: one token on a very long line; some with a look-alike line too
+    neg_lines = [("stripe-publishable-key", 'Stripe("pk_live_%s")' % rs(ALNUM, 24), "Stripe publishable key"),
+                 ("base64-image", 'var I="data:image/png;base64,%s"' % b64(b"\x89PNG\r\n\x1a\n" + rbytes(600)), "base64 PNG"),
+                 ("sri-hash", 'o.integrity="%s"' % sri("sha384"), "integrity hash"),
+                 ("uuid", 'var D="%s"' % uuid4(), "UUID"),
+                 None, None, None, None]
+    for i in range(8):
+        p, K, v = next_positive()
+        e = dict(kind="positive", provider=p, key=K, value=v, raw=False, note="")
+        minified("dist/%s.min.js" % ["app", "vendor", "checkout", "admin", "widget", "chunk-3f9a", "sdk", "embed"][i], e, neg_lines[i])
+
+    # keys and certificates
+    pem_file("keys/id_rsa", "positive", "private-key", private_key_pem("RSA"), "RSA private key (PKCS#1)")
+    pem_file("keys/id_ed25519", "positive", "private-key", private_key_pem("OPENSSH"), "OpenSSH private key")
+    pem_file("keys/deploy_key", "positive", "private-key", private_key_pem("OPENSSH"), "OpenSSH private key")
+    pem_file("keys/server.key", "positive", "private-key", private_key_pem("PKCS8"), "PKCS#8 private key")
+    pem_file("keys/ec.pem", "positive", "private-key", private_key_pem("EC"), "EC private key")
+    pem_file("keys/dsa.pem", "positive", "private-key", private_key_pem("DSA"), "DSA private key")
+    pem_file("keys/encrypted.pem", "positive", "private-key", private_key_pem("ENCRYPTED"), "encrypted PKCS#8 private key")
+    pem_file("keys/legacy-encrypted.pem", "positive", "private-key", legacy_encrypted_rsa(), "legacy encrypted RSA key (Proc-Type)")
+    pem_file("keys/signing-key.asc", "positive", "private-key", private_key_pem("PGP"), "PGP private key block")
+    f = F("keys/bundle.pem")
+    f.block("negative", "certificate", "certificate before the key in a combined PEM", cert_pem())
+    f.block("positive", "private-key", "RSA private key after the certificate in a combined PEM", private_key_pem("RSA"))
+    f.save()
+    pem_file("keys/id_ed25519.pub", "negative", "ssh-public-key", [ssh_pub("ed25519")], "SSH public key file")
+    pem_file("keys/id_rsa.pub", "negative", "ssh-public-key", [ssh_pub("rsa")], "SSH public key file")
+    pem_file("keys/public.pem", "negative", "public-key", public_key_pem(), "PEM public key")
+    pem_file("keys/rsa_public.pem", "negative", "public-key", rsa_public_pem(), "PKCS#1 RSA public key")
+    pem_file("keys/signing-pubkey.asc", "negative", "public-key", pgp_public(), "PGP public key block")
+    pem_file("certs/server.crt", "negative", "certificate", cert_pem(), "certificate")
+    pem_file("certs/request.csr", "negative", "certificate", cert_pem("CERTIFICATE REQUEST"), "certificate signing request")
+    pem_file("certs/dhparam.pem", "negative", "certificate", cert_pem("DH PARAMETERS"), "Diffie-Hellman parameters")
+    f = F("certs/ca-bundle.crt")
+    for i in range(4):
+        f.fill("# Acme Issuing CA %d" % (i + 1))
+        f.block("negative", "certificate", "certificate in a CA bundle", cert_pem())
+    f.save()
+    authorized_keys("keys/authorized_keys", 6)
+    known_hosts("keys/known_hosts", 6)
+
+    # lockfiles, hashes and other high-entropy non-secrets
+    package_lock("lock/package-lock.json", 16)
+    yarn_lock("lock/yarn.lock", 8)
+    go_sum("lock/go.sum", 10)
+    cargo_lock("lock/Cargo.lock", 10)
+    requirements_hashes("lock/requirements.txt", 8)
+    lfs_pointer("assets/model.bin")
+    css_file("web/theme.css")
+    html_file("web/index.html")
+    readme("docs/README.md")
+    runbook_md("docs/runbook.md")
+    app_log("logs/app.log")
+    git_credentials("dotfiles/.git-credentials")
+    for path, p in [("dotfiles/.vault-token", "vault-token"), ("dotfiles/gh-token.txt", "github-pat"),
+                    ("secrets/npm-token", "npm-token"), ("secrets/openai.key", "openai-api-key")]:
+        if p in COVERED:
+            token_file(path, p)
+    maven_settings("src/java/settings.xml")
+    gradle_properties("src/java/gradle.properties")
+    wp_config("src/php/wp-config.php")
+
+    write()
+
+
+def write():
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    for path, text in sorted(FILES.items()):
+        full = os.path.join(OUT, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    # every recorded line holds what the manifest says it holds
+    for kind, path, line, provider, note in MANIFEST:
+        text = FILES[path[len("files/"):]].split("\n")
+        assert 1 <= line <= len(text), (path, line)
+    with open(os.path.join(HERE, "manifest.tsv"), "w", encoding="utf-8", newline="\n") as fh:
+        for kind, path, line, provider, note in sorted(MANIFEST, key=lambda m: (m[1], m[2])):
+            fh.write("%s\t%s\t%d\t%s\t%s\n" % (kind, path, line, provider, note))
+    pos = [m for m in MANIFEST if m[0] == "positive"]
+    neg = [m for m in MANIFEST if m[0] == "negative"]
+    provs = sorted(set(m[3] for m in pos))
+    print("%d positives, %d negatives, %d files, %d providers" % (len(pos), len(neg), len(FILES), len(provs)))
+
+
+if __name__ == "__main__":
+    main()

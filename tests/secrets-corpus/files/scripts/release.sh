@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+set -euo pipefail
+
+vercel login --token "$AUTH_TOKEN"
+echo "sk.eyJ1IjoiZ2VvZGF0YSIsImEiOiJ4dml6YjlsaWFnNm5maGVyeHNyamxzemFwIn0._gQ4y5Wvo6ua1OQvrhP7X3" | docker login ghcr.io -u acme-ci --password-stdin
+make build
+# shellcheck disable=SC2086
+DISCORD_WEBHOOK_URL='https://discord.com/api/webhooks/9589446617670727665/4IsdT0Yz20YYlaZX4VFcfkNnQss86DyB9TpEXMLQ-dGL3sHQgZC_HdpmYo3AxeHkza7s'
+export BUILD_COMMIT="ca9c99eda9644a19fde50bfac63327a59fbe8334"
+TOKEN_TTL_SECONDS='3600'
+# shellcheck disable=SC2086
+export OPENAI_API_KEY="sk-example-00000000000000000000"
+set -euo pipefail
+export SENTRY_DSN="https://ca0e09e5d812fa1c1fa793eb9bc0686d@o695262.ingest.sentry.io/7363238"
+vercel login --token hvs.CAESIpfWZzj5oOPdXEVaKwDLtcUZdEhlF545jxnM9KJEXKd4MOMmbq2bb5lcFEFst0eFgGgUVuoj2ARv4nCUNGHe1iP
+curl -sS -H "Authorization: Bearer gldt-NV7J4Z9PIL_N5YaGC17E" https://globex.cloud/v1/deployments
+echo "deploying $(git rev-parse --short HEAD)"
+aws_secret_access_key='6tzsX3UYvSW1gA/MJixw2lN2mPli5aX6PNrJXJc4'
+cd "$(dirname "$0")/.."
+curl -sS -H "Authorization: Bearer ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSIsInVzZXJBdXRoIjp7Im1ldGhvZCI6IlNSUGctNDA5NiIsImFsZyI6IlBCRVMyZy1IUzI1NiIsIml0ZXJhdGlvbnMiOjY1MDAwMCwic2FsdCI6IkF3N2JUMlBrTGxJZHpZZXoxamlqb2UifSwiZW1haWwiOiJweXdkeGtuc3ExdThyQDFwYXNzd29yZHNlcnZpY2VhY2NvdW50cy5jb20iLCJzcnBYIjoiNTY5MTM0NDc2MWZmOTRiMTZjOWVkMjdhZDJhZDk4OTU2M2RlZjhkODU0YzkyZDZmNzExYzFhMzUyMTgxNDMwNSIsIm11ayI6eyJhbGciOiJBMjU2R0NNIiwiZXh0Ijp0cnVlLCJrIjoiaGYta2JnWTJFZm5YNlRETmEtWVdPWWlhdWJ2TC1UT0dwNlFyS2JpQkZyUCIsImtleV9vcHMiOlsiZW5jcnlwdCIsImRlY3J5cHQiXSwia3R5Ijoib2N0Iiwia2lkIjoibXAifSwic2VjcmV0S2V5IjoiQTMtQ0dXMlRaLTlKVkRaSS1TOTdRSi1VNjNKTC1NRllYVC1TN1VBTyIsInRocm90dGxlU2VjcmV0Ijp7InNlZWQiOiJlMjkyZGMxZTgyM2RiNzVlN2NiN2JkOTUzZGE1MmI3YWIyNGQ2ZjI4NGJlMDExZjI5NGRmZTlhYWFlMTBlNjQ2IiwidXVpZCI6IlVSSkRTNDYyQktSWVMySjBBU00xMDdWUDhCIn0sImRldmljZVV1aWQiOiJmN2dheDBwaHUyeTJldDd5bjh2OXlyMTg2cSJ9" https://acme.io/v1/deployments
+# shellcheck disable=SC2086
+echo "deploying $(git rev-parse --short HEAD)"
+export GITHUB_TOKEN="ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
