@@ -55,7 +55,7 @@ ALL_LDFLAGS = $(OPT) $(LDHARDEN) $(LDFLAGS)
 
 LIB_SRC   := $(wildcard src/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_rules.o
-HOOKS     := pre-receive update
+HOOKS     := pre-receive update pre-commit pre-push
 HOOK_BIN  := $(HOOKS:%=$(BUILD)/%)
 CLI_BIN   := $(BUILD)/gatehouse
 UNIT_SRC  := $(wildcard tests/unit/*.c)

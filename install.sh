@@ -4,6 +4,8 @@
 #   ./install.sh --deps                         install Debian build/test packages (apt, idempotent)
 #   ./install.sh --repo PATH.git [--hook H]     install into one bare repository
 #   ./install.sh --hooks-path DIR [--hook H]    install into a shared core.hooksPath directory
+#   ./install.sh --gitea PATH.git | --gitea-root DIR | --gitlab PATH.git   server platforms
+#   ./install.sh --local [CLONE]                pre-commit and pre-push in a working clone
 #
 # H is pre-receive (default), update, or both.  An existing hook that is not
 # gatehouse's is never replaced without --force (it is then kept as
@@ -26,12 +28,22 @@ usage() {
 usage: ./install.sh --deps
        ./install.sh --repo PATH.git [--hook pre-receive|update|both] [--force] [--bin DIR]
        ./install.sh --hooks-path DIR [--hook pre-receive|update|both] [--force] [--bin DIR]
+       ./install.sh --gitea PATH.git [--hook ...] | --gitea-root DIR [--hook ...]
+       ./install.sh --gitlab PATH.git [--hook ...]
+       ./install.sh --local [CLONE] [--force]
 
   --deps             install the Debian packages needed to build and test gatehouse
                      (apt-get; only what is missing; needs root)
   --repo PATH.git    install the hook(s) into one bare repository's hooks/ directory
   --hooks-path DIR   install the hook(s) into DIR, for core.hooksPath (every repository
                      of the server); prints the git config command that activates it
+  --gitea PATH.git   Gitea/Forgejo: into hooks/pre-receive.d/ (update.d/ with --hook update),
+                     beside Gitea's own hooks, which its dispatcher runs in turn
+  --gitea-root DIR   the same for every repository under a Gitea repository root (DIR/owner/repo.git)
+  --gitlab PATH.git  GitLab: into custom_hooks/pre-receive.d/ (update.d/ with --hook update)
+  --local [CLONE]    a developer's working clone (default: the current one): pre-commit (secret
+                     scan of staged changes) and pre-push (the server's checks, before pushing);
+                     respects core.hooksPath and chains existing hooks instead of replacing them
   --hook H           pre-receive (default), update (for servers whose pre-receive belongs
                      to something else, e.g. gitolite), or both
   --force            replace an existing hook that is not gatehouse's (kept as
@@ -131,10 +143,7 @@ describe_trust() {
 
 install_repo() {
   local repo=$1 h
-  [ -d "$repo" ] || die "$repo is not a directory"
-  if [ "$(git --git-dir="$repo" rev-parse --is-bare-repository 2>/dev/null)" != "true" ]; then
-    die "$repo is not a bare git repository (gatehouse guards server-side repos; for a working clone see the README)"
-  fi
+  require_bare "$repo"
   ensure_built
   mkdir -p "$repo/hooks"
   for h in $(hooks_wanted); do
@@ -164,12 +173,105 @@ install_hooks_path() {
   echo "    git config --system receive.advertisePushOptions true   # for break-glass overrides"
 }
 
+require_bare() {
+  local repo=$1
+  [ -d "$repo" ] || die "$repo is not a directory"
+  if [ "$(git --git-dir="$repo" rev-parse --is-bare-repository 2>/dev/null)" != "true" ]; then
+    die "$repo is not a bare git repository (gatehouse guards server-side repos; for a working clone use --local)"
+  fi
+}
+
+# install_dotd REPO DIR-UNDER-REPO: hooks run by a platform's dispatcher (NAME.d/).
+install_dotd() {
+  local repo=$1 base=$2 h
+  require_bare "$repo"
+  ensure_built
+  for h in $(hooks_wanted); do
+    mkdir -p "$repo/$base/$h.d"
+    install_hook "$bin_dir/$h" "$repo/$base/$h.d/gatehouse"
+  done
+  enable_push_options "$repo"
+  describe_trust "$repo"
+}
+
+install_gitea() {
+  local repo=$1
+  install_dotd "$repo" hooks
+  [ -e "$repo/hooks/pre-receive" ] || echo "install.sh: note: $repo/hooks/pre-receive (Gitea's dispatcher) is missing; Gitea writes it when it adopts the repository"
+}
+
+install_gitea_root() {
+  local root=$1 repo n=0
+  [ -d "$root" ] || die "$root is not a directory"
+  for repo in "$root"/*/*.git; do
+    [ -d "$repo" ] || continue
+    install_gitea "$repo"
+    n=$((n + 1))
+  done
+  [ "$n" -gt 0 ] || die "no repositories (OWNER/NAME.git) under $root"
+  echo "install.sh: installed into $n repositories under $root"
+}
+
+# A developer's clone: pre-commit and pre-push, chained after existing hooks.
+install_local() {
+  local clone=${1:-.} dir h existing
+  git -C "$clone" rev-parse --git-dir >/dev/null 2>&1 || die "$clone is not a git working clone"
+  [ "$(git -C "$clone" rev-parse --is-bare-repository)" = false ] || die "$clone is bare: use --repo"
+  ensure_built_local
+  dir=$(cd "$clone" && git rev-parse --path-format=absolute --git-path hooks)
+  mkdir -p "$dir"
+  for h in pre-commit pre-push; do
+    existing=$dir/$h
+    if [ -e "$existing" ] && ! grep -q "gatehouse-hook: $h" "$existing" 2>/dev/null; then
+      # chain: the existing hook runs first, unchanged, then gatehouse's
+      mv -f "$existing" "$dir/$h.pre-gatehouse"
+      cp "$bin_dir/$h" "$dir/gatehouse-$h" && chmod 0755 "$dir/gatehouse-$h"
+      if [ "$h" = pre-push ]; then
+        cat >"$existing" <<CHAIN
+#!/bin/sh
+# gatehouse-hook: $h (chains the hook that was here before, kept as $h.pre-gatehouse)
+input=\$(cat)
+printf '%s\n' "\$input" | "\$(dirname "\$0")/$h.pre-gatehouse" "\$@" || exit \$?
+printf '%s\n' "\$input" | exec "\$(dirname "\$0")/gatehouse-$h" "\$@"
+CHAIN
+      else
+        cat >"$existing" <<CHAIN
+#!/bin/sh
+# gatehouse-hook: $h (chains the hook that was here before, kept as $h.pre-gatehouse)
+"\$(dirname "\$0")/$h.pre-gatehouse" "\$@" || exit \$?
+exec "\$(dirname "\$0")/gatehouse-$h" "\$@"
+CHAIN
+      fi
+      chmod 0755 "$existing"
+      echo "install.sh: chained $existing: the previous hook runs first ($h.pre-gatehouse)"
+    else
+      install_hook "$bin_dir/$h" "$existing"
+    fi
+  done
+  echo "install.sh: hooks in $dir (git commit/push --no-verify skips them; the server still checks)"
+}
+
+ensure_built_local() {
+  local h
+  for h in pre-commit pre-push; do
+    if [ ! -x "$bin_dir/$h" ]; then
+      [ "$bin_dir" = "$here/build" ] || die "no built hook at $bin_dir/$h"
+      make -C "$here" -s all >/dev/null
+      break
+    fi
+  done
+}
+
 [ $# -gt 0 ] || { usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --deps) mode=deps ;;
     --repo) mode=repo; target=${2:-}; [ -n "$target" ] || die "--repo needs a path"; shift ;;
     --hooks-path) mode=hooks-path; target=${2:-}; [ -n "$target" ] || die "--hooks-path needs a directory"; shift ;;
+    --gitea) mode=gitea; target=${2:-}; [ -n "$target" ] || die "--gitea needs a repository"; shift ;;
+    --gitea-root) mode=gitea-root; target=${2:-}; [ -n "$target" ] || die "--gitea-root needs a directory"; shift ;;
+    --gitlab) mode=gitlab; target=${2:-}; [ -n "$target" ] || die "--gitlab needs a repository"; shift ;;
+    --local) mode=local; if [ -n "${2:-}" ] && [ "${2#-}" = "$2" ]; then target=$2; shift; fi ;;
     --hook) hook_choice=${2:-}; shift ;;
     --force) force=1 ;;
     --bin) bin_dir=${2:-}; [ -n "$bin_dir" ] || die "--bin needs a directory"; shift ;;
@@ -184,5 +286,9 @@ case "$mode" in
   deps) install_deps ;;
   repo) install_repo "$target" ;;
   hooks-path) install_hooks_path "$target" ;;
+  gitea) install_gitea "$target" ;;
+  gitea-root) install_gitea_root "$target" ;;
+  gitlab) install_dotd "$target" custom_hooks ;;
+  local) install_local "$target" ;;
   *) usage >&2; exit 2 ;;
 esac

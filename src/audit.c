@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -175,6 +176,27 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(ov, "applied", json_boolean(d->overridden != NULL));
 			rc |= set(ov, "checks_skipped", jstr(d->overridden));
 		}
+	}
+	{
+		/* what the hosting platform says about the push (Gitea PR merges, GitLab ids) */
+		static const char *const vars[] = { "GITEA_PR_ID", "GITEA_INTERNAL_PUSH", "GITEA_PUSHER_EMAIL",
+						    "GITEA_REPO_USER_NAME", "GITEA_REPO_NAME", "GL_ID",
+						    "GL_PROTOCOL", "GL_REPOSITORY", "GITHUB_REPO_NAME",
+						    "GITHUB_VIA", NULL };
+		json_t *pf = NULL;
+		size_t k;
+		for (k = 0; vars[k]; k++) {
+			const char *v = getenv(vars[k]);
+			if (!v || !*v)
+				continue;
+			if (!pf && !(pf = json_object())) {
+				rc = GATE_ENOMEM;
+				break;
+			}
+			rc |= set(pf, vars[k], jstr(v));
+		}
+		if (pf)
+			rc |= set(o, "platform", pf);
 	}
 	rc |= set(o, "version", json_string(GATEHOUSE_VERSION));
 	rc |= set(o, "duration_ms", json_real((double)(long long)(info->duration_ms * 1000) / 1000.0));

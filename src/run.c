@@ -167,7 +167,9 @@ static int prepare(run_state *st)
 		return fail(st, GATE_ENOMEM);
 	if (!st->matrix_file) {
 		char *configured = NULL;
-		if ((rc = gate_repo_config(&configured, st->repo, "gatehouse.trustedRef")) < 0)
+		if (st->opts->trusted_ref)
+			configured = gate_strdup(st->opts->trusted_ref);
+		else if ((rc = gate_repo_config(&configured, st->repo, "gatehouse.trustedRef")) < 0)
 			return fail(st, rc);
 		rc = gate_repo_trusted_ref(&st->trusted_ref, st->repo, configured);
 		gate_free(configured);
@@ -313,6 +315,11 @@ static int decide_all(run_state *st)
 	ctx.m = st->m;
 	ctx.login = st->id.login;
 	ctx.person = st->m ? gate_matrix_person_by_login(st->m, st->id.login) : -1;
+	if (ctx.person < 0 && st->m && st->opts->user_email) {
+		ctx.person = gate_matrix_person_by_email(st->m, st->opts->user_email);
+		if (ctx.person >= 0)
+			ctx.login = st->m->people[ctx.person].logins[0];
+	}
 	st->person = ctx.person;
 	ctx.trusted_ref = st->matrix_file ? NULL : st->trusted_ref;
 	ctx.matrix_path = st->matrix_path;
@@ -597,7 +604,8 @@ static int evaluate(run_state *st)
 				return rc;
 		}
 	/* secrets on every ref, protected or not, with or without a matrix */
-	if ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0)
+	if (!st->opts->no_secrets &&
+	    ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0))
 		return rc;
 	if ((rc = apply_override(st)) < 0)
 		return fail(st, rc);
@@ -920,5 +928,78 @@ int gate_run_explain(const char *login, const char *ref, const gate_run_opts *op
 	}
 	gate_buf_dispose(&out);
 	state_dispose(&st);
+	return status;
+}
+
+/* The remote's trusted branch as this clone knows it: refs/remotes/REMOTE/HEAD's target. */
+static char *remote_trusted_ref(git_repository *repo, const char *remote)
+{
+	gate_buf name = GATE_BUF_INIT;
+	git_reference *ref = NULL;
+	char *out = NULL;
+
+	gate_buf_printf(&name, "refs/remotes/%s/HEAD", remote);
+	if (!name.oom && git_reference_lookup(&ref, repo, name.ptr) == 0 &&
+	    git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC)
+		out = gate_strdup(git_reference_symbolic_target(ref));
+	git_reference_free(ref);
+	git_error_clear();
+	gate_buf_dispose(&name);
+	return out;
+}
+
+int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
+{
+	char line[2 * GATE_REF_MAX + 2 * GIT_OID_HEXSZ + 8];
+	git_repository *repo = NULL;
+	gate_run_opts o = *opts;
+	char *trusted = NULL, *configured = NULL;
+	git_buf email = GIT_BUF_INIT;
+	int status = GATE_EXIT_OK;
+
+	git_libgit2_init();
+	if (gate_repo_open(&repo) < 0) {
+		fprintf(stderr, "gatehouse pre-push: %s\n", gate_error_last());
+		git_libgit2_shutdown();
+		return GATE_EXIT_OK; /* not our business outside a repository */
+	}
+	if (gate_repo_config(&configured, repo, "gatehouse.trustedRef") == 0 && !configured)
+		trusted = remote_trusted_ref(repo, remote);
+	o.trusted_ref = configured ? configured : trusted;
+	o.dry_run = 1;
+	if (!o.user_email) {
+		git_config *cfg = NULL;
+		if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+		    git_config_get_string_buf(&email, cfg, "user.email") == 0)
+			o.user_email = email.ptr;
+		git_config_free(cfg);
+		git_error_clear();
+	}
+	o.no_secrets = 1;
+	while (fgets(line, sizeof(line), in)) {
+		char lref[GATE_REF_MAX + 1], lsha[64], rref[GATE_REF_MAX + 1], rsha[64];
+		run_state st;
+		int s;
+		if (sscanf(line, "%4096s %63s %4096s %63s", lref, lsha, rref, rsha) != 4)
+			continue;
+		state_init(&st, &o);
+		if (gate_push_add(&st.push, rsha, lsha, rref) < 0) {
+			state_dispose(&st);
+			continue;
+		}
+		s = run_push(&st);
+		if (s != GATE_EXIT_OK)
+			status = s;
+		state_dispose(&st);
+	}
+	if (status != GATE_EXIT_OK)
+		fprintf(o.out ? o.out : stderr,
+			"gatehouse (pre-push): the server would reject this push; fix the above and push "
+			"again (git push --no-verify skips this check, not the server's)\n");
+	gate_free(configured);
+	gate_free(trusted);
+	git_buf_dispose(&email);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
 	return status;
 }

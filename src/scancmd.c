@@ -391,6 +391,22 @@ int gate_run_scan(const gate_scan_opts *o)
 		status = GATE_EXIT_USAGE;
 		goto out;
 	}
+	if (o->pre_commit) {
+		if (st.rep.count)
+			fprintf(o->err,
+				"gatehouse: commit stopped: %zu secret%s in the staged changes.\n"
+				"  Remove %s from the file%s and 'git add' again (rotate it if it ever left "
+				"your machine).\n"
+				"  A false positive? Add 'gatehouse:allow' in a comment on that line, or its "
+				"fingerprint to .gatehouse/ignore.\n",
+				st.rep.count, st.rep.count == 1 ? "" : "s", st.rep.count == 1 ? "it" : "them",
+				st.rep.count == 1 ? "" : "s");
+		for (i = 0; i < st.rep.n_skipped_large; i++)
+			fprintf(o->err, "gatehouse: note: %s (%zu bytes) is over max_blob_bytes and was not "
+					"scanned\n", st.rep.skipped_large[i].path, st.rep.skipped_large[i].size);
+		status = st.rep.count ? GATE_EXIT_REJECTED : GATE_EXIT_OK;
+		goto out;
+	}
 	fprintf(o->err, "gatehouse scan: %zu finding%s; %zu blob%s (%zu bytes) scanned with %s",
 		st.rep.count, st.rep.count == 1 ? "" : "s", st.rep.scanned, st.rep.scanned == 1 ? "" : "s",
 		st.rep.scanned_bytes, gate_secrets_engine(st.sec));

@@ -17,9 +17,12 @@ typedef struct {
 	const char *user;  /* identity override (gatehouse check --user); NULL: from the environment */
 	int dry_run;       /* 1: write no audit record */
 	FILE *out;         /* where messages go (stderr in hooks: git shows them as remote:) */
+	const char *trusted_ref; /* overrides gatehouse.trustedRef / HEAD (pre-push) */
+	int no_secrets;    /* skip the secret scan (pre-push: pre-commit did it) */
+	const char *user_email; /* pre-push: who you are when no login matches (user.email) */
 } gate_run_opts;
 
-#define GATE_RUN_OPTS_INIT { "pre-receive", NULL, 0, NULL }
+#define GATE_RUN_OPTS_INIT { "pre-receive", NULL, 0, NULL, NULL, 0, NULL }
 
 /* Exit statuses shared by the hooks and the CLI. */
 #define GATE_EXIT_OK 0
@@ -47,6 +50,14 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
  */
 int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts);
 
+/*
+ * pre-push, on a developer's machine: judges the updates git is about to
+ * send to REMOTE (stdin lines "LOCAL_REF LOCAL_SHA REMOTE_REF REMOTE_SHA")
+ * against the matrix of the local copy of the remote's trusted branch, so a
+ * developer learns before the server says no.  Returns an exit status.
+ */
+int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts);
+
 typedef enum { GATE_SCAN_TEXT, GATE_SCAN_JSON, GATE_SCAN_SARIF } gate_scan_format;
 
 typedef struct {
@@ -56,6 +67,7 @@ typedef struct {
 	const char *const *paths; /* files and directories (NULL-terminated); none: "." */
 	FILE *out;                /* findings (stdout) */
 	FILE *err;                /* notes and progress (stderr) */
+	int pre_commit;           /* running as the pre-commit hook: advice for a blocked commit */
 } gate_scan_opts;
 
 /*
