@@ -62,7 +62,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-.PHONY: all test unit integration asan demo bench install clean deps
+.PHONY: all test unit integration asan demo bench install clean deps ghes-bundle
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -145,6 +145,10 @@ $(BUILD)/bench-readblobs: bench/readblobs.c | $(BUILD)/.deps
 
 bench: all $(BUILD)/bench-readblobs
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/bench.sh
+
+# GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.
+ghes-bundle: all
+	bash scripts/ghes-bundle.sh $(BUILD) $(BUILD)/gatehouse-ghes.tar.gz
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gatehouse/hooks
