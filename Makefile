@@ -50,7 +50,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(DEFS) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(DEFS) $(FUZZFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(OPT) $(LDHARDEN) $(LDFLAGS)
 
 LIB_SRC   := $(wildcard src/*.c)
@@ -62,7 +62,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-.PHONY: all test unit integration asan demo bench install clean deps ghes-bundle
+.PHONY: all test unit integration asan demo bench install clean deps ghes-bundle fuzz fuzz-regress fuzz-bins
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -146,6 +146,24 @@ $(BUILD)/bench-readblobs: bench/readblobs.c | $(BUILD)/.deps
 bench: all $(BUILD)/bench-readblobs
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/bench.sh
 
+# libFuzzer targets (clang, ASan+UBSan): make fuzz runs each for FUZZ_SECONDS (default 60).
+FUZZ_TARGETS := matrix trailers sshsig glob scanner push
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libgatehouse.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(OPT) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
+
+fuzz-bins: $(BUILD)/.deps $(FUZZ_BINS)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
+	FUZZ_BIN=$(CURDIR)/build-fuzz bash scripts/fuzz.sh run
+
+fuzz-regress:
+	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
+	FUZZ_BIN=$(CURDIR)/build-fuzz bash scripts/fuzz.sh regress
+
 # GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.
 ghes-bundle: all
 	bash scripts/ghes-bundle.sh $(BUILD) $(BUILD)/gatehouse-ghes.tar.gz
@@ -156,6 +174,7 @@ install: all
 	install -m 0755 $(HOOK_BIN) $(DESTDIR)$(PREFIX)/lib/gatehouse/hooks/
 
 clean:
-	rm -rf build build-asan build-pcre
+	rm -rf build build-asan build-pcre build-fuzz
 
+-include $(BUILD)/tests/fuzz/*.d
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/hooks/*.d $(BUILD)/cli/*.d
