@@ -62,7 +62,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-.PHONY: all test unit integration asan demo bench install clean deps ghes-bundle fuzz fuzz-regress fuzz-bins
+.PHONY: all test unit integration asan demo bench install clean deps ghes-bundle fuzz fuzz-regress fuzz-bins lint
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -163,6 +163,15 @@ fuzz:
 fuzz-regress:
 	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
 	FUZZ_BIN=$(CURDIR)/build-fuzz bash scripts/fuzz.sh regress
+
+# Static analysis: cppcheck and clang-tidy (selected checks) must be clean.
+TIDY_CHECKS := -*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-implicit-widening-of-multiplication-result,-bugprone-sizeof-expression,cert-err34-c,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
+lint: $(BUILD)/gen/builtin_rules.c
+	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
+	  -D_POSIX_C_SOURCE=200809L -DGATE_HAVE_HS -Iinclude -Isrc --suppress=missingIncludeSystem \
+	  src hooks cli
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*.c hooks/*.c cli/*.c -- \
+	  -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGATE_HAVE_HS -Iinclude -Isrc $(PKG_CFLAGS)
 
 # GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.
 ghes-bundle: all

@@ -458,8 +458,10 @@ static void check_unique_keys(loader *L)
 		for (j = 0; j < m->people[i].n_keys; j++) {
 			size_t len;
 			const unsigned char *blob = gate_sshkey_blob(m->people[i].keys[j], &len);
-			for (a = 0; a <= i; a++)
-				for (b = 0; b < m->people[a].n_keys && (a < i || b < j); b++) {
+			for (a = 0; a <= i; a++) {
+				/* earlier people: all their keys; this person: the keys before j */
+				size_t upto = a < i ? m->people[a].n_keys : j;
+				for (b = 0; b < upto; b++) {
 					size_t l2;
 					const unsigned char *b2 = gate_sshkey_blob(m->people[a].keys[b], &l2);
 					if (l2 == len && !memcmp(b2, blob, len)) {
@@ -471,6 +473,7 @@ static void check_unique_keys(loader *L)
 						goto next;
 					}
 				}
+			}
 		next:;
 		}
 }
@@ -1185,7 +1188,7 @@ static void load_secrets(loader *L, const gate_ynode *n)
 	check_keys(L, n, keys, "secrets");
 	if ((v = gate_yaml_get(n, "enabled")) && want_bool(L, v, "secrets.enabled", &enabled) == 0)
 		c->disabled = !enabled;
-	if ((rc = gate_rules_builtin(&builtin, &nb)) < 0) {
+	if (gate_rules_builtin(&builtin, &nb) < 0) {
 		diag(L, n, "%s", gate_error_last());
 		return;
 	}
@@ -1277,32 +1280,6 @@ static void load_settings(loader *L, const gate_ynode *n)
 
 /* ---- entry points ------------------------------------------------------- */
 
-/*
- * Evidence keys load and validate, but are refused until the hooks enforce
- * them: a key that loads must never be silently ignored.
- */
-#define GATE_EVIDENCE_ENFORCED 1
-
-static void refuse_unenforced(loader *L, const gate_ynode *root)
-{
-	static const char *const rule_keys[] = { "reviews", "approvals", "trailers", "signed",
-						 "reachable_from", NULL };
-	const gate_ynode *refs = gate_yaml_get(root, "refs"), *v;
-	size_t i, k;
-
-	if (GATE_EVIDENCE_ENFORCED)
-		return;
-	if ((v = gate_yaml_get(root, "paths")) || (v = gate_yaml_get(root, "pipeline_paths")))
-		diag(L, v, "path owners are not enforced by this build yet");
-	if (!refs || refs->kind != GATE_Y_SEQ)
-		return;
-	for (i = 0; i < refs->n; i++)
-		if (refs->items[i]->kind == GATE_Y_MAP)
-			for (k = 0; rule_keys[k]; k++)
-				if ((v = gate_yaml_get(refs->items[i], rule_keys[k])))
-					diag(L, v, "%s is not enforced by this build yet", rule_keys[k]);
-}
-
 static void load_root(loader *L, const gate_ynode *root)
 {
 	static const char *const keys[] = { "version", "people", "roles", "responsibilities",
@@ -1352,7 +1329,6 @@ static void load_root(loader *L, const gate_ynode *root)
 		load_secrets(L, v);
 	if ((v = gate_yaml_get(root, "settings")))
 		load_settings(L, v);
-	refuse_unenforced(L, root);
 }
 
 int gate_matrix_load_buffer(gate_matrix **out, const char *label, const char *data,

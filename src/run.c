@@ -130,9 +130,10 @@ static int prepare(run_state *st)
 	int rc;
 
 	if (st->opts->user) {
-		if (strlen(st->opts->user) >= sizeof(st->id.login))
+		size_t ulen = strlen(st->opts->user);
+		if (ulen >= sizeof(st->id.login))
 			return fail(st, gate_error_set(GATE_EINVAL, "--user is too long"));
-		strcpy(st->id.login, st->opts->user);
+		memcpy(st->id.login, st->opts->user, ulen + 1);
 		st->id.source = "--user";
 	} else if ((rc = gate_identity_from_env(&st->id)) < 0) {
 		return fail(st, rc);

@@ -148,7 +148,7 @@ void gate_secrets_free(gate_secrets *s)
 	if (!s)
 		return;
 	gate_scanner_free(s->scanner);
-	for (i = 0; i < s->n_allow_re; i++)
+	for (i = 0; s->allow_re && i < s->n_allow_re; i++)
 		pcre2_code_free(s->allow_re[i]);
 	gate_free(s->allow_re);
 	for (i = 0; i < s->n_ignore; i++)

@@ -206,11 +206,8 @@ int gate_buf_put_escaped(gate_buf *b, const char *s, size_t len)
 
 	while (i < len) {
 		size_t n = utf8_seq_len(p + i, len - i);
-		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7F)) {
-			if (gate_buf_printf(b, "\\x%02x", p[i]) < 0)
-				return GATE_ENOMEM;
-			i++;
-		} else if (n == 0) {
+		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
+			/* invalid UTF-8, a control character or DEL: show the byte */
 			if (gate_buf_printf(b, "\\x%02x", p[i]) < 0)
 				return GATE_ENOMEM;
 			i++;

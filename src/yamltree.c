@@ -227,7 +227,12 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT: {
-			frame *f = &stack[--depth];
+			frame *f;
+			if (!depth) { /* libyaml pairs events; never trust that blindly */
+				rc = yerr(err, line, col, "unbalanced YAML collection end");
+				break;
+			}
+			f = &stack[--depth];
 			gate_ynode *n = f->node;
 			n->n = f->n;
 			if (f->n) {
