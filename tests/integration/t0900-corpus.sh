@@ -69,22 +69,26 @@ jq -r -n --rawfile m "$CORPUS/manifest.tsv" --slurpfile f "$TMP/findings.json" '
 IFS=$'\t' read -r _ P HIT N FP UNL TOTAL < <(grep '^totals' "$TMP/score.tsv")
 FPT=$((FP + UNL))
 recall=$(awk -v h="$HIT" -v p="$P" 'BEGIN { printf "%.3f", p ? h / p : 0 }')
-fpr=$(awk -v f="$FPT" -v n="$N" 'BEGIN { printf "%.1f%%", n ? 100 * f / n : 0 }')
+fpr=$(awk -v f="$FPT" -v n="$N" 'BEGIN { printf "%.2f%%", n ? 100 * f / n : 0 }')
 echo "# corpus: recall $recall ($HIT/$P), false-positive rate $fpr ($FPT/$N: $FP negatives found, $UNL unlisted lines), $TOTAL findings"
-awk -F'\t' '$1 == "missed"   { print "# missed: " $2 " " $3 " (" $4 ")" }
-            $1 == "fp"       { print "# false positive: " $2 " " $3 " found by " $5 " (" $4 ")" }
-            $1 == "unlisted" { print "# false positive (unlisted line): " $2 " found by " $3 }
-            $1 == "provider" { print "# provider recall: " $2 " " $3 "/" $4 }' "$TMP/score.tsv"
+missed=$(awk -F'\t' '$1 == "missed"   { print "missed: " $2 " " $3 " (" $4 ")" }
+                     $1 == "provider" { print "provider recall: " $2 " " $3 "/" $4 }' "$TMP/score.tsv")
+falsepos=$(awk -F'\t' '$1 == "fp"       { print "false positive: " $2 " " $3 " found by " $5 " (" $4 ")" }
+                       $1 == "unlisted" { print "false positive (unlisted line): " $2 " found by " $3 }' "$TMP/score.tsv")
 
+# Each list is printed once: as `#` lines after a passing check, or as the
+# failing check's details (which is what tests/integration/run.sh shows).
 if [ "$P" -gt 0 ] && [ $((HIT * 100)) -ge $((MIN_RECALL_PCT * P)) ]; then
   ok "recall >= 0.$MIN_RECALL_PCT: $recall ($HIT/$P)"
+  [ -n "$missed" ] && sed 's/^/# /' <<<"$missed"
 else
-  not_ok "recall >= 0.$MIN_RECALL_PCT: $recall ($HIT/$P)" "$((P - HIT)) positives missed (listed above)"
+  not_ok "recall >= 0.$MIN_RECALL_PCT: $recall ($HIT/$P)" "$((P - HIT)) positives missed:" "$missed"
 fi
 if [ "$N" -gt 0 ] && [ $((FPT * 100)) -le $((MAX_FPR_PCT * N)) ]; then
   ok "false-positive rate <= 0.0$MAX_FPR_PCT: $fpr ($FPT/$N)"
+  [ -n "$falsepos" ] && sed 's/^/# /' <<<"$falsepos"
 else
-  not_ok "false-positive rate <= 0.0$MAX_FPR_PCT: $fpr ($FPT/$N)" "$FP negatives and $UNL unlisted lines found (listed above)"
+  not_ok "false-positive rate <= 0.0$MAX_FPR_PCT: $fpr ($FPT/$N)" "$FP negatives and $UNL unlisted lines found:" "$falsepos"
 fi
 
 finish

@@ -28,6 +28,7 @@ import os
 import random
 import shutil
 import string
+import struct
 import zlib
 
 SEED = 20260900
@@ -87,7 +88,7 @@ def entropy(s):
 # Words a synthetic secret must never contain by accident: they would make a
 # positive look like a placeholder to any scanner (and to a reader).
 BAD_WORDS = ("example", "xxx", "dummy", "placeholder", "redact", "your", "fake",
-             "sample", "change", "test", "aaaa", "0000", "****")
+             "sample", "change", "test", "aaaa", "0000", "****", "{{", "${")
 USED = set()
 
 
@@ -96,6 +97,10 @@ def unique(gen):
     for _ in range(1000):
         tok = gen()
         low = tok.lower()
+        # structural parts of a format are not accidents
+        low = low.replace("sk_test_", "").replace("rk_test_", "")
+        if tok.startswith("AAAA"):
+            low = low.lstrip("a")
         if tok in USED or any(w in low for w in BAD_WORDS) or entropy(tok) < 3.2:
             continue
         USED.add(tok)
@@ -298,14 +303,14 @@ PROVIDERS = {
     "pulumi-access-token": (lambda: "pul-" + rs(HEX, 40), ["PULUMI_ACCESS_TOKEN"]),
     "terraform-cloud-token": (lambda: rs(ALNUM, 14) + ".atlasv1." + rs(ALNUM + "-_", 67),
                               ["TFE_TOKEN", "TF_TOKEN_app_terraform_io"]),
-    "vault-token": (lambda: R.choice(["hvs.CAESI", "hvs.CAESI", "hvb.AAAAAQ"]) + rs(B64URL, R.choice([86, 90, 140])),
-                    ["VAULT_TOKEN"]),
+    "vault-token": (lambda: "hvs.CAESI" + rs(B64URL, R.choice([86, 90])) if R.random() < 0.7
+                    else "hvb.AAAAAQ" + rs(B64URL, R.choice([132, 150])), ["VAULT_TOKEN"]),
     "grafana-cloud-token": (grafana_cloud, ["GRAFANA_CLOUD_TOKEN", "GRAFANA_CLOUD_API_KEY"]),
     "grafana-service-account-token": (lambda: "glsa_" + rs(ALNUM, 32) + "_" + rs(HEX, 8), ["GRAFANA_TOKEN"]),
     "sentry-user-token": (lambda: "sntryu_" + rs(HEX, 64), ["SENTRY_AUTH_TOKEN"]),
     "sentry-org-token": (sentry_org, ["SENTRY_AUTH_TOKEN", "SENTRY_ORG_TOKEN"]),
     "newrelic-user-api-key": (lambda: "NRAK-" + rs(UPPER_ALNUM, 27), ["NEW_RELIC_API_KEY", "NEWRELIC_API_KEY"]),
-    "newrelic-insert-key": (lambda: "NRII-" + rs(B64URL, 32), ["NEW_RELIC_INSERT_KEY"]),
+    "newrelic-insert-key": (lambda: "NRII-" + rs(ALNUM + "-", 32), ["NEW_RELIC_INSERT_KEY"]),
     "discord-bot-token": (discord_bot, ["DISCORD_BOT_TOKEN", "DISCORD_TOKEN"]),
     "discord-webhook-url": (lambda: "https://discord.com/api/webhooks/%s/%s" % (digits(19), rs(B64URL, 68)),
                             ["DISCORD_WEBHOOK_URL"]),
@@ -354,6 +359,84 @@ PROVIDERS = {
     "jwt": (jwt, ["ACCESS_TOKEN", "ID_TOKEN", "SERVICE_ACCOUNT_TOKEN", "AUTH_TOKEN"]),
 }
 
+def slack_config():
+    if R.random() < 0.5:
+        return "xoxe.xox%s-1-%s" % (R.choice("bp"), rs(ALNUM, R.randint(163, 166)))
+    return "xoxe-1-" + rs(ALNUM, 146)
+
+
+def grafana_legacy():
+    j = json.dumps({"k": rs(ALNUM, 32), "n": R.choice(["ci-deployer", "alerts-sync", "dashboard-export"]), "id": R.randint(1, 40)},
+                   separators=(",", ":"))
+    return b64(j.encode()).rstrip("=")
+
+
+def twitter_bearer():
+    return "A" * R.choice([21, 22]) + rs(ALNUM, 24) + "%2F" + rs(ALNUM, 30) + "%3D" + rs(ALNUM, 40)
+
+
+def teamcity():
+    return "eyJ0eXAiOiAiVENWMiJ9." + rs(B64URL, 36) + "." + rs(B64URL, 48)
+
+
+def kubeconfig_key():
+    return b64(("\n".join(private_key_pem("EC")) + "\n").encode())
+
+
+PROVIDERS.update({
+    "gitlab-cicd-job-token": (lambda: "glcbt-" + rs(HEX, R.randint(1, 2)) + "_" + rs(ALNUM + "-_", 20), ["CI_JOB_TOKEN_OVERRIDE", "GITLAB_JOB_TOKEN"]),
+    "gitlab-feed-token": (lambda: "glft-" + rs(ALNUM + "-_", 20), ["GITLAB_FEED_TOKEN"]),
+    "gitlab-other-token": (lambda: R.choice([lambda: "gloas-" + rs(ALNUM + "-_", 64), lambda: "glimt-" + rs(ALNUM, 25),
+                                            lambda: "glagent-" + rs(ALNUM + "-_", 50), lambda: "glsoat-" + rs(ALNUM, 20),
+                                            lambda: "glffct-" + rs(ALNUM, 20)])(),
+                           ["GITLAB_OAUTH_SECRET", "GITLAB_AGENT_TOKEN", "UNLEASH_INSTANCE_TOKEN"]),
+    "bitbucket-app-password": (lambda: "ATBB" + rs(ALNUM, 28) + rs(UHEX, 8), ["BITBUCKET_APP_PASSWORD"]),
+    "bitbucket-access-token": (lambda: "ATCTT3" + rs(B64URL, 177) + "=" + rs(UHEX, 8), ["BITBUCKET_ACCESS_TOKEN"]),
+    "sourcegraph-token": (lambda: "sgp_" + (rs(HEX, 16) + "_" if R.random() < 0.6 else "local_") + rs(HEX, 40), ["SRC_ACCESS_TOKEN"]),
+    "teamcity-token": (teamcity, ["TEAMCITY_TOKEN"]),
+    "harness-pat": (lambda: R.choice(["pat", "sat"]) + "." + rs(B64URL, 22) + "." + rs(ALNUM, 24) + "." + rs(ALNUM, 20),
+                    ["HARNESS_PLATFORM_API_KEY"]),
+    "crates-io-token": (lambda: "cio" + rs(ALNUM, 32), ["CARGO_REGISTRY_TOKEN"]),
+    "jfrog-identity-token": (lambda: "cmVmdGtuOjAxOj" + rs(ALNUM, R.randint(50, 58)), ["JFROG_ACCESS_TOKEN", "ARTIFACTORY_ACCESS_TOKEN"]),
+    "anthropic-admin-key": (lambda: "sk-ant-admin01-" + rs(B64URL, 93) + "AA", ["ANTHROPIC_ADMIN_KEY"]),
+    "xai-api-key": (lambda: "xai-" + rs(ALNUM, 80), ["XAI_API_KEY"]),
+    "openrouter-api-key": (lambda: "sk-or-v1-" + rs(HEX, 64), ["OPENROUTER_API_KEY"]),
+    "langsmith-api-key": (lambda: "lsv2_%s_%s_%s" % (R.choice(["pt", "sk"]), rs(HEX, 32), rs(HEX, 10)), ["LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"]),
+    "slack-config-token": (slack_config, ["SLACK_CONFIG_TOKEN", "SLACK_REFRESH_TOKEN"]),
+    "slack-legacy-token": (lambda: "xox%s-%s-%s-%s-%s" % (R.choice("ors"), digits(11), digits(12), digits(12), rs(HEX, 32)), ["SLACK_LEGACY_TOKEN"]),
+    "facebook-access-token": (lambda: "EAA" + R.choice("BGIJ") + rs(ALNUM, R.randint(150, 220)), ["FACEBOOK_ACCESS_TOKEN", "META_PAGE_TOKEN"]),
+    "twitter-bearer-token": (twitter_bearer, ["TWITTER_BEARER_TOKEN", "X_BEARER_TOKEN"]),
+    "zapier-webhook-url": (lambda: "https://hooks.zapier.com/hooks/catch/%s/%s/" % (digits(R.choice([7, 8])), rs(LOWER_ALNUM, 7)), ["ZAPIER_HOOK_URL"]),
+    "stripe-test-key": (lambda: stripe(R.choice(["sk_test_", "sk_test_", "rk_test_"])), ["STRIPE_TEST_SECRET_KEY"]),
+    "adyen-api-key": (lambda: "AQE" + rs(ALNUM, 3) + rs(B64, 110) + "=-" + rs(B64, 43) + "=", ["ADYEN_API_KEY"]),
+    "plaid-access-token": (lambda: "access-production-" + uuid4(), ["PLAID_ACCESS_TOKEN"]),
+    "lob-api-key": (lambda: "live_" + rs(HEX, 35), ["LOB_API_KEY"]),
+    "brevo-api-key": (lambda: R.choice(["xkeysib-", "xsmtpsib-"]) + rs(HEX, 64) + "-" + rs(ALNUM, 16), ["BREVO_API_KEY", "SENDINBLUE_API_KEY"]),
+    "resend-api-key": (lambda: "re_" + rs(ALNUM, 8) + "_" + rs(ALNUM, 24), ["RESEND_API_KEY"]),
+    "mailersend-api-token": (lambda: "mlsn." + rs(HEX, 64), ["MAILERSEND_API_TOKEN"]),
+    "gcp-oauth-access-token": (lambda: "ya29.a0" + rs(B64URL, R.randint(150, 200)), ["GOOGLE_ACCESS_TOKEN"]),
+    "gcp-oauth-refresh-token": (lambda: "1//0" + R.choice("349cdg") + rs(B64URL, 98), ["GOOGLE_REFRESH_TOKEN"]),
+    "tencent-cloud-secret-id": (lambda: "AKID" + rs(ALNUM, 32), ["TENCENTCLOUD_SECRET_ID"]),
+    "flyio-token": (lambda: "fo1_" + rs(B64URL, 43) if R.random() < 0.5 else "FlyV1 fm2_" + b64(rbytes(R.randint(150, 300))),
+                    ["FLY_API_TOKEN"]),
+    "yandex-api-key": (lambda: "AQVN" + rs(B64URL, 36), ["YC_API_KEY"]),
+    "neon-api-key": (lambda: "napi_" + rs(LOWER_ALNUM, 64), ["NEON_API_KEY"]),
+    "firebase-cloud-messaging-key": (lambda: "AAAA" + rs(B64URL, 7) + ":APA91b" + rs(B64URL, 134), ["FCM_SERVER_KEY"]),
+    "aiven-service-password": (lambda: "AVNS_" + rs(ALNUM + "_-", 21), ["AIVEN_DB_PASSWORD"]),
+    "newrelic-license-key": (lambda: rs(HEX, 36) + "NRAL", ["NEW_RELIC_LICENSE_KEY"]),
+    "sentry-dsn-secret": (lambda: "https://%s:%s@o%s.ingest.sentry.io/%s" % (rs(HEX, 32), rs(HEX, 32), digits(6), digits(7)), ["SENTRY_DSN"]),
+    "grafana-api-key": (grafana_legacy, ["GRAFANA_API_KEY"]),
+    "honeycomb-ingest-key": (lambda: "hc" + R.choice(["aik", "aic", "xik"]) + "_" + rs(LOWER_ALNUM, 58), ["HONEYCOMB_INGEST_KEY"]),
+    "infisical-token": (lambda: "st.%s.%s.%s" % (rs(HEX, 24), rs(HEX, 32), rs(HEX, 32)), ["INFISICAL_TOKEN"]),
+    "tailscale-key": (lambda: "tskey-%s-k%sCNTRL-%s" % (R.choice(["auth", "api", "client"]), rs(ALNUM, 10), rs(ALNUM, 33)), ["TS_AUTHKEY", "TAILSCALE_API_KEY"]),
+    "dropbox-token": (lambda: "sl.B" + rs(B64URL, R.randint(135, 160)), ["DROPBOX_ACCESS_TOKEN"]),
+    "hubspot-pat": (lambda: "pat-%s1-%s" % (R.choice(["na", "eu"]), uuid4()), ["HUBSPOT_ACCESS_TOKEN"]),
+    "launchdarkly-key": (lambda: R.choice(["sdk-", "api-"]) + uuid4(), ["LAUNCHDARKLY_SDK_KEY", "LD_API_KEY"]),
+    "clickup-api-key": (lambda: "pk_%s_%s" % (digits(8), rs(UPPER_ALNUM, 32)), ["CLICKUP_API_TOKEN"]),
+})
+PROVIDERS["doppler-token"] = (lambda: R.choice(["dp.pt.", "dp.pt.", "dp.st.prd.", "dp.sa."]) + rs(ALNUM, R.choice([40, 43, 44])),
+                              ["DOPPLER_TOKEN"])
+
 # Providers whose value has no distinctive prefix: the key name says what it is.
 KEYED = {
     "aws-secret-access-key": (lambda: rs(B64, 40),
@@ -364,14 +447,77 @@ KEYED = {
                                     "SMTP_PASSWORD", "REDIS_PASSWORD", "LDAP_BIND_PASSWORD", "KEYSTORE_PASSWORD"]),
     "generic-secret": (lambda: rs(ALNUM, R.choice([32, 40, 48, 64])) if R.random() < 0.6 else b64(rbytes(R.choice([32, 48]))),
                        ["SECRET_KEY", "JWT_SECRET", "SESSION_SECRET", "APP_SECRET", "CLIENT_SECRET", "API_SECRET",
-                        "ENCRYPTION_KEY", "SIGNING_SECRET", "API_KEY", "AUTH_TOKEN"]),
+                        "ENCRYPTION_KEY", "SIGNING_SECRET", "PRIVATE_KEY_PASSPHRASE_SECRET"]),
 }
+
+KEYED.update({
+    "gitea-token": (lambda: rs(HEX, 40), ["GITEA_TOKEN", "FORGEJO_TOKEN"]),
+    "circleci-token-legacy": (lambda: rs(HEX, 40), ["CIRCLE_TOKEN", "CIRCLECI_API_KEY"]),
+    "travis-ci-token": (lambda: rs(B64URL, 22), ["TRAVIS_API_TOKEN", "TRAVIS_TOKEN"]),
+    "drone-token": (lambda: rs(ALNUM, 32), ["DRONE_TOKEN"]),
+    "codecov-token": (uuid4, ["CODECOV_TOKEN"]),
+    "jenkins-api-token": (lambda: "11" + rs(HEX, 32), ["JENKINS_API_TOKEN", "JENKINS_TOKEN"]),
+    "snyk-token": (uuid4, ["SNYK_TOKEN"]),
+    "cohere-api-key": (lambda: rs(ALNUM, 40), ["COHERE_API_KEY"]),
+    "mistral-api-key": (lambda: rs(ALNUM, 32), ["MISTRAL_API_KEY"]),
+    "wandb-api-key": (lambda: rs(HEX, 40), ["WANDB_API_KEY"]),
+    "mattermost-token": (lambda: rs(LOWER_ALNUM, 26), ["MATTERMOST_TOKEN", "MATTERMOST_BOT_TOKEN"]),
+    "twilio-auth-token": (lambda: rs(HEX, 32), ["TWILIO_AUTH_TOKEN"]),
+    "zoom-client-secret": (lambda: rs(ALNUM, 32), ["ZOOM_CLIENT_SECRET"]),
+    "facebook-app-secret": (lambda: rs(HEX, 32), ["FACEBOOK_APP_SECRET", "FB_APP_SECRET"]),
+    "twitter-api-secret": (lambda: rs(ALNUM, R.choice([45, 50])), ["TWITTER_API_SECRET", "TWITTER_ACCESS_TOKEN_SECRET"]),
+    "vonage-api-secret": (lambda: rs(ALNUM, 16), ["VONAGE_API_SECRET", "NEXMO_API_SECRET"]),
+    "pusher-secret": (lambda: rs(HEX, 20), ["PUSHER_APP_SECRET"]),
+    "ably-api-key": (lambda: "%s.%s:%s" % (rs(ALNUM, 6), rs(ALNUM, 6), rs(B64URL, 43)), ["ABLY_API_KEY"]),
+    "razorpay-secret": (lambda: rs(ALNUM, 24), ["RAZORPAY_KEY_SECRET"]),
+    "coinbase-api-secret": (lambda: rs(ALNUM, 32), ["COINBASE_API_SECRET"]),
+    "plaid-secret": (lambda: rs(HEX, 30), ["PLAID_SECRET"]),
+    "gocardless-token": (lambda: "live_" + rs(B64URL, 40), ["GOCARDLESS_ACCESS_TOKEN"]),
+    "paypal-client-secret": (lambda: rs(B64URL, 80), ["PAYPAL_CLIENT_SECRET"]),
+    "mailgun-private-key": (lambda: "%s-%s-%s" % (rs(HEX, 32), rs(HEX, 8), rs(HEX, 8)), ["MAILGUN_PRIVATE_KEY", "MAILGUN_API_KEY"]),
+    "postmark-token": (uuid4, ["POSTMARK_SERVER_TOKEN", "POSTMARK_API_TOKEN"]),
+    "sparkpost-api-key": (lambda: rs(HEX, 40), ["SPARKPOST_API_KEY"]),
+    "mailjet-api-key": (lambda: rs(HEX, 32), ["MAILJET_API_SECRET", "MJ_APIKEY_PRIVATE"]),
+    "mandrill-api-key": (lambda: rs(B64URL, 22), ["MANDRILL_API_KEY"]),
+    "azure-devops-pat": (lambda: rs(LOWER + "234567", 52), ["AZURE_DEVOPS_PAT", "AZURE_DEVOPS_EXT_PAT"]),
+    "alibaba-access-key-secret": (lambda: rs(ALNUM, 30), ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"]),
+    "heroku-api-key-legacy": (uuid4, ["HEROKU_API_KEY"]),
+    "scaleway-secret-key": (uuid4, ["SCW_SECRET_KEY"]),
+    "linode-token": (lambda: rs(HEX, 64), ["LINODE_TOKEN"]),
+    "vultr-api-key": (lambda: rs(UPPER_ALNUM, 36), ["VULTR_API_KEY"]),
+    "hetzner-api-token": (lambda: rs(ALNUM, 64), ["HCLOUD_TOKEN", "HETZNER_API_TOKEN"]),
+    "cloudflare-api-token": (lambda: rs(B64URL, 40), ["CLOUDFLARE_API_TOKEN", "CF_API_TOKEN"]),
+    "cloudflare-global-api-key": (lambda: rs(HEX, 37), ["CLOUDFLARE_API_KEY", "CF_API_KEY"]),
+    "fastly-api-token": (lambda: rs(B64URL, 32), ["FASTLY_API_TOKEN"]),
+    "netlify-token": (lambda: "nfp_" + rs(ALNUM, 40), ["NETLIFY_AUTH_TOKEN"]),
+    "vercel-token": (lambda: rs(ALNUM, 24), ["VERCEL_TOKEN"]),
+    "ibm-cloud-api-key": (lambda: rs(B64URL, 44), ["IBMCLOUD_API_KEY", "IC_API_KEY"]),
+    "datadog-app-key": (lambda: rs(HEX, 40), ["DD_APP_KEY", "DATADOG_APP_KEY"]),
+    "honeycomb-api-key": (lambda: rs(HEX, 32) if R.random() < 0.5 else rs(ALNUM, 22), ["HONEYCOMB_API_KEY", "HONEYCOMB_WRITEKEY"]),
+    "pagerduty-api-key": (lambda: rs(B64URL, 20) if R.random() < 0.5 else rs(HEX, 32), ["PAGERDUTY_TOKEN", "PAGERDUTY_INTEGRATION_KEY"]),
+    "splunk-hec-token": (uuid4, ["SPLUNK_HEC_TOKEN"]),
+    "rollbar-access-token": (lambda: rs(HEX, 32), ["ROLLBAR_ACCESS_TOKEN"]),
+    "bugsnag-api-key": (lambda: rs(HEX, 32), ["BUGSNAG_API_KEY"]),
+    "opsgenie-api-key": (uuid4, ["OPSGENIE_API_KEY"]),
+    "vault-token-legacy": (lambda: "s." + rs(ALNUM, 24), ["VAULT_TOKEN"]),
+    "ngrok-authtoken": (lambda: R.choice("123456789") + rs(ALNUM, 26) + "_" + rs(ALNUM, 20), ["NGROK_AUTHTOKEN"]),
+    "asana-token": (lambda: "2/%s/%s:%s" % (digits(16), digits(16), rs(HEX, 32)), ["ASANA_ACCESS_TOKEN", "ASANA_PAT"]),
+    "okta-api-token": (lambda: "00" + rs(B64URL, 40), ["OKTA_API_TOKEN"]),
+    "algolia-admin-key": (lambda: rs(HEX, 32), ["ALGOLIA_ADMIN_API_KEY", "ALGOLIA_WRITE_API_KEY"]),
+    "intercom-access-token": (lambda: b64(rbytes(44)), ["INTERCOM_ACCESS_TOKEN"]),
+    "zendesk-api-token": (lambda: rs(ALNUM, 40), ["ZENDESK_API_TOKEN"]),
+    "beamer-api-key": (lambda: "b_" + rs(B64URL, 44), ["BEAMER_API_KEY"]),
+    "generic-api-key": (lambda: rs(ALNUM, R.choice([32, 40, 48])), ["API_KEY", "ACCESS_TOKEN", "AUTH_TOKEN", "PARTNER_API_KEY", "INTERNAL_API_KEY"]),
+})
 
 ALL = dict(PROVIDERS)
 ALL.update(KEYED)
 
-# Which providers the corpus places.  Every one has a rule in rules/secrets.yml
-# meant for it; a provider no rule covers is left out (see the README).
+# Which providers the corpus places: one per rule in rules/secrets.yml, named
+# by the rule's id.  Two rules get no positives on purpose, because what they
+# match is public by design: razorpay-key (a Razorpay key id is what the
+# browser checkout receives) and newrelic-browser-api-token (the NRJS- key is
+# embedded in every page the browser agent monitors).
 COVERED = list(ALL)
 
 
@@ -479,6 +625,10 @@ def nonsecret_value():
         ("sentry-dsn", "SENTRY_DSN", "https://%s@o%s.ingest.sentry.io/%s" % (rs(HEX, 32), digits(6), digits(7))),
         ("analytics-id", R.choice(["GA_MEASUREMENT_ID", "GOOGLE_ANALYTICS_ID"]), "G-" + rs(UPPER_ALNUM, 10)),
         ("slack-channel-id", "SLACK_CHANNEL_ID", "C0" + rs(UPPER_ALNUM, 9)),
+        ("oauth-client-id", "GOOGLE_CLIENT_ID", "%s-%s.apps.googleusercontent.com" % (digits(12), rs(LOWER_ALNUM, 32))),
+        ("mapbox-public-token", R.choice(["MAPBOX_ACCESS_TOKEN", "NEXT_PUBLIC_MAPBOX_TOKEN"]),
+         "pk." + b64url(json.dumps({"u": "acme-maps", "a": rs(LOWER_ALNUM, 25)}, separators=(",", ":")).encode()) + "." + rs(B64URL, 22)),
+        ("clerk-publishable-key", "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "pk_live_" + b64(b"clerk.acme.io$").rstrip("=")),
         ("timestamp", "BUILD_TIMESTAMP", "2026-0%d-1%dT0%d:%d%d:00Z" % (R.randint(1, 9), R.randint(0, 9), R.randint(0, 9), R.randint(0, 5), R.randint(0, 9))),
         ("url", R.choice(["API_BASE_URL", "OAUTH_TOKEN_URL", "JWKS_URL"]),
          R.choice(["https://api.acme.io/v2", "https://oauth2.googleapis.com/token", "https://login.microsoftonline.com/common/discovery/v2.0/keys",
@@ -496,6 +646,13 @@ def secretish_nonsecret():
         ("SECRETS_MOUNT_PATH", "/var/run/secrets/app"), ("TOKEN_AUDIENCE", "api://orders-service"),
         ("CREDENTIALS_FILE", "/etc/app/credentials.json"), ("API_KEY_PREFIX_LENGTH", "8"),
         ("JWT_ALGORITHM", "RS256"), ("SESSION_COOKIE_NAME", "__Host-session"),
+        ("DB_PASSWORD_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:%s:secret:prod/orders/db-password-Xk3p9Q" % digits(12)),
+        ("JWT_SIGNING_KEY", "projects/acme-prod/locations/global/keyRings/app/cryptoKeys/jwt-signing-2024"),
+        ("VAULT_SECRET_PATH", "secret/data/orders/prod/stripe"),
+        ("ENCRYPTION_KEY_ALIAS", "alias/orders-prod-2024"),
+        ("DB_PASSWORD", "@Microsoft.KeyVault(SecretUri=https://acme-kv.vault.azure.net/secrets/db-password/)"),
+        ("API_KEY_SECRET_NAME", "orders-api-key-v2"), ("SECRET_KEY_FILE", "/run/secrets/django_secret_key"),
+        ("PASSWORD_FILE", "/var/run/secrets/db/password"), ("CLIENT_SECRET_ENV_VAR", "OAUTH_CLIENT_SECRET"),
     ])
 
 
@@ -513,6 +670,7 @@ class F:
         self.path = path
         self.lines = []
         self.marks = {}
+        self.used = set()   # filler lines already used here
 
     def fill(self, *lines):
         for ln in lines:
@@ -573,7 +731,7 @@ KEYEDROT = Rotation([])
 
 def next_positive():
     """(provider, key, token) for a key/value context: mostly prefixed formats, some keyed ones."""
-    if R.random() < 0.2 and KEYEDROT.items:
+    if R.random() < 0.33 and KEYEDROT.items:
         p = KEYEDROT.next()
     else:
         p = PREFIXED.next()
@@ -663,18 +821,20 @@ def next_negative(syntax):
         return dict(provider=p, key=key_for(p), value=v, raw=False, note="value marked as an example")
     if r < 0.90:
         cat, key, v = nonsecret_value()
-        return dict(provider=cat, key=key, value=v, raw=False, note="%s under a non-secret key" % cat)
+        return dict(provider=cat, key=key, value=v, raw=False, note="%s, not a secret" % cat)
     key, v = secretish_nonsecret()
     return dict(provider="config-value", key=key, value=v, raw=False, note="secret-sounding key, plain configuration value")
 
 
 TOKENLIKE = {"placeholder", "reference", "empty"}
+POS_SCALE = 2.0   # every covered provider lands three times or more
 KEY_SUFFIXES = ["_SECONDARY", "_OLD", "_V2", "_BACKUP", "_NEXT", "_2", "_3", "_4", "_5", "_6"]
 
 
 def entries(n_pos, n_neg, syntax):
-    """N_POS positives and N_NEG negatives for one mapping, shuffled, with distinct keys."""
+    """N_POS positives (times POS_SCALE) and N_NEG negatives for one mapping, shuffled, with distinct keys."""
     out = []
+    n_pos = int(round(n_pos * POS_SCALE))
     for _ in range(n_pos):
         p, K, v = next_positive()
         out.append(dict(kind="positive", provider=p, key=K, value=v, raw=False, note=""))
@@ -707,8 +867,13 @@ def emit(f, e, line, note):
 
 
 def filler(f, pool, lo=0, hi=3):
+    """LO..HI filler lines from POOL, each used once per file (then blank lines)."""
     for _ in range(R.randint(lo, hi)):
-        f.fill(R.choice(pool))
+        fresh = [p for p in pool if p not in f.used]
+        line = R.choice(fresh) if fresh else ""
+        if line:
+            f.used.add(line)
+        f.fill(line)
 
 
 # ---- .env files ----------------------------------------------------------------------
@@ -732,8 +897,10 @@ def env_line(e):
         return "export %s=%s%s%s" % (K, q, v, q), "export KEY=value, " + note_q(q)
     if style < 0.8:
         return "%s=%s%s%s" % (snake(K), q, v, q), "lower-case key, " + note_q(q)
-    if style < 0.9:
+    if style < 0.85:
         return "%s = %s%s%s" % (K, q, v, q), "spaces around =, " + note_q(q)
+    if style < 0.9:
+        return "%s=%s%s%s  \t" % (K, q, v, q), "trailing whitespace, " + note_q(q)
     return "%s=%s%s%s   # rotated 2026-01" % (K, q, v, q), "trailing comment, " + note_q(q)
 
 
@@ -754,6 +921,8 @@ def yaml_scalar(v, force=None):
     q = force if force is not None else R.choice(["", "", '"', "'"])
     if q == "" and needs_quotes_yaml(v):
         q = '"'
+    if R.random() < 0.1:
+        return q + v + q + "   # " + R.choice(["rotated 2026-02", "owner: platform", "see runbook"]), note_q(q) + ", trailing comment"
     return q + v + q, note_q(q)
 
 
@@ -927,9 +1096,6 @@ def service_account_json(path, project):
 
 
 # ---- PEM, OpenSSH and PGP blocks -----------------------------------------------------
-
-import struct  # noqa: E402  (kept beside the code that packs SSH wire formats)
-
 
 def wrap(s, n=64):
     return [s[i:i + n] for i in range(0, len(s), n)]
@@ -1268,8 +1434,9 @@ def ini_file(path, sections):
         if R.random() < 0.6:
             f.fill(R.choice(["host = %s.internal" % name, "enabled = true", "timeout = 30", "region = eu-west-1"]))
         for e in entries(n_pos, n_neg, "ini"):
-            sep = R.choice([" = ", "=", ": "])
-            emit(f, e, "%s%s%s" % (snake(e["key"]), sep, e["value"]), "INI key%svalue" % sep.strip())
+            sep = R.choice([" = ", "=", ": ", "\t=\t"])
+            emit(f, e, "%s%s%s" % (snake(e["key"]), sep, e["value"]),
+                 "INI key%svalue%s" % (sep.strip(), ", tabs" if "\t" in sep else ""))
         f.fill("")
     f.save()
 
@@ -1328,27 +1495,34 @@ def dockerfile(path, n_pos, n_neg, base="node:20-bookworm-slim"):
 
 # ---- connection strings --------------------------------------------------------------
 
+URL_KINDS = Rotation(["postgres", "postgresql", "mysql", "mongodb+srv", "mongodb", "redis", "rediss", "amqp", "amqps",
+                      "https-basic", "smtp", "ftp"])
+
+
 def conn_url():
     """(provider, url) with a generated password in the userinfo."""
     pw = unique(password)
     user = R.choice(["app", "orders_app", "svc_billing", "admin", "deployer", "readonly", "etl"])
     host = R.choice(["db.internal", "10.0.12.7", "orders-db.c9akciq32.eu-west-1.rds.amazonaws.com", "pg-primary", "db"])
-    kind = R.choice(["postgres", "postgresql", "mysql", "mongodb+srv", "mongodb", "redis", "rediss", "amqp", "amqps",
-                     "https-basic"])
+    kind = URL_KINDS.next()
     if kind in ("postgres", "postgresql"):
-        return "postgres-url", "%s://%s:%s@%s:5432/%s" % (kind, user, pw, host, R.choice(["orders", "app", "billing"]) + R.choice(["", "?sslmode=require"]))
+        return "postgres-connection-string", "%s://%s:%s@%s:5432/%s" % (kind, user, pw, host, R.choice(["orders", "app", "billing"]) + R.choice(["", "?sslmode=require"]))
     if kind == "mysql":
-        return "mysql-url", "mysql://%s:%s@%s:3306/app" % (user, pw, host)
+        return "mysql-connection-string", "mysql://%s:%s@%s:3306/app" % (user, pw, host)
     if kind == "mongodb+srv":
-        return "mongodb-url", "mongodb+srv://%s:%s@cluster0.%s.mongodb.net/prod?retryWrites=true&w=majority" % (user, pw, rs(LOWER_ALNUM, 5))
+        return "mongodb-connection-string", "mongodb+srv://%s:%s@cluster0.%s.mongodb.net/prod?retryWrites=true&w=majority" % (user, pw, rs(LOWER_ALNUM, 5))
     if kind == "mongodb":
-        return "mongodb-url", "mongodb://%s:%s@mongo-0:27017,mongo-1:27017/admin?replicaSet=rs0" % (user, pw)
+        return "mongodb-connection-string", "mongodb://%s:%s@mongo-0:27017,mongo-1:27017/admin?replicaSet=rs0" % (user, pw)
     if kind in ("redis", "rediss"):
         u = R.choice(["", "default"])
-        return "redis-url", "%s://%s:%s@%s:6379/0" % (kind, u, pw, R.choice(["redis.cache.internal", "cache", "eu1-fancy-cod-31337.upstash.io"]))
+        return "redis-connection-string", "%s://%s:%s@%s:6379/0" % (kind, u, pw, R.choice(["redis.cache.internal", "cache", "eu1-fancy-cod-31337.upstash.io"]))
     if kind in ("amqp", "amqps"):
-        return "amqp-url", "%s://%s:%s@rabbit.internal:%d/prod" % (kind, user, pw, 5671 if kind == "amqps" else 5672)
-    return "url-basic-auth", "https://%s:%s@%s/artifactory/api/npm/npm-virtual/" % (user, pw, R.choice(["artifacts.acme.io", "nexus.internal"]))
+        return "amqp-connection-string", "%s://%s:%s@rabbit.internal:%d/prod" % (kind, user, pw, 5671 if kind == "amqps" else 5672)
+    if kind == "smtp":
+        return "url-password", "smtps://%s:%s@smtp.%s:465" % (user, pw, R.choice(["acme.io", "mailgun.org", "sendgrid.net"]))
+    if kind == "ftp":
+        return "url-password", "ftp://%s:%s@files.partner.example.net/outbox/" % (user, pw)
+    return "url-password", "https://%s:%s@%s/artifactory/api/npm/npm-virtual/" % (user, pw, R.choice(["artifacts.acme.io", "nexus.internal"]))
 
 
 NEG_URLS = [
@@ -1420,7 +1594,7 @@ def appsettings_json(path):
     f.pos("azure-storage-account-key",
           '    "Storage": "DefaultEndpointsProtocol=https;AccountName=%s;AccountKey=%s;EndpointSuffix=core.windows.net",' % (acct, key),
           "Azure Storage connection string with AccountKey", key)
-    f.pos("generic-password",
+    f.pos("ado-connection-string",
           '    "Orders": "Server=tcp:acme-sql.database.windows.net,1433;Initial Catalog=orders;User ID=orders_app;Password=%s;Encrypt=True;",' % sqlpw,
           "ADO.NET connection string Password=", sqlpw)
     f.neg("connection-string", '    "Local": "Server=(localdb)\\\\mssqllocaldb;Database=orders;Trusted_Connection=True;MultipleActiveResultSets=true",',
@@ -1460,12 +1634,12 @@ def minified(path, provider_entry, neg_line=None):
     frags = [R.choice(MIN_FRAGS) for _ in range(R.randint(120, 260))]
     e = provider_entry
     v = e["value"]
-    snippet = R.choice([
-        'var k={%s:"%s",env:"production"}' % (camel(e["key"]), v),
-        'headers:{Authorization:"Bearer %s","Content-Type":"application/json"}' % v,
-        'const q=new x.Client("%s")' % v,
-        'T.init({apiKey:"%s",debug:!1})' % v,
-    ])
+    keyed = ['var k={%s:"%s",env:"production"}' % (camel(e["key"]), v),
+             'T.init({%s:"%s",debug:!1})' % (camel(e["key"]), v)]
+    bare = ['headers:{Authorization:"Bearer %s","Content-Type":"application/json"}' % v,
+            'const q=new x.Client("%s")' % v]
+    # a value whose format has no prefix is a secret only next to its key
+    snippet = R.choice(keyed if e["provider"] in KEYED else keyed + bare)
     at = R.randint(len(frags) // 4, len(frags) - 1)
     frags.insert(at, snippet)
     line = ";".join(frags) + "});"
@@ -1825,6 +1999,10 @@ def pem_in_tf(path):
     f.fill("  EOT", '  validity_period_hours = 8760', "}", "", 'resource "aws_key_pair" "deployer" {', '  key_name   = "deployer"')
     pub = ssh_pub("ed25519", "deployer")
     f.neg("ssh-public-key", '  public_key = "%s"' % pub, "SSH public key in aws_key_pair")
+    f.fill("}", "", 'data "aws_ssm_parameter" "admin_password" {', '  name = "/prod/mysql/admin_password"', "}", "",
+           'provider "mysql" {', '  endpoint = "mysql.internal:3306"', '  username = "admin"')
+    f.neg("reference", "  admin_password = data.aws_ssm_parameter.admin_password.value",
+          "Terraform reference to an SSM parameter")
     f.fill("}")
     f.save()
 
@@ -1962,7 +2140,7 @@ def wp_config(path):
     f.fill("define( 'DB_HOST', 'mysql.internal' );", "", "/**#@+", " * Authentication unique keys and salts.", " */")
     for name in ["AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY"]:
         salt = unique(lambda: rs(ALNUM + "!#%()*+,-./:;=?@[]^_{|}~", 64))
-        f.pos("generic-secret", "define( '%s', '%s' );" % (name, salt), "WordPress salt (64 random chars)", salt)
+        f.pos("wordpress-salt", "define( '%s', '%s' );" % (name, salt), "WordPress salt (64 random chars)", salt)
     f.neg("placeholder", "define( 'NONCE_KEY',        'put your unique phrase here' );", "WordPress's shipped placeholder salt")
     f.neg("reference", "define( 'AUTH_SALT', getenv('WP_AUTH_SALT') );", "PHP getenv")
     f.fill("", "$table_prefix = 'wp_';", "define( 'WP_DEBUG', false );")
@@ -1982,11 +2160,205 @@ def gradle_properties(path):
     f.save()
 
 
+def aws_credentials(path):
+    """~/.aws/credentials: key id and secret key pairs per profile."""
+    f = F(path)
+    f.fill("[default]")
+    f.neg("aws-access-key-id", "aws_access_key_id = %s" % AWS_EXAMPLE_ID, "AWS documented example key id")
+    f.neg("aws-secret-access-key", "aws_secret_access_key = %s" % AWS_EXAMPLE_SECRET, "AWS documented example secret key")
+    for profile in ["prod-deployer", "ci", "backup-s3"]:
+        f.fill("", "[%s]" % profile)
+        v = token("aws-access-key-id")
+        f.pos("aws-access-key-id", "aws_access_key_id = %s" % v, "~/.aws/credentials key id", v)
+        v = token("aws-secret-access-key")
+        f.pos("aws-secret-access-key", "aws_secret_access_key = %s" % v, "~/.aws/credentials secret key", v)
+        if profile == "ci":
+            v = unique(lambda: "IQoJb3JpZ2luX2VjE" + rs(B64, 300))
+            f.pos("aws-session-token", "aws_session_token = %s" % v, "~/.aws/credentials STS session token", v)
+        f.fill("region = %s" % R.choice(["eu-west-1", "us-east-1"]))
+    f.fill("", "[sso-dev]", "sso_start_url = https://acme.awsapps.com/start", "sso_region = eu-west-1")
+    aid = digits(12)
+    f.neg("cloud-id", "sso_account_id = %s" % aid, "AWS account id", aid)
+    f.fill("sso_role_name = Developer")
+    f.save()
+
+
+def docker_config(path):
+    f = F(path)
+    f.fill("{", '  "auths": {')
+    auth = b64(("ci-deployer:%s" % unique(password)).encode())
+    f.fill('    "registry.acme.io": {')
+    f.pos("docker-config-auth", '      "auth": "%s"' % auth, "Docker config.json auth (base64 user:password)", auth)
+    f.fill("    },", '    "https://index.docker.io/v1/": {')
+    auth = b64(("acmebot:%s" % token("dockerhub-pat")).encode())
+    f.pos("docker-config-auth", '      "auth": "%s"' % auth, "Docker config.json auth (base64 user:token)", auth)
+    f.fill("    },", '    "ghcr.io": {}')
+    f.fill("  },")
+    f.neg("reference", '  "credsStore": "desktop",', "credential helper, no credential")
+    f.fill('  "credHelpers": {')
+    aid = digits(12)
+    f.neg("cloud-id", '    "%s.dkr.ecr.eu-west-1.amazonaws.com": "ecr-login"' % aid, "ECR registry host with an account id", aid)
+    f.fill("  }", "}")
+    f.save()
+
+
+def npmrc_auth(path):
+    f = F(path)
+    f.fill("registry=https://nexus.internal/repository/npm-group/", "always-auth=true")
+    v = b64(("ci:%s" % unique(password)).encode())
+    f.pos("npmrc-auth-token", "//nexus.internal/repository/npm-group/:_auth=%s" % v, ".npmrc _auth (base64 user:password)", v)
+    v = b64(unique(password).encode())
+    f.fill("//artifacts.acme.io/api/npm/npm/:username=ci-publisher")
+    f.pos("npmrc-auth-token", "//artifacts.acme.io/api/npm/npm/:_password=%s" % v, ".npmrc _password (base64)", v)
+    f.fill("//artifacts.acme.io/api/npm/npm/:email=ci@acme.io")
+    f.neg("reference", "//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}", "token from the environment")
+    f.save()
+
+
+def kubeconfig(path):
+    f = F(path)
+    f.fill("apiVersion: v1", "kind: Config", "clusters:", "- cluster:")
+    ca = b64(("\n".join(cert_pem()) + "\n").encode())
+    f.neg("certificate", "    certificate-authority-data: %s" % ca, "cluster CA certificate (public)")
+    f.fill("    server: https://10.0.0.10:6443", "  name: prod", "contexts:", "- context:", "    cluster: prod", "    user: admin", "  name: prod",
+           "current-context: prod", "users:", "- name: admin", "  user:")
+    crt = b64(("\n".join(cert_pem()) + "\n").encode())
+    f.neg("certificate", "    client-certificate-data: %s" % crt, "client certificate (public)")
+    key = kubeconfig_key()
+    f.pos("kubeconfig-client-key", "    client-key-data: %s" % key, "client private key in a kubeconfig", key)
+    f.fill("- name: ci-bot", "  user:")
+    v = token("jwt")
+    f.pos("jwt", "    token: %s" % v, "service-account JWT in a kubeconfig", v)
+    f.save()
+
+
+def kubeadm_join(path):
+    f = F(path)
+    f.fill("#!/usr/bin/env bash", "# join a worker to the cluster (printed by kubeadm token create --print-join-command)", "set -euo pipefail")
+    tok = unique(lambda: rs(LOWER_ALNUM, 6) + "." + rs(LOWER_ALNUM, 16))
+    ca = rs(HEX, 64)
+    f.pos("kubernetes-bootstrap-token", "kubeadm join 10.0.0.10:6443 --token %s --discovery-token-ca-cert-hash sha256:%s" % (tok, ca),
+          "kubeadm join --token", tok)
+    f.fill("", "cat > /etc/kubernetes/kubeadm-join.yaml <<EOF", "apiVersion: kubeadm.k8s.io/v1beta3", "kind: JoinConfiguration",
+           "discovery:", "  bootstrapToken:", "    apiServerEndpoint: 10.0.0.10:6443")
+    tok = unique(lambda: rs(LOWER_ALNUM, 6) + "." + rs(LOWER_ALNUM, 16))
+    f.pos("kubernetes-bootstrap-token", "    token: %s" % tok, "kubeadm config bootstrap token", tok)
+    f.neg("sha256", "    caCertHashes: [\"sha256:%s\"]" % rs(HEX, 64), "CA certificate hash")
+    f.fill("EOF", "", "# the kubeadm docs use this shape in every example:")
+    f.neg("kubernetes-bootstrap-token", "#   kubeadm join --token abcdef.0123456789abcdef 10.0.0.10:6443", "kubeadm's documented example token")
+    f.save()
+
+
+def putty_key(path):
+    f = F(path)
+    body = b64(sshstr(b"ssh-ed25519") + sshstr(rbytes(32)))
+    f.pos("putty-private-key", "PuTTY-User-Key-File-3: ssh-ed25519", "PuTTY PPK v3 header")
+    f.fill("Encryption: none", "Comment: deploy@ci", "Public-Lines: 2", *wrap(body), "Private-Lines: 1",
+           *wrap(b64(sshstr(rbytes(32)))), "Private-MAC: %s" % rs(HEX, 64))
+    f.save()
+
+
+def openvpn_key(path):
+    f = F(path)
+    f.fill("#", "# 2048 bit OpenVPN static key", "#")
+    f.block("positive", "openvpn-static-key", "OpenVPN static key",
+            ["-----BEGIN OpenVPN Static key V1-----"] + [rs(HEX, 32) for _ in range(16)] + ["-----END OpenVPN Static key V1-----"])
+    f.save()
+
+
+def azure_strings(path):
+    f = F(path)
+    f.fill("# Azure connection settings for the order pipeline", "")
+    key = unique(lambda: b64(rbytes(32)))
+    f.pos("azure-shared-access-key",
+          'SERVICEBUS_CONNECTION="Endpoint=sb://acme-orders.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=%s"' % key,
+          "Service Bus connection string SharedAccessKey", key)
+    key = unique(lambda: b64(rbytes(32)))
+    f.pos("azure-shared-access-key",
+          'IOTHUB_CONNECTION="HostName=acme-iot.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=%s"' % key,
+          "IoT Hub connection string SharedAccessKey", key)
+    sig = unique(lambda: b64(rbytes(32)).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D"))
+    url = ("https://acmeexports.blob.core.windows.net/reports/q3.csv?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-12-31T23:59:59Z"
+           "&st=2026-01-01T00:00:00Z&spr=https&sig=%s" % sig)
+    f.pos("azure-sas-token", "REPORTS_SAS_URL=%s" % url, "Azure SAS URL with sig=", sig)
+    acct = R.choice(["acmeprodstore", "ordersblob01"])
+    key = unique(KEYED["azure-storage-account-key"][0])
+    f.pos("azure-storage-account-key",
+          "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=%s;AccountKey=%s;EndpointSuffix=core.windows.net" % (acct, key),
+          "Azure Storage connection string AccountKey", key)
+    f.neg("connection-string", "AZURE_STORAGE_CONNECTION_STRING_DEV=UseDevelopmentStorage=true", "Azurite development storage, no key")
+    f.neg("azure-storage-account-key",
+          "AZURITE_CONNECTION=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=%s;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;"
+          % "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+          "Azurite's published well-known development key")
+    sid = rs(HEX, 32)
+    tok = unique(lambda: rs(HEX, 32))
+    f.pos("twilio-auth-token", "TWILIO_CREDENTIALS=AC%s:%s" % (sid, tok), "Twilio account SID:auth token pair", tok)
+    f.neg("twilio-account-sid", "TWILIO_ACCOUNT_SID=AC%s" % rs(HEX, 32), "Twilio account SID alone is an identifier")
+    pw = unique(password)
+    f.pos("mssql-connection-string", "MSSQL_URL=sqlserver://sa_app:%s@sql.internal:1433/orders" % pw, "SQL Server URL with a password", pw)
+    pw = unique(password)
+    f.pos("jdbc-connection-string", "JDBC_URL=jdbc:postgresql://db.internal:5432/orders?user=orders_app&password=%s&ssl=true" % pw,
+          "JDBC URL with password=", pw)
+    pw = unique(password)
+    f.pos("jdbc-connection-string", "REPORTING_JDBC_URL=jdbc:sqlserver://sql.internal:1433;databaseName=reports;user=rpt;password=%s;encrypt=true" % pw,
+          "JDBC SQL Server URL with password=", pw)
+    f.neg("connection-string", "JDBC_URL_TEMPLATE=jdbc:postgresql://db.internal:5432/orders?user=orders_app&password=${DB_PASSWORD}",
+          "JDBC URL with the password from the environment")
+    f.save()
+
+
+def k8s_deployment(path):
+    """A Deployment that takes its secrets from Secrets, the way it should: all look-alikes."""
+    f = F(path)
+    f.fill("apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: orders-api", "  namespace: payments", "spec:",
+           "  replicas: 3", "  selector:", "    matchLabels:", "      app: orders-api", "  template:", "    metadata:", "      labels:",
+           "        app: orders-api", "      annotations:")
+    h = rs(HEX, 64)
+    f.neg("sha256", "        checksum/config: %s" % h, "Helm config checksum annotation", h)
+    f.fill("    spec:", "      imagePullSecrets:")
+    f.neg("config-value", "        - name: regcred-ghcr-2024", "name of an image pull Secret")
+    f.fill("      containers:", "        - name: api")
+    d = rs(HEX, 64)
+    f.neg("sha256", "          image: ghcr.io/acme/orders@sha256:%s" % d, "image pinned by digest", d)
+    f.fill("          envFrom:", "            - secretRef:")
+    f.neg("config-value", "                name: orders-api-secrets-v3", "name of a Secret in envFrom")
+    f.fill("          env:")
+    for var, secret, key in [("DB_PASSWORD", "orders-db-credentials-2024", "password"), ("STRIPE_SECRET_KEY", "stripe-live-keys-v2", "secret-key"),
+                             ("GITHUB_TOKEN", "ci-github-app-token", "token")]:
+        f.fill("            - name: %s" % var, "              valueFrom:", "                secretKeyRef:")
+        f.neg("config-value", "                  name: %s" % secret, "secretKeyRef name")
+        f.neg("config-value", "                  key: %s" % key, "secretKeyRef key")
+    f.fill("            - name: API_KEY_HEADER", "              value: X-Api-Key", "          volumeMounts:", "            - name: tls",
+           "              mountPath: /etc/tls", "              readOnly: true", "      volumes:", "        - name: tls", "          secret:")
+    f.neg("config-value", "            secretName: orders-api-tls-2024", "secretName of a TLS Secret")
+    f.fill("        - name: creds", "          csi:", "            driver: secrets-store.csi.k8s.io", "            volumeAttributes:")
+    f.neg("config-value", "              secretProviderClass: orders-vault-secrets-v2", "CSI secret provider class")
+    f.save()
+
+
+def dockerfile_secrets_done_right(path):
+    f = F(path)
+    f.fill("# syntax=docker/dockerfile:1.7", "FROM node:20-bookworm-slim AS deps", "WORKDIR /app")
+    f.neg("reference", "ARG NPM_TOKEN", "ARG without a value")
+    f.neg("reference", "RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci --omit=dev", "BuildKit secret mount")
+    f.neg("reference", 'RUN --mount=type=secret,id=github_token GITHUB_TOKEN="$(cat /run/secrets/github_token)" ./scripts/fetch-private-deps.sh',
+          "BuildKit secret read at build time")
+    f.fill("FROM gcr.io/distroless/nodejs20-debian12", "COPY --from=deps /app /app")
+    f.neg("reference", "ENV DATABASE_URL=postgres://orders@db:5432/orders", "URL without a password")
+    f.fill('CMD ["server.js"]')
+    f.save()
+
+
 # ---- the whole corpus ----------------------------------------------------------------------
 
 def main():
-    PREFIXED.items = [p for p in COVERED if p in PROVIDERS]
-    KEYEDROT.items = [p for p in COVERED if p in KEYED]
+    # the providers most often leaked come round more often
+    weight = {"aws-access-key-id": 3, "github-pat": 3, "slack-bot-token": 2, "stripe-secret-key": 2, "google-api-key": 2,
+              "openai-api-key": 2, "gitlab-pat": 2, "npm-token": 2, "jwt": 2, "slack-webhook-url": 2,
+              "aws-secret-access-key": 2, "generic-password": 3, "generic-secret": 2}
+    PREFIXED.items = [p for p in COVERED if p in PROVIDERS for _ in range(weight.get(p, 1))]
+    KEYEDROT.items = [p for p in COVERED if p in KEYED for _ in range(weight.get(p, 1))]
 
     # .env files
     env_file("env/.env", 10, 9)
@@ -2025,6 +2397,7 @@ def main():
     appsettings_json("config/appsettings.json")
     service_account_json("config/service-account.json", "acme-prod-%s" % digits(6))
     service_account_json("config/gcp-ci-sa.json", "acme-ci-%s" % digits(6))
+    service_account_json("config/firebase-admin.json", "acme-web-%s" % digits(6))
     jwks_json("config/jwks.json")
 
     # code
@@ -2127,6 +2500,7 @@ def main():
     runbook_md("docs/runbook.md")
     app_log("logs/app.log")
     git_credentials("dotfiles/.git-credentials")
+    aws_credentials("dotfiles/.aws/credentials")
     for path, p in [("dotfiles/.vault-token", "vault-token"), ("dotfiles/gh-token.txt", "github-pat"),
                     ("secrets/npm-token", "npm-token"), ("secrets/openai.key", "openai-api-key")]:
         if p in COVERED:
@@ -2134,6 +2508,15 @@ def main():
     maven_settings("src/java/settings.xml")
     gradle_properties("src/java/gradle.properties")
     wp_config("src/php/wp-config.php")
+    docker_config("dotfiles/.docker/config.json")
+    npmrc_auth("dotfiles/.npmrc-nexus")
+    kubeconfig("k8s/kubeconfig.yaml")
+    kubeadm_join("scripts/join-node.sh")
+    putty_key("keys/deploy.ppk")
+    openvpn_key("keys/ta.key")
+    azure_strings("env/azure.env")
+    k8s_deployment("k8s/deployment.yaml")
+    dockerfile_secrets_done_right("docker/Dockerfile.secure")
 
     write()
 

@@ -1,31 +1,45 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-set -euo pipefail
-echo "deploying $(git rev-parse --short HEAD)"
-export DB_PASSWORD=""
-set -euo pipefail
-KMS_KEY_ARN='arn:aws:kms:eu-west-1:291451681798:key/7d0dfdfb-e1e9-4d58-a927-4e0ca2fc4ac3'
-set -euo pipefail
-
-ADMIN_PASSWORD='<insert token here>'
 make build
-set -euo pipefail
-RUNNER_TOKEN='glrt-ejQ2JFIofF5-Uz6C4uSI'
-kubectl rollout status deploy/orders -n payments
-export BUILD_TIMESTAMP="2026-04-18T00:43:00Z"
-DD_API_KEY='733726078bb9d62bee3f813f6369ccbd'
-export OPENAI_API_KEY="${OPENAI_API_KEY:?OPENAI_API_KEY is required}"
-SHA512='d301dafd99a177e1ef3f68eeb181b0961bffc65051fc34c0d5c0d07ac57ff78e8b4948d7633a544e3ba9f84107aaa6f7a27c03df1f4787159da6b44db7753946'
-echo "deploying $(git rev-parse --short HEAD)"
-# shellcheck disable=SC2086
-EASYPOST_API_KEY='EZAK6UjB58E3Io0zK3HRruSDsGlAo4MAxl1vNEYta4M91zb2OnpLc3dGF4'
-kubectl rollout status deploy/orders -n payments
-echo "ghp_txxtTi0iY5Wf168n3cDzUOlFEu29Kv09Mr1u" | docker login ghcr.io -u acme-ci --password-stdin
-echo "deploying $(git rev-parse --short HEAD)"
 cd "$(dirname "$0")/.."
-echo "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" | docker login ghcr.io -u acme-ci --password-stdin
+export OPENSHIFT_TOKEN="sha256~53OCYA4qqoBW0U0GqUv8MYdwbtfeIDGvl7FDStqASvs"
+# shellcheck disable=SC2086
+echo "placeholder" | docker login ghcr.io -u acme-ci --password-stdin
+ALGOLIA_ADMIN_API_KEY='2bf5a4fb91d4328e9152ad0cf3c20bee'
+
+echo "deploying $(git rev-parse --short HEAD)"
+curl -sS -H "Authorization: Bearer pk_30095343_V532DRAI6OWJEUE7MJ3KUQISPEYRGEMA" https://internal.acme.io/v1/deployments
+export PLAID_SECRET="85214daa8d6d75a1a988013c0d154f"
+NEW_RELIC_LICENSE_KEY='e52ff41cd9a7360c94e1a0bfa787a72520a8NRAL'
+
+export AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+VONAGE_API_SECRET='nFqcvoWpKy0OcPKC'
 set -euo pipefail
-make build
-curl -sS -H "Authorization: Bearer oy2qdb3ruszolthu2hpgex3e7j8sl0lfksgn83um1d4drp" https://api.northwind.dev/v1/deployments
-SQUARE_APPLICATION_SECRET='sq0csp-VPtGm2IPSDio9pOM5pxHzRZ4UU5XtoyaJ6UblBs01ds'
+kubectl rollout status deploy/orders -n payments
+GOOGLE_MAPS_API_KEY='AIzaLADr5Wbt78AiQ7jf0oCYoGtQVmL3mE24RPS'
+curl -sS -H "Authorization: Bearer sk.eyJ1Ijoib3BzLXRlYW0iLCJhIjoiaW0zc3RrOHZoeDJwcjc3ZmY0dGd5Ymh4dCJ9.CzhhHKxTYGq4mFmSgk7suq" https://globex.cloud/v1/deployments
+
+
+export SECRET_KEY_FILE="/run/secrets/django_secret_key"
+GH_OAUTH_TOKEN='gho_xDrWKI77NwHARq37DCUKiCs9dg7nEe0HKgD3'
+
+
+echo "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" | docker login ghcr.io -u acme-ci --password-stdin
+export SECRET_KEY_FILE_SECONDARY="/run/secrets/django_secret_key"
+
+export TF_TOKEN_app_terraform_io="QQPKRc6jMW902W.atlasv1.gVAe0YAyWubF9fYf-qObhkjYnDSiX_LbG2m8Bge4BLej7dqGFgsCur2aOtgfKPrdToT"
+export TRAVIS_TOKEN="H1jOgdaYSfW8Fxo_4Gf1A5"
+
+SLACK_TOKEN='xoxb-680395444028-2592978933357-KvXU12LluuIh60XPg8rgddqm'
+
+
+NODE_AUTH_TOKEN='npm_NG0JBKGBQnPBQDkam04SaMqksxCYk5u9PSoU'
+
+
+curl -sS -H "Authorization: Bearer $(cat /run/secrets/stripe_secret_key)" https://acme.io/v1/deployments
+
+
+MISTRAL_API_KEY='FyycL0AM97kzfhhhEXlRyfi7Y19h3KFF'

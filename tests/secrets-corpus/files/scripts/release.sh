@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-vercel login --token "$AUTH_TOKEN"
-echo "sk.eyJ1IjoiZ2VvZGF0YSIsImEiOiJ4dml6YjlsaWFnNm5maGVyeHNyamxzemFwIn0._gQ4y5Wvo6ua1OQvrhP7X3" | docker login ghcr.io -u acme-ci --password-stdin
-make build
-# shellcheck disable=SC2086
-DISCORD_WEBHOOK_URL='https://discord.com/api/webhooks/9589446617670727665/4IsdT0Yz20YYlaZX4VFcfkNnQss86DyB9TpEXMLQ-dGL3sHQgZC_HdpmYo3AxeHkza7s'
-export BUILD_COMMIT="ca9c99eda9644a19fde50bfac63327a59fbe8334"
-TOKEN_TTL_SECONDS='3600'
-# shellcheck disable=SC2086
-export OPENAI_API_KEY="sk-example-00000000000000000000"
+curl -sS -H "Authorization: Bearer sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" https://acme.io/v1/deployments
 set -euo pipefail
-export SENTRY_DSN="https://ca0e09e5d812fa1c1fa793eb9bc0686d@o695262.ingest.sentry.io/7363238"
-vercel login --token hvs.CAESIpfWZzj5oOPdXEVaKwDLtcUZdEhlF545jxnM9KJEXKd4MOMmbq2bb5lcFEFst0eFgGgUVuoj2ARv4nCUNGHe1iP
-curl -sS -H "Authorization: Bearer gldt-NV7J4Z9PIL_N5YaGC17E" https://globex.cloud/v1/deployments
+echo "AAAARq0sJ4d:APA91bvYCMxdEPkPblpSzQYqKy49RVbUQ_o2SUh4jHTVdfPSGAt-3CzMArIXFut5lbBqvl6KFxhc-7MNCdXJmeA9kLn7tnySLidcR0_9YTs_d35eV4Y9yeVB-oC0lCmUDEmf-OpCww0c" | docker login ghcr.io -u acme-ci --password-stdin
+make build
+curl -sS -H "Authorization: Bearer xoxb-xxxxxxxxxxx-xxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx" https://api.northwind.dev/v1/deployments
 echo "deploying $(git rev-parse --short HEAD)"
-aws_secret_access_key='6tzsX3UYvSW1gA/MJixw2lN2mPli5aX6PNrJXJc4'
-cd "$(dirname "$0")/.."
-curl -sS -H "Authorization: Bearer ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSIsInVzZXJBdXRoIjp7Im1ldGhvZCI6IlNSUGctNDA5NiIsImFsZyI6IlBCRVMyZy1IUzI1NiIsIml0ZXJhdGlvbnMiOjY1MDAwMCwic2FsdCI6IkF3N2JUMlBrTGxJZHpZZXoxamlqb2UifSwiZW1haWwiOiJweXdkeGtuc3ExdThyQDFwYXNzd29yZHNlcnZpY2VhY2NvdW50cy5jb20iLCJzcnBYIjoiNTY5MTM0NDc2MWZmOTRiMTZjOWVkMjdhZDJhZDk4OTU2M2RlZjhkODU0YzkyZDZmNzExYzFhMzUyMTgxNDMwNSIsIm11ayI6eyJhbGciOiJBMjU2R0NNIiwiZXh0Ijp0cnVlLCJrIjoiaGYta2JnWTJFZm5YNlRETmEtWVdPWWlhdWJ2TC1UT0dwNlFyS2JpQkZyUCIsImtleV9vcHMiOlsiZW5jcnlwdCIsImRlY3J5cHQiXSwia3R5Ijoib2N0Iiwia2lkIjoibXAifSwic2VjcmV0S2V5IjoiQTMtQ0dXMlRaLTlKVkRaSS1TOTdRSi1VNjNKTC1NRllYVC1TN1VBTyIsInRocm90dGxlU2VjcmV0Ijp7InNlZWQiOiJlMjkyZGMxZTgyM2RiNzVlN2NiN2JkOTUzZGE1MmI3YWIyNGQ2ZjI4NGJlMDExZjI5NGRmZTlhYWFlMTBlNjQ2IiwidXVpZCI6IlVSSkRTNDYyQktSWVMySjBBU00xMDdWUDhCIn0sImRldmljZVV1aWQiOiJmN2dheDBwaHUyeTJldDd5bjh2OXlyMTg2cSJ9" https://acme.io/v1/deployments
 # shellcheck disable=SC2086
-echo "deploying $(git rev-parse --short HEAD)"
-export GITHUB_TOKEN="ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+echo "cloudinary://111245032166836:tIYgCrrMW6OKKrlhQ3eBYcG1RQo@shop-assets" | docker login ghcr.io -u acme-ci --password-stdin
+cd "$(dirname "$0")/.."
+kubectl rollout status deploy/orders -n payments
+echo "ghp_umXOylqBzMM45EMtCTYwosa4fnVP3MdpvkaM" | docker login ghcr.io -u acme-ci --password-stdin
+PLAID_SECRET='66cbbf0142daeb74ac6dd4619e08b1'
+
+export GOOGLE_MAPS_API_KEY="AIzaSrEup0mAXR8imZuDAhl6BKQUOvV1lqMjv0f"
+
+KMS_KEY_ARN='arn:aws:kms:eu-west-1:141732332691:key/65145a9b-6cb8-428b-a448-1f310603e691'
+echo "xoxs-21206782796-793910980272-257793428795-412632a96a8d51cd8d6b6d0e74a10fd5" | docker login ghcr.io -u acme-ci --password-stdin
+STRIPE_SECRET_KEY='CHANGEME'
+
+curl -sS -H "Authorization: Bearer oy2dsax9rcs855dieh18lylo34cjk5m2no5cojt6ssmu81" https://globex.cloud/v1/deployments
+
+export ADMIN_PASSWORD="[REDACTED]"
+HCLOUD_TOKEN='e9hEvyohUbwVHyFyo1iFAGtUOsxebTLT7MqLrHBFzoqueYkwy2ihHwDYU0q8fxKX'
+
+export AWS_SECRET_KEY="oWEtGxD/Co8QZpKdOWKSSpOp5nWtW3A5MnVe/sfD"
+
+
+doctl login --token ATATT3w00jZ_hdJfOKkgbfexsH1N8qn5q4uVLV5xUAoHRvVwIo5BnLMc-xB4GIshRc77LClEd9WN1LWRsMU7PDZAXeZ6Bm5MkYfqh5sG2M2ZiarU83YoIYy3J5qhii-cV_CE4X9xfW8MYGNLp346aKLZy5sTeXcpW5oKNdHoYYKCIDavZhYopUN=0D6FC218
+
+KMS_KEY_ARN_SECONDARY='arn:aws:kms:eu-west-1:558853469937:key/a591caa6-5b81-4527-abcc-33252ce2300d'
+
+SENTRY_AUTH_TOKEN='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'
+
+export BEAMER_API_KEY="b_x9UpctK6XmC784xlDBmr-dRuFaGq7M9_FC_bHneYwt9h"

@@ -2,35 +2,35 @@
 # Manual edits may be lost in future updates.
 
 provider "registry.terraform.io/hashicorp/aws" {
-  version     = "4.78.7"
+  version     = "3.45.0"
   constraints = "~> 5.0"
   hashes = [
-    "h1:FDTRE5mv2jtwbMM159EXn+npBSM/nBeLwIxVMlrgEtE=",
-    "zh:eb5e62657e6ba3ac0c81ae699e282997bd96a768838efd682b0055d05ee38e8c",
-    "zh:21ec2a433319741d46132046340d1ad42d4d8df42d82f50c57c9b20dbd8d1d27",
-    "zh:898e7184801d8ae3ef17de90b7c680fd95e57364203731d8af3a53ee6d52421a",
+    "h1:iX5HKjYjgfsArRdip9zx3foHvdGuYzVPTvHHqTR8NgU=",
+    "zh:7d550430de81444e1f1e03504b2fac699e3968fc0a400c2677e82e14da704419",
+    "zh:9692463a0e76b5ce8c26e28d2fe6920c968290102b15469a3f7b8c6961d48483",
+    "zh:c011251cf4354ae2edb3c0dbafb856f37aa9905646cf3b41448f8cff10675bc8",
   ]
 }
 
 provider "registry.terraform.io/hashicorp/random" {
-  version     = "4.19.7"
+  version     = "3.6.3"
   constraints = "~> 5.0"
   hashes = [
-    "h1:Wq6Whw5wXuETKCBraGdPabm7lSW5RluDqKcISP9Spn8=",
-    "zh:ec55f1cb79df463d749a3e967285a626de74e780a68b6fe3afda813976daed27",
-    "zh:bbc8f9336573d501665e247729351edaeeb106357567986b441e6045101f9b36",
-    "zh:c765492270446913e55d6b0b06730e3cb08c8c5d873404621eaaa7cec4f5832b",
+    "h1:15DEqZ54H8Z19hZgrkb6s97SPlMNq8Ti44MmIZK60QA=",
+    "zh:d5aba3a93520838370abf3b98dbae341991eab250fbfd18e7ead704d182b97f3",
+    "zh:09f5638fd25a5762900ec873b5498ffb4f112f67832cbfe89d58509110e660da",
+    "zh:712ebf1c68bc8f0524705c26ebd569697d05ca8a32a47da7cb57dd505b356dc6",
   ]
 }
 
 provider "registry.terraform.io/integrations/github" {
-  version     = "5.64.1"
+  version     = "4.73.2"
   constraints = "~> 5.0"
   hashes = [
-    "h1:YL34jsJxLXEfQd50nBk8OOhtdz7kKR4d9QV/RhUMgPI=",
-    "zh:9a1636b68f1f3748c01adc7c8b176bfb76b3d7149d2d5161cf906ddab9d25b62",
-    "zh:9e7f7c151caa0b36574fe2cd4005547a2a215a400bd6c4139066ec0aba64f264",
-    "zh:c2150980d82879a9decfedfffd45383c95e5c9e1234761083f5177472c993d79",
+    "h1:Dl+7p/ETivKDxEXmwJ361eMl9XE77nD8GWi96m5FypE=",
+    "zh:ee70c0007f71783ead21749c0b287a2d6105516637296864942778c5e5259fad",
+    "zh:06f8a3fb73c97184124a9edf6bab77f3cf6d8f75d6035a522f3ff8c507d60d73",
+    "zh:0a9c93432ddaeab3a324ed8f549fcdaebffd36207c937bdf3f45527292f5630e",
   ]
 }
 

@@ -2,31 +2,31 @@ resource "tls_self_signed_cert" "ca" {
   # key generated offline and committed by mistake
   private_key_pem = <<-EOT
     -----BEGIN RSA PRIVATE KEY-----
-    MIIEpAIBAAKCAQEApkc9rOHRexdKctMDK52reWD7BBMcdP808kqKpCtlSm9W6Pn9
-    1bdw7KOAyzZ6DYOIlYQSCJ0s7XMdJZc2/eKrrOPFQ2heN9Xhz5vYAsa6oVk5A4aZ
-    LIVYOSIvJvbTSFwMIv7XyCRhJTabwGHqvhEZYw4e3cQng1GOkUk4Bvz5j3df47Kh
-    V6NKykR0Odp1/FxQKMhie3nqeat2VQ4vbNuW3HvlGV9CQo36Cw/OmrSQyJpfQrP4
-    121vR92NnM+PKBlGGIFxmL81WtI0kubBf/2zMAm2l9pzZ9rrrSGBNPNqAC7Zfi4Z
-    mzHm44fmYEZBbDobl9ATD7Scg7sxOfGvspWdcdDW0n4CP+AetGV/kTPUWtSYRcp0
-    CBFBWDuMzgWXv+soYKrQzJjx3jpWkv/twUWfbJ9188l+9JQbaV2XBq1zLBgODVv9
-    VGhcJi3JcGuVlRgc7R4a+JmJW8ADym3RxSVcbamRH9rEoLD5u2fzV5ra8R10KOIJ
-    PZk8BjAKXGK+A5+1flvQHJNv+EJadle13PL1S8NKpvFT9jteb7Bf7gPpsSe7wJ9Y
-    uFC65mpogF/gy0zCfS1+mqRapFeg8Fj8XzAp/UVu5hiVbQDkYDFotuZeGlEiCdRT
-    3/BNbDNM+xFeM+VzPmwy84JvSJ1umz4AFB/nd9uwhGxL7ykNtUSJFqq/qu7GHbjV
-    /xVQ37Z90eoJcwr5astSe565NzTZzfu0ZZuuJ2G8VM58kBw7cZvvzK8oUfg/qtK/
-    +3LbqjvUiK5vmwtZQ2sLOqGMUSlxzWb5Iew0JmYaTbvM1plAhLGML6GXUA8HZGLs
-    YxZvUryLHcogpHALNxaFdnTzFaKj70aPgtKxFWu0PgMcWJMe0iY63sdr0L8Ovo2D
-    8Uo24zn20XtnFKDIod2CeV/7Ekv3jRYxUPh6tO4xEMqhb7VmACrZU45ltWmqm+QB
-    N243sQUEdyVgp2OgJxzxhTFAJRVUaDrsbbkTPspbHZhsRtXt3R6CyPOgIKK9jmCy
-    aaTMqEyLYNbSbRgZN2kwm0lEAVz/fhDKYkZCg4xiATU/VxUMsNEF35oJxXk2CYaW
-    LxG90LFxbYcTbMJJRxOjlTjuK1A3ENSPInZ+BvTeoAyJz0nDO2ad5XIHs2DUwXEX
-    7G1IREfFBqGsq2oWD7FMLd8gvbdrseFHKegqcNYu2QUBQ8jGpJhY2I6RfNFBoTUB
-    zrovGZ9zntX5tp1BlvIY/5yJ55NrUpBYHVwK4ztYLdlNIZDs3/b7SQcLxWn0clMx
-    bX5aE0AyFFZ5Sdty2gZJn3SksESi85koOXeL84ZGhgAb43L1eDCiiJSqh2N87rZW
-    zN/NMybRCBsMuwtHlYHtfZiiSkaxWo+THql36EPlVXai6P5DOd8Wwi6pSJ9j+il/
-    ct8IeY3KUHhopdW4zysKcSS7RbAembA/VKsHPGv1Im/Xqa0bSR5zQJshvF5ez2pK
-    Gpvbgrf9DU59kRCWN73/413fgI3RiW/e0oTl5Pf1Gzsn5p6rT9qQhWd9oP9s9g2i
-    /GHu/QBEtdU6bs+vA0z01bty11TjegExwAjPwYM3N8b/EcZZihIAPQ==
+    MIIEpAIBAAKCAQEAGvAMOVhR3pnXOOAxb+5Ds/pECMTtv3XRq+VAWSF5XMAYVhgX
+    7orNXMcNpr5m8KANhbB5cDXtgugv0cLxUN64a4yAtIAvmzGgwmBcA/qcSRUO46qT
+    ViKseQWVtoyeBIJGflpK9Qnc+xzc+kRDi5F5XglNflo4uT64riaalz8KOBq+HFiw
+    gd3K/0Oro+amgmFIH8Pk/2eh8UMRr+KqU5n/t7ZMygl6lbiEYLpHrolBPfF/ydv6
+    qZztttFn8XBZ+RJIghe+zCXy3dg6yeSE3qNmugcuoKuRgWlc5cW7sSnl5NqCQFfL
+    MwbWONK9ngYRlaJKVBDj1LLGBSmu17804FOc4BBtpzUYGPnJwB2b0t53jC1JvzWU
+    5afyg2jCMWmE3lVWCEUpICCwGd96yijIrv+Sxy7ie2KryKFJ4bRqmb+hMSc8khJz
+    5UNDBcISREOvPE6Y8nM4ooPiugGmVdCaBE6JWLQ0jspLXt1kQuvN+rmj2TvO6sU2
+    jglsP+pRrrmGpXE65NHRuPVBzMCu7fRGr/DogR8kvTIpze81avmOZ+8hddjhVFGP
+    vhtr65wq5tg8YaXjLvFVhH5JmAqaPfte9vIutrgEqRpLvm6xj1lmhB4g8O2FO3yc
+    FC63gqPl2ACMQT88s2uKvWVFkVUzmg7h191dXDwttsheppXt5GkdcAwCzeZos3Oj
+    byD6RqrR+Ne1nvHT00G3oyyYbGT92M7i7k6tGaxAV5Qhj3G1Fq4+fgtbTIOAO81c
+    j6r+J7IzTr3MWA5GNjo2/6zJWemn8l2HbwQq1BEksm8eam3Fnum2xxCYDW+M/3dp
+    mb1YY1KdHiE0XS3uEkBDZ2Bqq/HJruYzVpVxd4HWIGkAWEHJpgo8CeatjJPksl+Z
+    CYZCIF2S4AqlDZCXPs2Z+Jy1FfjxLIbS8opcvz+vUPjgjdxT1kNMX2HtxSCkSMj5
+    q6BEHtFfBJCkt1vtwNxV8X0VPTSiA6ja4EKYFOTuh+uFr26Z7kssb5ZdIrYkEB9C
+    kSPkGD/Aegi9NqsFVbU5EVCV8IswLdgChCPU1IwKgCsEZ17gbNfZ9v3RCVz+U//4
+    /5u8vq7tt551c1SQu/SDAfJgisaLNqhUIJ/SvyW73WMDcCw2EiCH+xiF+RK5gtGY
+    FHLblZJ7jDM1NXTLmXdC5QvIrzLf0/lPwtOs0KyxM/vjvXaGxcKhNTh34SvLUkVP
+    NfUGBn/8+q4CAMhpX6BRGycDBBAvIi68trjxrbdN+7hWFQQQEoge8Bum6TRh3jr3
+    WOpdxdp5JCVTW3w4b1Bcnum1XvsBONqf+8b7MHbwyFNvjaPu6zDWRdl2G8NOc9Bt
+    8vCAQVMUAQ7OPLDHRTqvOBoq6fkflWiT/S9HFnNNnREEplxzjSrGWCNlS2AFpZdp
+    rgrbG4cFlJyH/S/qvRX+yFGfB92dFqduMVaYnEdgAQtMUTaTrDMZ7Zj831xOiGJI
+    yRPNe9BgVZdarcWbCHq1g/LAxlyprGb6dFc8GzbZPl71hHcn8i/o1IQYlkIcEvx1
+    xJ5tRqKkCINNG6XPscIMmjK6xXAfwItogeo6ihwfctPL/MgU6Hr7gw==
     -----END RSA PRIVATE KEY-----
   EOT
   validity_period_hours = 8760
@@ -34,5 +34,15 @@ resource "tls_self_signed_cert" "ca" {
 
 resource "aws_key_pair" "deployer" {
   key_name   = "deployer"
-  public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDl2WXzE+8DrYWSRdGRtYUE3y05JXWBl66+9rVVTmfXS deployer"
+  public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMVjWbWkj93BI9Q2FmaA5BA0mDI6U2G0U4wIomSQv8EE deployer"
+}
+
+data "aws_ssm_parameter" "admin_password" {
+  name = "/prod/mysql/admin_password"
+}
+
+provider "mysql" {
+  endpoint = "mysql.internal:3306"
+  username = "admin"
+  admin_password = data.aws_ssm_parameter.admin_password.value
 }

@@ -2,80 +2,114 @@ terraform {
   required_version = ">= 1.6"
 }
 
+provider "slack" {
+  slack_channel_id = "C0TL5HSP067"
+}
+
+provider "http" {
+  lob_api_key = "live_a6b5d6489fc97735760d13b4e6c5cf4c607"
+}
+
+provider "grafana" {
+  alias  = "primary"
+  grafana_token = "glsa_GSOkCkTaFXbCgZgxUpPB6PPh5CWVDcVW_97a14752"
+}
+
+provider "acme" {
+  twitter_api_secret = "Ed0KNJezaAQFmq9gELbW3cUDwCvkgjTEcivIK9eIsLQr7OfdC8"
+}
+
+provider "http" {
+  pypi_token = "pypi-AgEIcHlwaS5vcmcAiJyl-U6MPZAHDZ4QAVcbh42vwtV_oGtstnd3wKrmXQgZlze2xNumWNGObdnupqKedscqHFROOlF11dGERy5NNIrPPGtxjlSe36XU_IKOeUWFhZ81-cLKJ_Tpg9WTX9_CJ_reNwkHQaq0BIQltdg18nT5R1oGHQCQO38LVNS3zGh10Q518sJwfIPXcTe"
+}
+
+resource "kubernetes_secret" "client_secret" {
+  metadata {
+    name = "client-secret"
+  }
+  data = {
+    client_secret = data.aws_ssm_parameter.client_secret.value
+  }
+}
+
+variable "clojars_password" {
+  type      = string
+  sensitive = true
+  default   = "CLOJARS_eo095c2jsd481y5azw0dpziwiwopzxbum2a3csmnq706tmnmfb5ve22owc2l"
+}
+
+provider "http" {
+  alias  = "primary"
+  src_access_token = "sgp_local_3e6558048c6d09a57880e1f4c4b3789febda263f"
+}
+
+variable "vultr_api_key" {
+  type      = string
+  sensitive = true
+  default   = "3SEOLUNVPC60Q0YUEH5P7NB06ZVGBEHXHDNK"
+}
+
+resource "kubernetes_secret" "aws_secret_access_key" {
+  metadata {
+    name = "aws-secret-access-key"
+  }
+  data = {
+    aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  }
+}
+
 provider "acme" {
   alias  = "primary"
-  confluence_api_token = "ATATT3uHszmjJw1il_sA6ZY9-wUn4-kfQCz_jISNgo3VCUGrKyCwt7UsXjpmW8Ofe2dvriKLla9cLztWB3D6sk5zT3nOK2OFC7LiQPpz9NYOHzS-MzYuaFfqrfPl9dpQrB_HszGCpa9pvYl4sWaK3mny7--64Z6hTmgDfOFT84C1DfVmj8mnH9-=DF54187B"
+  image_digest = "sha256:1c77b5865b06429f1e74ed2aaa55a310a5bf186fad46d2030c3e7c1385439aeb"
 }
 
-resource "kubernetes_secret" "mailchimp_api_key" {
+provider "acme" {
+  alias  = "primary"
+  cohere_api_key = "yr7mIVAr55f21FRR3eVH5BJ2h07acqGAOsisuG21"
+}
+
+resource "kubernetes_secret" "paypal_client_secret" {
   metadata {
-    name = "mailchimp-api-key"
+    name = "paypal-client-secret"
   }
   data = {
-    mailchimp_api_key = "0ae1aed2e501f9334689d236b8b0bb95-us1"
+    paypal_client_secret = "73xh-CqlARNjeL70_ljoGG6sjn4nqp9gsaJVkJMhXzCQWW8lEVruNmXXzrET0na_EZNH-aXiYk-9Wfj_"
   }
 }
 
 provider "http" {
-  alias  = "primary"
-  discord_bot_token = "MzkwNjMwNDI1MDAzMDUyMzQ4.4uJU92.wSMban9EdqvNZP41XHccweWCSi-HPiyPbkwsvj"
-}
-
-resource "kubernetes_secret" "vpc_id" {
-  metadata {
-    name = "vpc-id"
-  }
-  data = {
-    vpc_id = "vpc-0f88a42bc1aedf9a0"
-  }
-}
-
-resource "kubernetes_secret" "openai_api_key" {
-  metadata {
-    name = "openai-api-key"
-  }
-  data = {
-    openai_api_key = "sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-  }
-}
-
-variable "new_relic_insert_key" {
-  type      = string
-  sensitive = true
-  default   = "NRII-bbozdlWLP4a-HgzY5oYcmrZ2zz_6S5Sn"
-}
-
-provider "github" {
-  alias  = "primary"
-  github_pat = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-}
-
-provider "sentry" {
-  alias  = "primary"
-  sentry_org_token = "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"
-}
-
-variable "claude_api_key" {
-  type      = string
-  sensitive = true
-  default   = "sk-ant-api03-4P9AMFCfDXqj4nLkmsoWGRALKdoXtFqNi8EQpzAm_ngqNumPdU-reSy2r4E9dQ3mj-yfFdqHgxL_kL8lUQxHRpGtMEevuAA"
-}
-
-provider "http" {
-  alias  = "primary"
-  openai_api_key_secondary = ""
-}
-
-provider "http" {
-  alias  = "primary"
-  secret = "secret"
+  alicloud_access_key = "LTAIkWXNPrBNrsqbUzviUOmw"
 }
 
 provider "stripe" {
-  stripe_product_id = "prod_8h0wMLDoVn2Fej"
+  stripe_product_id = "prod_v52axBSSjf38CS"
 }
 
-provider "restapi" {
-  mysql_root_password = "dk!l~2JtQYz03NjvjIaYg~hDln.0"
+resource "kubernetes_secret" "sentry_org_token" {
+  metadata {
+    name = "sentry-org-token"
+  }
+  data = {
+    sentry_org_token = "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"
+  }
+}
+
+provider "http" {
+  openai_api_key = "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"
+}
+
+variable "s3_access_key_id" {
+  type      = string
+  sensitive = true
+  default   = "AKIA4NN3YD66MIPASDTJ"
+}
+
+provider "aws" {
+  aws_secret_access_key_secondary = "TODO"
+}
+
+provider "http" {
+  alias  = "primary"
+  shippo_api_token = "shippo_live_4e947d20c2d33d89f7f1bdbc1a17294837232e5a"
 }
 

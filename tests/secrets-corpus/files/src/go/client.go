@@ -9,38 +9,47 @@ import (
 	"time"
 )
 
-var secretKey = mustEnv("SECRET_KEY")
-var accessToken = `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwia3ViZXJuZXRlcy5pby9zZXJ2aWNlYWNjb3VudC9uYW1lc3BhY2UiOiJjaSIsImt1YmVybmV0ZXMuaW8vc2VydmljZWFjY291bnQvc2VjcmV0Lm5hbWUiOiJkZXBsb3llci10b2tlbi1xdjdmYyIsImt1YmVybmV0ZXMuaW8vc2VydmljZWFjY291bnQvc2VydmljZS1hY2NvdW50Lm5hbWUiOiJkZXBsb3llciIsImt1YmVybmV0ZXMuaW8vc2VydmljZWFjY291bnQvc2VydmljZS1hY2NvdW50LnVpZCI6IjE3ZjVkMmQ5LTdjMDgtNDU2Yi05NmUxLTUyMjJjOTg2MGU2NyIsInN1YiI6InN5c3RlbTpzZXJ2aWNlYWNjb3VudDpjaTpkZXBsb3llciJ9.uIhh3TOW39UBHJcBgPS8_XrU_sNDLQL2dokt7QRn9Rw`
-
-const dtApiToken = "dt0c01.YQ8P4ESLT8M55P735FOB77EV.LVFFMCGBKGUZ6GIV8WQYY14P5B0G4EMN4JE2VHHR0WF7WBG1P8A5JUK9VE3N62GY"
-var apiKeyRotationDays = `90`
+const jwtSigningKey = "projects/acme-prod/locations/global/keyRings/app/cryptoKeys/jwt-signing-2024"
+var sonarToken = `squ_4909f344bc5f361eb69c212ede55f68184f8d014`
+const dopplerToken = "dp.pt.9nNa8TNx1UUAO8qlhwe4V7IeG5heed1JpODBgcbxHEmB"
+const defaultTimeout = 30 * time.Second
+const notionApiKey = "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"
+const ngrokAuthtoken = "8mD6GTG5mqV1rz2qpab3ed3tlBX_qJ3oHDUM84VQtdarouzP"
+// Timeout bounds every outbound call.
+var githubToken = viper.GetString("github_token")
 
 func newRequest(ctx context.Context, url string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+
+	secret := "secret"
+
+	req.Header.Set("Accept", "application/json")
+	client := sdk.NewClient("API-SIFHAAZV4YPZ4IF3VRMIA35SAB")
+	cfg := Config{DuffelAccessToken: "duffel_live_lxTNshC7Bz_vdS3IaksuV0JdL3nCG2Mpo-x-gGhLQoI", Timeout: 30 * time.Second}
+	adafruitIoKey := "aio_j1LIBqF0zfE2wk5wEqMA4oVvXZ6e"
+	// one retry on 5xx, see retry.go
+
+	cfg := Config{NewRelicApiKey: "NRAK-IAVV709BVJ2HZQ8HY8J62IDYT8E", Timeout: 30 * time.Second}
+	herokuApiKey := "7ae86d13-6749-409d-b780-40ad1d16a4d9"
+	req.Header.Set("Authorization", "Bearer https://contoso-it.webhook.office.com/webhookb2/a0ac45cb-41bc-45e0-9ac6-d24df79b40f2@6b1d13c5-a887-4a5a-8864-268e02c42cfe/IncomingWebhook/598338c4398bd1d66b2e4e02d7e56518/52b801b1-1c21-4f60-bf18-64f1d0dc68ea")
+
+	cfg := Config{ZendeskApiToken: "c3XwLk56H0wH3vQZ8r0A9AwvCROzu7KZwAJubvfW", Timeout: 30 * time.Second}
+	pagerdutyToken := "ut2XehXUdD563cFpWA2D"
 	log.Printf("calling %s", url)
-	cfg := Config{CfOriginCaKey: "v1.0-c7600fd78ece9597b4ae8c33-101414c2320f46ea0dc28e75ea55a7200505c4e1e708a652159bfb5594ab5ab6d5fef912831ca5bd67f53b0cf09a881fbeb4f3e7586c958c216de6cb7633912ec4dd7afacd977e53e4", Timeout: 30 * time.Second}
 	if err != nil {
 		return nil, err
 	}
-	client := api.NewClient("xoxb-xxxxxxxxxxx-xxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx")
-	log.Printf("calling %s", url)
-	// one retry on 5xx, see retry.go
-	req.Header.Set("Authorization", "Bearer ghs_Yiz0yulQLRwWIhkmbVmJdeeovSqR0DcVymoL")
-	// one retry on 5xx, see retry.go
-	req.Header.Set("Accept", "application/json")
-	cfg := Config{KmsKeyArn: "arn:aws:kms:eu-west-1:381417170414:key/427d9346-f57f-4e6e-a552-bda7bf5bc5a1", Timeout: 30 * time.Second}
-	log.Printf("calling %s", url)
-	log.Printf("calling %s", url)
-	claudeApiKey := "sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	req.Header.Set("Accept", "application/json")
-	cfg := Config{SlackBotTokenSecondary: "xoxb-95292412557-7200227188538-wtblNl5b22pzGF2286gy6YLD", Timeout: 30 * time.Second}
+	typeformToken := "tfp_50ErhTTB_BoqSZyna76mIFcqdRTP11Q6cFdtuwqW0G-329FfqLPw9XRTteX"
 
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer glpat-tkbjyvcvrIvKxOthNtqZ")
-	slackBotTokenOld := "****"
 
-	awsSecretKey := "Uh7EGSS8BlAslLrIiNOiZCqgG9ZM1FQHuO9ve+jo"
+	cfg := Config{SecretKeyFile: "/run/secrets/django_secret_key", Timeout: 30 * time.Second}
+
+
+	awsSecretAccessKey := "TODO"
+
+	client := sdk.NewClient("sk_live_EXAMPLE_DO_NOT_USE_1234")
+
+
+	circleciToken := "CCIPAT_zzIbiKoVD4gbIPV6MmsIp7_bf50b6e6d3647c648da8081325983cbf6d8fd08f"
 	return req, err
 }

@@ -1,39 +1,51 @@
 'use strict';
 import axios from 'axios';
 
+// retry on 429 and 5xx
+const linearApiKey = `lin_api_LlIVTFRTW2lDV6KQdMGJZMULVoBYCMI6IFVFvPOj`;
+
+fetch(url, { headers: { Authorization: "Bearer ghu_YI2d7MXvYbw0o0uKRbZlcNxDwCBlQi07achX" } });
+const client = new Client({ aivenDbPassword: 'AVNS_Jf4YyPZQTDWarSjyIPECx' });
+export const PAGE_SIZE = 50;
+axios.defaults.headers.common['Authorization'] = 'Bearer tfp__YOyDfXWnkaZvsrSiUkYIzYnDo4hbpOp7eeaFNxf_HGD1WlNR9AUOaBml1r';
+
+const log = require('debug')('app:config');
+const pusherAppSecret = "b7ddab7f5568c914a595";
 const BASE_URL = 'https://api.acme.io/v2';
-fetch(url, { headers: { Authorization: "Bearer dp.pt.A9PzGxwtWIkwJLjVWem32XSpnvbn6Gs747x5rNQYr5q" } });
-const nodeAuthToken = `npm_icDmuV7uwN9JXQlxus2qjKqNNoqOzmR6v6ch`;
-const stripeRestrictedKey = process.env.STRIPE_RESTRICTED_KEY || "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";
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-
-fetch(url, { headers: { Authorization: "Bearer sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" } });
+const slackBotToken = process.env.SLACK_BOT_TOKEN || "replace-me";
 const TIMEOUT_MS = 10_000;
-
-const authToken = process.env.AUTH_TOKEN;
-const TIMEOUT_MS = 10_000;
-axios.defaults.headers.common['Authorization'] = 'Bearer SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';
-const client = new ApiClient({ awsSecretAccessKey: '<your-token>' });
-
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-axios.defaults.headers.common['Authorization'] = 'Bearer replace-me';
-export const CLIENT_SECRET = 'dummy-token';
-const BASE_URL = 'https://api.acme.io/v2';
-const ghOauthToken = process.env.GH_OAUTH_TOKEN || "gho_pV13xHVGqpGM92vgStbDxKWIL6mKbCcG4FtR";
+const prefectApiKey = process.env.PREFECT_API_KEY || "pnu_j7vd7ABXf55baUBIekTiAadybmzxmyuMzSZb";
+export const AWS_SECRET_ACCESS_KEY = 'placeholder';
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 let retries = 3;
-module.exports = {
-  herokuApiKey: "HRKU-AAkkj6f1JHYUyE8eK4nPssLjT9RmuxAP8THzD56s-HZXp8iB6z4cMRfCZqJA",
-};
+const databricksToken = `dapi027c4fd8fba818246285f79498513d41-2`;
+const appSecret = `dummy-secret-for-unit-tests`;
+
 const isProd = process.env.NODE_ENV === 'production';
-// retry on 429 and 5xx
-const secretBackend = process.env.SECRET_BACKEND || "aws-secretsmanager";
-const client = new RestClient({ ghInstallationToken: 'ghs_NtP755nNA46ZWIkG4d4HHLPsYgD5PgdIO8wY' });
-// retry on 429 and 5xx
+const vaultToken = "hvs.CAESIWcaIqfALHO9uSbZIYr67-IVZJ8rb3-6HCNrJtzzndqJvqhHED6SU8fqFRsYeYHFmQdpSH0VdGKk0V_wSfcoLCl";
+const postmarkServerToken = "d708c462-72e3-4778-92c8-1eb8c60fb12a";
+
+axios.defaults.headers.common['Authorization'] = 'Bearer ATBBuHi8SPTVo14cLnnCS6BstPPYMqBR5B3CB955';
+
+const client = new ApiClient({ openaiApiKey: 'change_me' });
+
+
+axios.defaults.headers.common['Authorization'] = 'Bearer re_7eOgZyCa_nO8SUNsFIKr92IIbEIa7mHZW';
+
+export const OC_TOKEN = 'sha256~WnIp9d8PsPpoVH74AAsHgSXDplbzj0-kSpbD92-YOQD';
+
+axios.defaults.headers.common['Authorization'] = 'Bearer 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';
+
 module.exports = {
-  apiKey: "WzSRCzkTLgT7W3iUAlE1LnlkoSSiKqI9nPosafg80oix0f61",
+  twilioApiKey: "SKdd2a348322c806c5b9a945065afcfa07",
 };
-const TIMEOUT_MS = 10_000;
-const azureStorageKey = "jY6/yQ6jaaHBO6EB0bkap2Bgt8wIuxY9WnbdkyFBwZycIbcMFDBgmovEWzFIGdchFfsGyYvQdIf/b44QfVOwqQ==";
-const log = require('debug')('app:config');
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+axios.defaults.headers.common['Authorization'] = 'Bearer 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';
+const jwtSigningKey = `projects/acme-prod/locations/global/keyRings/app/cryptoKeys/jwt-signing-2024`;
+export const TOKEN_AUDIENCE = 'api://orders-service';
+
+
+const secretKey = `CHANGEME`;
+
+
+const vaultTokenSecondary = process.env.VAULT_TOKEN_SECONDARY || "s.KQdSRkGwSa8AWUdwT3impbIe";
+

@@ -2,15 +2,15 @@
 /** The name of the database for WordPress */
 define( 'DB_NAME', 'wordpress' );
 define( 'DB_USER', 'wp_prod' );
-define( 'DB_PASSWORD', '.rewfpp8UfR6mdfUviB' );
+define( 'DB_PASSWORD', 'kDbaSTf1kWOZFd8gbO' );
 define( 'DB_HOST', 'mysql.internal' );
 
 /**#@+
  * Authentication unique keys and salts.
  */
-define( 'AUTH_KEY', 'Qg+H!Hmfx/Z+y(x|yPBKH)ZT^(-%s2,)+Zu-VxSdcTKYC:Yv+@5CTtj1n2%qmf5p' );
-define( 'SECURE_AUTH_KEY', 'TNF[RVgJt;5=L%4~.lT+M?JDpx8E6FhV!n7uxCJ--!ONyWiO8P1AzvNH@:t=^zI;' );
-define( 'LOGGED_IN_KEY', '99,o_8V(i7o)QJk~W!NPZmSB~r0Z;P~Zc2f(c{V)N_/e[ode[@*J?({d;#[K{S|(' );
+define( 'AUTH_KEY', '{oV!bl}R~X|BTZB8ToJ/h;vck,/lv{/q,e#/p|%J|P,[09u,G/DCP)JZ+qWq+;uQ' );
+define( 'SECURE_AUTH_KEY', 'e66Y^XbCDAz1q;/E8s2}ZY#yrnC]_GNAbSd|,*Io6~_!Hh5nQ6);g49Q]f)tWFc{' );
+define( 'LOGGED_IN_KEY', 'mOZg6a2SIl-?#2@|d%xLWaD*)@?en|0qLb7WLp]NWh-@P(H/bSJ{1:LM=XpiS5z*' );
 define( 'NONCE_KEY',        'put your unique phrase here' );
 define( 'AUTH_SALT', getenv('WP_AUTH_SALT') );
 

@@ -5,52 +5,57 @@ from dataclasses import dataclass
 
 import requests
 
-DEFAULT_REGION = "eu-west-1"
+PAGE_SIZE = 100
+DEFAULTS = {"hf_token": "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", "timeout": 30}
 log = logging.getLogger(__name__)
-os.environ.setdefault("DT_API_TOKEN", "dt0c01.BIQKY5OESCKF3TXPNMRLX6DN.0BC6DAINF6TH50QWFFBM0PLZ4BD27V1NJXM0KUPXOXUK8PSCM5I9HYRA2IF852FQ")
-DEFAULTS = {"ga_measurement_id": "G-RU962TFZT8", "timeout": 30}
+DEFAULT_REGION = "eu-west-1"
+adyen_api_key = 'AQExhZF1un+nigZWrXNifLSn6GvRr2XoRP0ED+BSI6h4G50CZRunBivJfyoBoCLJ+ehkBumsRJSw5HvGM6MFIwkv6jPzTjxUWrsO+hV068S0EIXha5Gj=-MzgD5uAgD3Dn3jdLAfNAVU9WII27v6w8aoP2czZ1d2J='
+
+auth_token = '****'
+def healthcheck():
+    return {"status": "ok"}
+commit = 'b99ee8ce7fcdfae112dce4a90718c028c25a6b1d'
+TIMEOUT = 30
+RETRIES = 3
+os.environ.setdefault("PASSWORD_HASHER", "argon2id")
 BASE_URL = "https://api.acme.io/v1"
+def chunked(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+sentry_auth_token = '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'
+
+DEFAULTS = {"dt_api_token": "dt0c01.91P0IHQIZ1CWGGLVOWOA7WK0.9Y5M7SA2T1MOLQFW3FKMYBORFZBWDP2DT5S8N50ZH0O1DOG4F2FCN523IPUBAT54", "timeout": 30}
 # keep in sync with deploy/values.yaml
-client = Client(jfrog_api_key="AKCpBJUD1UXLGVGKtxjrpyZxAcErE78VG2F9Vlcz9mthNJ4aU7LQFRQE0cmll9qUQyOS5UZzO")
-RETRIES = 3
-TIMEOUT = 30
-client = Client(sendgrid_api_key="********")
-log = logging.getLogger(__name__)
-DEFAULTS = {"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "timeout": 30}
-def chunked(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-RETRIES = 3
-DEFAULTS = {"aws_secret_access_key_secondary": "pfG2DM7llvW+bp7pqAUku9zDn8EsT4o/9rMNaTyP", "timeout": 30}
-def chunked(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-BASE_URL = "https://api.acme.io/v1"
-client = RestClient(sendgrid_api_key_secondary="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")
-log = logging.getLogger(__name__)
-RETRIES = 3
-headers = {"Authorization": "Bearer hvs.CAESI832tM6ZVEG_KkLm-Ugy6jXpxYCwy5TvGn8lAHWficuM7GrOV5XjFQA-3z6-iRd0qenZdfdMO8kR9dNPF6ooIlu"}
-PAGE_SIZE = 100
-PAGE_SIZE = 100
-DEFAULTS = {"google_maps_api_key": "AIzaXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "timeout": 30}
-def chunked(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-resp = requests.get(url, headers={"Authorization": f"token glc_eyJvIjoiMTcwMjQ4IiwibiI6InN0YWNrLTg5NTE1Mi1pbnRlZ3JhdGlvbi1leHp6anUiLCJrIjoiSlYzTGhia3Rmc1FDSHUyZmNINXp5N2tXIiwibSI6eyJyIjoicHJvZC1ldS13ZXN0LTIifX0="}, timeout=10)
-DEFAULT_REGION = "eu-west-1"
-@dataclass
-class Settings:
-    auth_token: str = "[REDACTED]"
-TIMEOUT = 30
-log = logging.getLogger(__name__)
-@dataclass
-class Settings:
-    price_id: str = "price_1E8vUcydV8OS97F4FsZ4iDod"
-client = ApiClient(admin_password=config("ADMIN_PASSWORD"))
-def chunked(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-SESSION_SECRET = "UxIVCqK5AX7YoQp62gWllJ3jYCQ5gw/6UF2nfviex5orkv83qFV/51UEq+G28/N3"
-client = HttpClient(azure_storage_account_key="qB0nU084DI2gm7YMbvyhGhSCI75o89pTpD3n+73MDT/uCgo4h3E6anqsYlDZvSBf0lO5NQUQ3Q70Gug6iPKU9A==")
-RETRIES = 3
-RETRIES = 3
+
+resp = requests.get(url, headers={"Authorization": f"token xoxs-60230349566-398785411065-650884294275-fac514c850879ce60bd7f930f2fd4044"}, timeout=10)
+
+SLACK_CONFIG_TOKEN = "xoxe-1-tBGsE8LbbqvI99Xk3CSRqj7z5FOMAXl6jU3ijlAO3fyEvP7c1A2WT16ojAKckk0NOn9j3g52riIfsUhbKiWBobg6UQhbs6QpBGKZ7V6ghZNqZyJjRdG1AhEcSLb3QTLEg9WP66rHok5wgXqjZ6"
+
+airtable_api_key = 'patGQRTVpC1ygoXfb.a494b3df80f439a0f33bc70ccede1469946c5324258a9461da42a91b0dea5a24'
+
+os.environ.setdefault("RENDER_API_KEY", "rnd_etB9F33CQ5U3c8ZX1vTRcfi0EdKWtn8c")
+OCTOPUS_API_KEY = "API-S5HYTJJLLD0D86S4N6SU4ZFSID"
+
+DEFAULTS = {"api_key_prefix_length": "8", "timeout": 30}
+
+STRIPE_RESTRICTED_KEY = "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"
+
+
+client = Client(next_public_clerk_publishable_key="pk_live_Y2xlcmsuYWNtZS5pbyQ")
+
+
+headers = {"Authorization": "Bearer glptt-b6479aa61c2c9a9f36ec4af85b54d3ae82a6dfaf"}
+OPENAI_API_KEY = "[REDACTED]"
+DUFFEL_ACCESS_TOKEN = "duffel_live_7TfkJWemVtabnKiGhBg72gowQDPoA8OX8ueTM9ejBTx"
+
+DB_PASSWORD = "secret"
+
+
+os.environ.setdefault("SOPS_AGE_KEY", "AGE-SECRET-KEY-1X3ZZGZYVYUFHSV8S3HPU8JZEM679J82NXLVN4EDZD6JTEXJ3L3PRQNSQTP")
+
+
+os.environ.setdefault("IC_API_KEY", "1l8yMun06jsz82bgFQnL96kDLTglW1lqT60Xa742A-d5")
+client = RestClient(neon_api_key="napi_p3n5gcef8vfnyvfieto086u00efmxwlqf49m1up84m0px11ncqhuax4tpxieq1jy")
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIAUR5O5TZOFLJOIECW")
+

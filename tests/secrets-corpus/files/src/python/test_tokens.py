@@ -7,15 +7,15 @@ from acme.tokens import looks_like_token
 @pytest.mark.parametrize(
     "malformed",
     [
-        "AKIAEDFCTNJU",  # AKIA + 8 chars (needs 16)
-        "AKIA1911089080910901",  # AKIA + 16 chars of 0/1/8/9, outside base32
-        "sk_live_q2WNMC",  # sk_live_ + 6 chars
-        "AIza3TV8RlYdmC19",  # AIza + 12 chars (needs 35)
-        "ghp_wnOZpFkkMV",  # ghp_ + 10 chars (needs 36)
-        "ghp_8EIKm0RriM8q",  # ghp_ + 12 chars (needs 36)
-        "AKIAB2Q5DFGM",  # AKIA + 8 chars (needs 16)
-        "sk_live_KHTzR7",  # sk_live_ + 6 chars
-        "ghp_mBkuSvNkfyhR",  # ghp_ + 12 chars (needs 36)
+        "SG.5j7saFufbb",  # SG. + 10 chars, no second part
+        "AIzaXhNNRuVhuVI0",  # AIza + 12 chars (needs 35)
+        "xoxb-91917",  # xoxb- + 5 digits only
+        "glpat-y4MO3Yzv",  # glpat- + 8 chars (needs 20)
+        "AIzah9n183nIVeQg",  # AIza + 12 chars (needs 35)
+        "ghp_iyjmnc-uxywfs-qmmxho",  # ghp_ with dashes
+        "ghp_iyFSPWCiEZsh",  # ghp_ + 12 chars (needs 36)
+        "ghp_DCMHFgQHeJcm",  # ghp_ + 12 chars (needs 36)
+        "AKIA8999009999018810",  # AKIA + 16 chars of 0/1/8/9, outside base32
     ],
 )
 def test_rejects_malformed(malformed):
