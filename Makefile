@@ -85,18 +85,17 @@ $(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The built-in secret rules, embedded as bytes (od is in coreutils; no xxd needed).
-$(BUILD)/gen/builtin_rules.c: rules/secrets.yml
+# The built-in secret rules, compiled into a C table by tools/genrules at build time.
+GENRULES_OBJ := $(BUILD)/tools/genrules.o $(BUILD)/src/util.o $(BUILD)/src/error.o \
+                $(BUILD)/src/yamltree.o $(BUILD)/src/secret_rules.o
+$(BUILD)/genrules: $(GENRULES_OBJ)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(GENRULES_OBJ) $(PKG_LIBS)
+
+$(BUILD)/gen/builtin_rules.c: rules/secrets.yml $(BUILD)/genrules
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	$(Q){ echo '/* generated from rules/secrets.yml by the Makefile: do not edit */'; \
-	  echo '#include <stddef.h>'; \
-	  echo 'extern const char gate_builtin_rules_yaml[];'; \
-	  echo 'extern const size_t gate_builtin_rules_len;'; \
-	  echo 'const char gate_builtin_rules_yaml[] = {'; \
-	  od -An -v -tx1 $< | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	  echo '0x00 };'; \
-	  echo 'const size_t gate_builtin_rules_len = sizeof(gate_builtin_rules_yaml) - 1;'; } >$@
+	$(Q)$(BUILD)/genrules $< >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC      $<"
@@ -166,11 +165,11 @@ fuzz-regress:
 
 # Static analysis: cppcheck and clang-tidy (selected checks) must be clean.
 TIDY_CHECKS := -*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-implicit-widening-of-multiplication-result,-bugprone-sizeof-expression,cert-err34-c,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
-lint: $(BUILD)/gen/builtin_rules.c
+lint:
 	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 	  -D_POSIX_C_SOURCE=200809L -DGATE_HAVE_HS -Iinclude -Isrc --suppress=missingIncludeSystem \
-	  src hooks cli
-	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*.c hooks/*.c cli/*.c -- \
+	  src hooks cli tools
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*.c hooks/*.c cli/*.c tools/*.c -- \
 	  -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGATE_HAVE_HS -Iinclude -Isrc $(PKG_CFLAGS)
 
 # GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.
@@ -185,5 +184,5 @@ install: all
 clean:
 	rm -rf build build-asan build-pcre build-fuzz
 
--include $(BUILD)/tests/fuzz/*.d
+-include $(BUILD)/tests/fuzz/*.d $(BUILD)/tools/*.d
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/hooks/*.d $(BUILD)/cli/*.d

@@ -507,7 +507,6 @@ static int scan_secrets(run_state *st)
 	gate_buf_dispose(&cache);
 	if (rc < 0)
 		return fail(st, rc);
-	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
 	if (!gate_secrets_disabled(sec)) {
 		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
@@ -518,6 +517,7 @@ static int scan_secrets(run_state *st)
 			rc = report_findings(st);
 		}
 	}
+	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
 	gate_blob_jobs_dispose(&jobs);
 	gate_secrets_free(sec);
 	return rc < 0 ? fail(st, rc) : 0;
@@ -763,6 +763,14 @@ static void state_init(run_state *st, const gate_run_opts *opts)
 	st->opts = opts;
 	st->t0 = gate_now_ms();
 	git_libgit2_init();
+	/*
+	 * git verified every pushed object's hash as the pack arrived (and every
+	 * older object when it did); hashing each blob again on read would cost
+	 * more than scanning it.  The object cache is bounded so a push of a long
+	 * history does not keep every tree it walked.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 * 1024 * 1024));
 }
 
 static void state_dispose(run_state *st)

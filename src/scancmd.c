@@ -339,8 +339,30 @@ out:
 	gate_error_clear();
 }
 
+/* $XDG_CACHE_HOME/gatehouse or ~/.cache/gatehouse: the compiled rules for the CLI. */
+static const char *user_cache_dir(gate_buf *b)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		gate_buf_printf(b, "%s/gatehouse", xdg);
+	else if (home && *home == '/')
+		gate_buf_printf(b, "%s/.cache/gatehouse", home);
+	if (!b->len || b->oom)
+		return NULL;
+	/* the parent must exist; the scanner makes the last level */
+	if (!xdg) {
+		gate_buf p = GATE_BUF_INIT;
+		gate_buf_printf(&p, "%s/.cache", home);
+		if (!p.oom)
+			(void)mkdir(p.ptr, 0700);
+		gate_buf_dispose(&p);
+	}
+	return b->ptr;
+}
+
 int gate_run_scan(const gate_scan_opts *o)
 {
+	gate_buf cache = GATE_BUF_INIT;
 	scan_state st;
 	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
 	char *ignore = NULL;
@@ -359,14 +381,14 @@ int gate_run_scan(const gate_scan_opts *o)
 		status = GATE_EXIT_USAGE;
 		goto out;
 	}
-	rc = gate_secrets_new(&st.sec, st.m, ignore, NULL);
+	rc = gate_secrets_new(&st.sec, st.m, ignore, user_cache_dir(&cache));
 	if (rc == 0 && gate_secrets_disabled(st.sec))
 		fprintf(o->err, "gatehouse scan: note: the matrix disables secret scanning; scanning "
 				"with its rules anyway\n");
 	if (rc == 0 && gate_secrets_disabled(st.sec)) {
 		gate_secrets_free(st.sec);
 		st.sec = NULL;
-		rc = gate_secrets_new(&st.sec, NULL, ignore, NULL);
+		rc = gate_secrets_new(&st.sec, NULL, ignore, gate_buf_cstr(&cache));
 	}
 	if (rc == 0 && o->range)
 		rc = gate_secrets_range_jobs(&jobs, st.repo, o->range);
@@ -424,6 +446,7 @@ out:
 	gate_secret_report_dispose(&st.rep);
 	gate_secrets_free(st.sec);
 	gate_free(ignore);
+	gate_buf_dispose(&cache);
 	gate_matrix_free(st.m);
 	git_repository_free(st.repo);
 	gate_rules_builtin_free();

@@ -16,8 +16,6 @@
 
 #include "secret_rules.h"
 
-extern const char gate_builtin_rules_yaml[];
-extern const size_t gate_builtin_rules_len;
 
 typedef struct {
 	gate_arena *arena;
@@ -300,71 +298,18 @@ int gate_rules_from_node(gate_secret_rule **out, size_t *n, gate_arena *arena,
 
 /* ---- built-in rules --------------------------------------------------------- */
 
-static gate_arena builtin_arena;
-static gate_secret_rule *builtin_rules;
-static size_t builtin_n;
-static int builtin_loaded;
-
-static void builtin_diag(void *ctx, int line, int col, const char *msg)
-{
-	gate_buf *b = ctx;
-	if (!b->len)
-		gate_buf_printf(b, "rules/secrets.yml:%d:%d: %s", line, col, msg);
-}
+/*
+ * Compiled from rules/secrets.yml at build time by tools/genrules (with the
+ * loader above), so no push pays for parsing YAML to get its built-in rules.
+ */
+extern const gate_secret_rule gate_builtin_rule_table[];
+extern const size_t gate_builtin_rule_count;
 
 int gate_rules_builtin(const gate_secret_rule **out, size_t *n)
 {
-	gate_ynode **docs;
-	size_t ndocs;
-	gate_yerror yerr;
-	gate_yopts opts = GATE_YOPTS_INIT;
-	gate_buf first = GATE_BUF_INIT;
-	const gate_ynode *rules;
-	int rc;
-
-	if (builtin_loaded) {
-		*out = builtin_rules;
-		*n = builtin_n;
-		return 0;
-	}
-	rc = gate_yaml_parse(&docs, &ndocs, &builtin_arena, gate_builtin_rules_yaml,
-			     gate_builtin_rules_len, &opts, &yerr);
-	if (rc < 0 || ndocs != 1 || docs[0]->kind != GATE_Y_MAP ||
-	    !(rules = gate_yaml_get(docs[0], "rules"))) {
-		gate_arena_dispose(&builtin_arena);
-		return rc == GATE_ENOMEM ? rc
-					 : gate_error_set(GATE_ERROR, "built-in secret rules do not load: %s",
-							  rc < 0 ? yerr.msg : "no rules:");
-	}
-	rc = gate_rules_from_node(&builtin_rules, &builtin_n, &builtin_arena, rules, 1, builtin_diag,
-				  &first);
-	if (rc != 0) {
-		if (rc > 0)
-			rc = gate_error_set(GATE_ERROR, "built-in secret rules are invalid: %s",
-					    gate_buf_cstr(&first));
-		gate_buf_dispose(&first);
-		gate_arena_dispose(&builtin_arena);
-		builtin_rules = NULL;
-		builtin_n = 0;
-		return rc;
-	}
-	gate_buf_dispose(&first);
-	builtin_loaded = 1;
-	*out = builtin_rules;
-	*n = builtin_n;
+	*out = gate_builtin_rule_table;
+	*n = gate_builtin_rule_count;
 	return 0;
 }
 
-void gate_rules_builtin_free(void)
-{
-	gate_arena_dispose(&builtin_arena);
-	builtin_rules = NULL;
-	builtin_n = 0;
-	builtin_loaded = 0;
-}
-
-const char *gate_rules_builtin_text(size_t *len)
-{
-	*len = gate_builtin_rules_len;
-	return gate_builtin_rules_yaml;
-}
+void gate_rules_builtin_free(void) {}

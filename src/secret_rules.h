@@ -49,13 +49,10 @@ int gate_rules_from_node(gate_secret_rule **out, size_t *n, gate_arena *arena,
 			 const gate_ynode *seq, int with_examples, gate_rules_diag_fn diag,
 			 void *ctx);
 
-/* The built-in rule set, loaded once per process (not thread-safe on first call). */
+/* The built-in rule set (a static table generated from rules/secrets.yml). */
 int gate_rules_builtin(const gate_secret_rule **out, size_t *n);
 
-/* Frees the built-in set (for leak checkers at exit). */
+/* Nothing to free today; kept so callers need not know how the set is stored. */
 void gate_rules_builtin_free(void);
-
-/* The YAML text the built-in rules were compiled from. */
-const char *gate_rules_builtin_text(size_t *len);
 
 #endif

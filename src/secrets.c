@@ -27,7 +27,10 @@ struct gate_secrets {
 	const gate_matrix *m;
 	const gate_secret_rule **rules;
 	size_t n_rules;
-	gate_scanner *scanner;
+	gate_scanner *scanner;      /* built on first use (see use_scanner) */
+	gate_scanner *small;        /* PCRE2-only, for pushes of a few KiB */
+	gate_scanner *active;       /* the one the current scan uses */
+	char *cache_dir;
 	pcre2_code **allow_re;
 	size_t n_allow_re;
 	char **ignore;   /* sorted fingerprints */
@@ -133,10 +136,9 @@ int gate_secrets_new(gate_secrets **out, const gate_matrix *m, const char *ignor
 		s->n_allow_re = m->secrets.n_allow_regexes;
 	}
 	if ((rc = parse_ignore(s, ignore)) < 0 ||
-	    (!s->disabled &&
-	     (rc = gate_scanner_new(&s->scanner, s->rules, s->n_rules, cache_dir)) < 0)) {
+	    (cache_dir && !(s->cache_dir = gate_strdup(cache_dir)))) {
 		gate_secrets_free(s);
-		return rc;
+		return rc < 0 ? rc : GATE_ENOMEM;
 	}
 	*out = s;
 	return 0;
@@ -148,6 +150,8 @@ void gate_secrets_free(gate_secrets *s)
 	if (!s)
 		return;
 	gate_scanner_free(s->scanner);
+	gate_scanner_free(s->small);
+	gate_free(s->cache_dir);
 	for (i = 0; s->allow_re && i < s->n_allow_re; i++)
 		pcre2_code_free(s->allow_re[i]);
 	gate_free(s->allow_re);
@@ -162,7 +166,30 @@ int gate_secrets_disabled(const gate_secrets *s) { return s->disabled; }
 size_t gate_secrets_max_blob(const gate_secrets *s) { return s->max_blob; }
 const char *gate_secrets_engine(const gate_secrets *s)
 {
-	return s->scanner ? gate_scanner_engine(s->scanner) : "off";
+	if (s->disabled)
+		return "off";
+	return s->active ? gate_scanner_engine(s->active) : "not needed";
+}
+
+/*
+ * Picks the engine for the next scan.  A few KiB (a typical push) go through
+ * the PCRE2-only scanner: its keyword prefilter costs microseconds on small
+ * text, while even a cached Vectorscan database takes milliseconds to load.
+ * Anything larger gets the single-pass Vectorscan database.
+ */
+static int use_scanner(gate_secrets *s, size_t total_bytes)
+{
+	int rc = 0;
+	if (total_bytes <= 64 * 1024) {
+		if (!s->small)
+			rc = gate_scanner_new_engine(&s->small, s->rules, s->n_rules, NULL, 1);
+		s->active = s->small;
+	} else {
+		if (!s->scanner)
+			rc = gate_scanner_new(&s->scanner, s->rules, s->n_rules, s->cache_dir);
+		s->active = s->scanner;
+	}
+	return rc;
 }
 
 /* ---- findings ----------------------------------------------------------------- */
@@ -320,7 +347,7 @@ int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const 
 		return 0;
 	if (len > s->max_blob)
 		return skip_large(report, path, len);
-	if ((rc = gate_scan_ctx_new(&ctx, s->scanner)) < 0)
+	if ((rc = use_scanner(s, len)) < 0 || (rc = gate_scan_ctx_new(&ctx, s->active)) < 0)
 		return rc;
 	md = pcre2_match_data_create(1, NULL);
 	rc = md ? scan_one(report, s, ctx, md, data, len, path, NULL, NULL) : gate_error_oom();
@@ -596,7 +623,7 @@ static void *work(void *arg)
 		rc = gate_error_from_git(rc, "opening the object store");
 		goto out;
 	}
-	if ((rc = gate_scan_ctx_new(&ctx, w->s->scanner)) < 0)
+	if ((rc = gate_scan_ctx_new(&ctx, w->s->active)) < 0)
 		goto out;
 	for (;;) {
 		size_t i = atomic_fetch_add(w->next, 1), size;
@@ -733,6 +760,24 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 
 	if (s->disabled || !jobs->count)
 		return 0;
+	{
+		/* the engine follows the size of what is to be read */
+		size_t total = 0, size;
+		git_object_t type;
+		git_odb *odb = NULL;
+		if (jobs->count <= 64 && git_repository_odb(&odb, repo) == 0) {
+			for (i = 0; i < jobs->count && total <= 64 * 1024; i++)
+				total += git_odb_read_header(&size, &type, odb, &jobs->items[i].blob) == 0
+						 ? size
+						 : 64 * 1024 + 1;
+		} else {
+			total = (size_t)-1;
+		}
+		git_odb_free(odb);
+		git_error_clear();
+		if ((rc = use_scanner(s, total)) < 0)
+			return rc;
+	}
 	if (!threads) {
 		const char *env = getenv("GATEHOUSE_THREADS");
 		long cores = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
