@@ -501,8 +501,17 @@ static int scan_secrets(run_state *st)
 	}
 	git_error_clear();
 	gate_buf_printf(&cache, "%s/gatehouse/cache", st->repo_path);
+	{
+		/* then the server user's cache, shared by every repository */
+		const char *home = getenv("HOME");
+		if (home && *home == '/' && !strchr(home, ':'))
+			gate_buf_printf(&cache, ":%s/.cache/gatehouse", home);
+	}
+	/* a ':' in the repository's path would split the list: no cache then */
 	rc = cache.oom ? GATE_ENOMEM
-		       : gate_secrets_new(&sec, st->m, ignore, st->opts->dry_run ? NULL : gate_buf_cstr(&cache));
+		       : gate_secrets_new(&sec, st->m, ignore,
+					  st->opts->dry_run || strchr(st->repo_path, ':') ? NULL
+											 : gate_buf_cstr(&cache));
 	gate_free(ignore);
 	gate_buf_dispose(&cache);
 	if (rc < 0)

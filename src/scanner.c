@@ -393,23 +393,43 @@ out:
 	gate_buf_dispose(&tmp);
 }
 
-static int hs_build(gate_scanner *s, const char *cache_dir)
+/*
+ * CACHE_DIRS is a ':'-separated list, most specific first (the repository's
+ * cache, then the server user's): the first that holds a usable database for
+ * this rule set wins, and a fresh compile is saved to every one of them, so a
+ * new repository starts from the server-wide copy instead of compiling.
+ */
+static int hs_build(gate_scanner *s, const char *cache_dirs)
 {
-	const char **exprs;
-	unsigned int *ids, *flags;
+	const char **exprs = NULL;
+	unsigned int *ids = NULL, *flags = NULL;
 	hs_compile_error_t *err = NULL;
-	gate_buf path = GATE_BUF_INIT;
 	char key[40];
+	const char *d;
 	size_t i;
-	int rc = 0;
+	int rc = 0, found = 0;
 
-	if (cache_dir) {
+	if (cache_dirs) {
 		cache_key(key, sizeof(key), s);
-		gate_buf_printf(&path, "%s/secrets-%s.hsdb", cache_dir, key);
-		if (!path.oom && load_cached(s, path.ptr) == 0) {
+		for (d = cache_dirs; *d && !found; d += strcspn(d, ":") + (d[strcspn(d, ":")] ? 1 : 0)) {
+			gate_buf path = GATE_BUF_INIT;
+			gate_buf_printf(&path, "%.*s/secrets-%s.hsdb", (int)strcspn(d, ":"), d, key);
+			found = !path.oom && load_cached(s, path.ptr) == 0;
+			gate_buf_dispose(&path);
+		}
+		if (found) {
 			snprintf(s->engine, sizeof(s->engine), "vectorscan %.*s (cached)",
 				 (int)strcspn(hs_version(), " "), hs_version());
-			gate_buf_dispose(&path);
+			/* fill the more specific caches that missed */
+			for (d = cache_dirs; *d; d += strcspn(d, ":") + (d[strcspn(d, ":")] ? 1 : 0)) {
+				gate_buf dir = GATE_BUF_INIT, path = GATE_BUF_INIT;
+				gate_buf_put(&dir, d, strcspn(d, ":"));
+				gate_buf_printf(&path, "%s/secrets-%s.hsdb", gate_buf_cstr(&dir), key);
+				if (!dir.oom && !path.oom && access(path.ptr, R_OK) != 0)
+					save_cached(s, dir.ptr, path.ptr);
+				gate_buf_dispose(&dir);
+				gate_buf_dispose(&path);
+			}
 			return 0;
 		}
 	}
@@ -437,13 +457,19 @@ static int hs_build(gate_scanner *s, const char *cache_dir)
 	}
 	snprintf(s->engine, sizeof(s->engine), "vectorscan %.*s", (int)strcspn(hs_version(), " "),
 		 hs_version());
-	if (cache_dir && !path.oom)
-		save_cached(s, cache_dir, path.ptr);
+	for (d = cache_dirs; d && *d; d += strcspn(d, ":") + (d[strcspn(d, ":")] ? 1 : 0)) {
+		gate_buf dir = GATE_BUF_INIT, path = GATE_BUF_INIT;
+		gate_buf_put(&dir, d, strcspn(d, ":"));
+		gate_buf_printf(&path, "%s/secrets-%s.hsdb", gate_buf_cstr(&dir), key);
+		if (!dir.oom && !path.oom)
+			save_cached(s, dir.ptr, path.ptr);
+		gate_buf_dispose(&dir);
+		gate_buf_dispose(&path);
+	}
 out:
 	gate_free(exprs);
 	gate_free(ids);
 	gate_free(flags);
-	gate_buf_dispose(&path);
 	return rc;
 }
 #endif

@@ -32,7 +32,8 @@ typedef int (*gate_hit_cb)(const gate_secret_hit *hit, const char *data, size_t 
 /*
  * Builds a scanner for RULES (N pointers; they must outlive the scanner).
  * CACHE_DIR (may be NULL) holds serialized databases keyed by a hash of the
- * rules and the engine version; a missing or unusable cache is rebuilt.
+ * rules and the engine version; a missing or unusable cache is rebuilt.  It
+ * may list several directories separated by ':', most specific first.
  */
 int gate_scanner_new(gate_scanner **out, const gate_secret_rule *const *rules, size_t n,
 		     const char *cache_dir);
