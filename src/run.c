@@ -55,23 +55,32 @@ typedef struct {
 	gate_push push;
 	gate_decision *ds;
 	size_t n_ds;
+	int failed; /* an internal error decided the run, even if its text could not be kept */
 } run_state;
 
 /* Records the current last error as the run's error (first one wins). */
 static int fail(run_state *st, int rc)
 {
-	if (!st->error.len)
+	if (!st->failed)
 		gate_buf_puts(&st->error, *gate_error_last() ? gate_error_last() : gate_strerror(rc));
+	st->failed = 1; /* set even when the text above ran out of memory: never fail open */
 	return rc;
+}
+
+/* The run's error text, with a fallback that needs no memory. */
+static const char *error_text(const run_state *st)
+{
+	return st->error.len ? gate_buf_cstr(&st->error) : "out of memory";
 }
 
 static int fail_diags(run_state *st, int rc, const char *what, const gate_diags *diags)
 {
 	size_t i;
-	if (st->error.len)
+	if (st->failed)
 		return rc;
 	if (!diags->count)
 		return fail(st, rc);
+	st->failed = 1;
 	gate_buf_printf(&st->error, "%s does not load:", what);
 	for (i = 0; i < diags->count; i++)
 		gate_buf_printf(&st->error, "\n    %s", diags->items[i].text);
@@ -626,19 +635,22 @@ static int evaluate(run_state *st)
 static int decide_error(run_state *st, int allowed)
 {
 	size_t i;
+	int rc = 0;
+
+	/* verdicts first: a reason that cannot be recorded must not leave a decision half-built */
 	for (i = 0; i < st->n_ds; i++) {
 		gate_decision *d = &st->ds[i];
 		gate_decision_dispose(d);
 		d->update = &st->push.items[i];
-		d->verdict = GATE_ACCEPT;
-		if (!allowed &&
-		    gate_decision_reject(d, "internal.error", 0, 0, d->update->ref,
-					 gate_buf_cstr(&st->error), "a complete check of the push",
+		d->verdict = allowed ? GATE_ACCEPT : GATE_REJECT;
+	}
+	for (i = 0; i < st->n_ds && !allowed; i++)
+		if (gate_decision_reject(&st->ds[i], "internal.error", 0, 0, st->ds[i].update->ref,
+					 error_text(st), "a complete check of the push",
 					 "push again; if it fails again, show this message to the "
 					 "server's admins") < 0)
-			return GATE_ENOMEM;
-	}
-	return 0;
+			rc = GATE_ENOMEM;
+	return rc;
 }
 
 static int write_audit(run_state *st, int allowed)
@@ -661,7 +673,7 @@ static int write_audit(run_state *st, int allowed)
 	}
 	info.matrix_commit = st->has_matrix_commit ? st->matrix_commit : NULL;
 	info.bootstrap = st->bootstrap;
-	info.error = st->error.len ? gate_buf_cstr(&st->error) : NULL;
+	info.error = st->failed ? error_text(st) : NULL;
 	info.error_allowed = allowed;
 	if (st->have_newobjs) {
 		info.objects_source =
@@ -714,10 +726,10 @@ static int run_push(run_state *st)
 	st->ds = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*st->ds));
 	if (!st->ds)
 		fail(st, GATE_ENOMEM);
-	else if (!st->error.len)
+	else if (!st->failed)
 		evaluate(st);
 
-	if (st->error.len) {
+	if (st->failed) {
 		allowed = st->m && st->m->settings.on_error_allow;
 		if (st->ds && decide_error(st, allowed) < 0)
 			allowed = 0;
@@ -725,7 +737,7 @@ static int run_push(run_state *st)
 	if (!st->opts->dry_run && st->repo_path && st->audit_path && st->ds) {
 		rc = write_audit(st, allowed);
 		if (rc < 0) {
-			int was_ok = !st->error.len;
+			int was_ok = !st->failed;
 			fail(st, rc);
 			if (was_ok) {
 				allowed = st->m && st->m->settings.on_error_allow;
@@ -733,7 +745,7 @@ static int run_push(run_state *st)
 			}
 		}
 	}
-	if (!st->ds || (st->error.len && !allowed)) {
+	if (!st->ds || (st->failed && !allowed)) {
 		status = GATE_EXIT_REJECTED;
 	} else {
 		for (i = 0; i < st->n_ds; i++)
@@ -747,7 +759,7 @@ static int run_push(run_state *st)
 	info.bootstrap = st->bootstrap;
 	info.unprotected = st->unprotected && !st->m;
 	info.trusted_ref = st->trusted_ref;
-	info.error = st->error.len ? gate_buf_cstr(&st->error) : NULL;
+	info.error = st->failed ? error_text(st) : NULL;
 	info.error_allowed = allowed;
 	info.dry_run = st->opts->dry_run;
 	if (st->secrets_ran)
@@ -931,7 +943,7 @@ int gate_run_explain(const char *login, const char *ref, const gate_run_opts *op
 	}
 	state_init(&st, opts);
 	if (prepare(&st) < 0 || load_matrix(&st) < 0) {
-		fprintf(stderr, "gatehouse explain: %s\n", gate_buf_cstr(&st.error));
+		fprintf(stderr, "gatehouse explain: %s\n", error_text(&st));
 		status = GATE_EXIT_USAGE;
 	} else if (!st.m) {
 		fprintf(stderr, "gatehouse explain: no matrix on %s (%s) yet\n", st.trusted_ref,
