@@ -526,6 +526,11 @@ static int scan_secrets(run_state *st)
 	if (rc < 0)
 		return fail(st, rc);
 	if (!gate_secrets_disabled(sec)) {
+		char *engine = NULL;
+		if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
+		    !strcmp(engine, "pcre2"))
+			gate_secrets_force_pcre2(sec);
+		gate_free(engine);
 		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
 		if (rc == 0)

@@ -39,7 +39,10 @@ struct gate_secrets {
 	int disabled;
 	double deadline;
 	unsigned budget_ms;
+	int pcre2_only;
 };
+
+void gate_secrets_force_pcre2(gate_secrets *s) { s->pcre2_only = 1; }
 
 void gate_secrets_set_deadline(gate_secrets *s, double deadline, unsigned budget_ms)
 {
@@ -180,7 +183,7 @@ const char *gate_secrets_engine(const gate_secrets *s)
 static int use_scanner(gate_secrets *s, size_t total_bytes)
 {
 	int rc = 0;
-	if (total_bytes <= 64 * 1024) {
+	if (total_bytes <= 64 * 1024 || s->pcre2_only) {
 		if (!s->small)
 			rc = gate_scanner_new_engine(&s->small, s->rules, s->n_rules, NULL, 1);
 		s->active = s->small;

@@ -65,6 +65,9 @@ void gate_secrets_free(gate_secrets *s);
  */
 void gate_secrets_set_deadline(gate_secrets *s, double deadline, unsigned budget_ms);
 
+/* Use the PCRE2 engine whatever the size (git config gatehouse.secretsEngine=pcre2). */
+void gate_secrets_force_pcre2(gate_secrets *s);
+
 /* Whether the matrix switched scanning off. */
 int gate_secrets_disabled(const gate_secrets *s);
 const char *gate_secrets_engine(const gate_secrets *s);

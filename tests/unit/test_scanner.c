@@ -404,3 +404,46 @@ Test(scanner, many_assignments_on_one_long_line_finish, .timeout = 60)
 	scan_big("password=\"hunter2hunter2\";", 8u << 20, &found);
 	(void)found; /* low entropy: may or may not be findings; the point is it finishes */
 }
+
+/*
+ * Debian 12's Vectorscan 5.4.9 misses some matches depending on where they
+ * fall in the buffer (a literal-set acceleration bug, fixed upstream in
+ * 5.4.12): the AWS rule compiled alone misses a third of offsets.  The full
+ * built-in database must find every positive example at every offset and
+ * every 8-byte alignment; a rule shape that trips the bug fails here.
+ */
+Test(scanner, vectorscan_finds_every_positive_example_at_every_offset, .timeout = 120)
+{
+	const gate_secret_rule **rules;
+	gate_scanner *s;
+	gate_scan_ctx *c;
+	size_t n, i, j, k, a, misses = 0;
+	char *mem = aligned_alloc(64, 8192);
+
+	rules = all_rules(&n);
+	cr_assert_eq(gate_scanner_new_engine(&s, rules, n, NULL, 0), 0);
+	cr_assert_eq(gate_scan_ctx_new(&c, s), 0);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < rules[i]->n_positive; j++) {
+			size_t len = strlen(rules[i]->positive[j]);
+			if (len > 4000)
+				continue;
+			for (a = 0; a < 64; a += 8)
+				for (k = 0; k < 131; k++) {
+					hits_t h;
+					char *buf = mem + a;
+					memset(buf, ' ', k);
+					memcpy(buf + k, rules[i]->positive[j], len);
+					memset(&h, 0, sizeof(h));
+					gate_scan(c, buf, k + len, collect, &h);
+					if (!has_rule(&h, rules[i]->id) && misses++ < 20)
+						cr_log_error("%s missed at offset %zu, alignment %zu: %s",
+							     rules[i]->id, k, a, rules[i]->positive[j]);
+				}
+		}
+	free(mem);
+	gate_scan_ctx_free(c);
+	gate_scanner_free(s);
+	free(rules);
+	cr_assert_eq(misses, 0, "%zu misses (see the log)", misses);
+}
