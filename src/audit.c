@@ -33,8 +33,7 @@ void gate_audit_now(char *buf, size_t len)
 	snprintf(buf, len, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }
 
-/* A JSON string from bytes that may not be UTF-8. */
-static json_t *jstr(const char *s)
+json_t *gate_json_string(const char *s)
 {
 	gate_buf b = GATE_BUF_INIT;
 	json_t *j;
@@ -49,6 +48,8 @@ static json_t *jstr(const char *s)
 	gate_buf_dispose(&b);
 	return j;
 }
+
+#define jstr gate_json_string
 
 static int set(json_t *o, const char *k, json_t *v)
 {

@@ -46,6 +46,12 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
  */
 int gate_audit_append(const char *path, json_t *const *records, size_t n, int mkdir_parent);
 
+/*
+ * A JSON string for bytes that may not be UTF-8 (pushed paths, ref names):
+ * invalid bytes become visible \xNN.  NULL gives JSON null.  New reference.
+ */
+json_t *gate_json_string(const char *s);
+
 /* UTC time now as ISO 8601 with milliseconds: 2026-11-27T04:05:06.789Z. */
 void gate_audit_now(char *buf, size_t len);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "common.h"
 #include "gatehouse/gatehouse.h"
 #include "repo.h"
@@ -141,19 +142,6 @@ static int staged_jobs(gate_blob_jobs *jobs, git_repository *repo)
 
 /* ---- output ---------------------------------------------------------------------- */
 
-/* A JSON string for bytes that may not be UTF-8 (paths): escaped when invalid. */
-static json_t *jpath(const char *s)
-{
-	gate_buf b = GATE_BUF_INIT;
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	gate_buf_put_escaped(&b, s, strlen(s));
-	j = json_string(gate_buf_cstr(&b));
-	gate_buf_dispose(&b);
-	return j;
-}
-
 static void print_text(const scan_state *st, FILE *out)
 {
 	size_t i;
@@ -182,7 +170,7 @@ static json_t *finding_json(const gate_secret_finding *f)
 		return NULL;
 	json_object_set_new(o, "rule", json_string(f->rule_id));
 	json_object_set_new(o, "description", f->description ? json_string(f->description) : json_null());
-	json_object_set_new(o, "path", jpath(f->path));
+	json_object_set_new(o, "path", gate_json_string(f->path));
 	json_object_set_new(o, "line", json_integer((json_int_t)f->line));
 	json_object_set_new(o, "column", json_integer((json_int_t)f->column));
 	if (git_oid_is_zero(&f->commit)) {
@@ -192,7 +180,7 @@ static json_t *finding_json(const gate_secret_finding *f)
 		json_object_set_new(o, "commit", json_string(hex));
 	}
 	json_object_set_new(o, "secret", json_string(f->redacted));
-	json_object_set_new(o, "fingerprint", jpath(f->fingerprint));
+	json_object_set_new(o, "fingerprint", gate_json_string(f->fingerprint));
 	return o;
 }
 
@@ -245,7 +233,7 @@ static json_t *sarif(const scan_state *st)
 		phys = json_object();
 		art = json_object();
 		region = json_object();
-		json_object_set_new(art, "uri", jpath(*f->path ? f->path : "unknown"));
+		json_object_set_new(art, "uri", gate_json_string(*f->path ? f->path : "unknown"));
 		json_object_set_new(region, "startLine", json_integer((json_int_t)(f->line ? f->line : 1)));
 		json_object_set_new(region, "startColumn", json_integer((json_int_t)(f->column ? f->column : 1)));
 		json_object_set_new(phys, "artifactLocation", art);
@@ -255,7 +243,7 @@ static json_t *sarif(const scan_state *st)
 		json_array_append_new(locs, loc);
 		json_object_set_new(r, "locations", locs);
 		fps = json_object();
-		json_object_set_new(fps, "gatehouse/v1", jpath(f->fingerprint));
+		json_object_set_new(fps, "gatehouse/v1", gate_json_string(f->fingerprint));
 		json_object_set_new(r, "partialFingerprints", fps);
 		if (!git_oid_is_zero(&f->commit)) {
 			char hex[GIT_OID_HEXSZ + 1];
