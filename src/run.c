@@ -9,8 +9,10 @@
  * yet.  The audit record is written before the verdict is announced, and a
  * failure anywhere becomes a rejection unless settings.on_error says allow.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "commits.h"
@@ -98,6 +100,38 @@ static char *repo_relative(run_state *st, const char *path)
 }
 
 /*
+ * The watchdog: a hard stop for one hook run.  gatehouse checks its time
+ * budget between steps, but a call that never returns (libgit2 1.5 spins
+ * forever inflating a truncated object, libgit2 #7342) can only be stopped
+ * from outside: SIGALRM rejects the push with an async-signal-safe write and
+ * _exit.  It always rejects: nothing can be audited from a signal handler.
+ * Armed for 600 s, then git config gatehouse.watchdogSeconds, then twice
+ * settings.time_budget_ms when the matrix sets one.
+ */
+static void on_watchdog(int sig)
+{
+	static const char msg[] =
+		"gatehouse: push rejected: the hook did not finish in time (watchdog: "
+		"gatehouse.watchdogSeconds or twice settings.time_budget_ms); a git object may be "
+		"corrupt. Nothing was updated; show this message to the server's admins.\n";
+	ssize_t w;
+	(void)sig;
+	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)w;
+	_exit(GATE_EXIT_REJECTED);
+}
+
+static void watchdog_arm(unsigned seconds)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watchdog;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds ? seconds : 1);
+}
+
+/*
  * Push options (git push -o ...), as receive-pack passes them:
  * GIT_PUSH_OPTION_COUNT and GIT_PUSH_OPTION_<i>.  gatehouse reads
  * gatehouse.override=REASON; other options belong to other tools.
@@ -157,6 +191,15 @@ static int prepare(run_state *st)
 		len--;
 	if (!(st->repo_path = gate_strndup(cd, len)))
 		return fail(st, GATE_ENOMEM);
+	if (!st->opts->dry_run) {
+		char *wd = NULL;
+		if (gate_repo_config(&wd, st->repo, "gatehouse.watchdogSeconds") == 0 && wd) {
+			long secs = strtol(wd, NULL, 10);
+			if (secs > 0 && secs <= 86400)
+				watchdog_arm((unsigned)secs);
+		}
+		gate_free(wd);
+	}
 	if ((rc = gate_repo_config(&st->matrix_file, st->repo, "gatehouse.matrixFile")) < 0 ||
 	    (rc = gate_repo_config(&st->matrix_path, st->repo, "gatehouse.matrixPath")) < 0 ||
 	    (rc = gate_repo_config(&st->audit_path, st->repo, "gatehouse.auditLog")) < 0)
@@ -611,8 +654,11 @@ static int evaluate(run_state *st)
 	st->budget_ms = st->m ? st->m->settings.time_budget_ms : 0;
 	if (!st->budget_ms && getenv("GITHUB_REPO_NAME"))
 		st->budget_ms = 4500; /* GitHub Enterprise Server kills hooks after 5 s */
-	if (st->budget_ms)
+	if (st->budget_ms) {
 		st->deadline = st->t0 + st->budget_ms;
+		if (!st->opts->dry_run)
+			watchdog_arm(2 * st->budget_ms / 1000 + 1);
+	}
 	if ((rc = decide_all(st)) < 0)
 		return rc;
 	/*
@@ -838,6 +884,7 @@ int gate_run_pre_receive(FILE *in, const gate_run_opts *opts)
 	run_state st;
 	int status, rc;
 
+	watchdog_arm(600);
 	state_init(&st, opts);
 	rc = gate_push_read(&st.push, in, GATE_PUSH_MAX_REFS);
 	if (rc < 0) {
@@ -861,6 +908,7 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 	run_state st;
 	int status;
 
+	watchdog_arm(600);
 	state_init(&st, opts);
 	if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
 		fail(&st, GATE_EINVAL);

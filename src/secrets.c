@@ -350,7 +350,8 @@ int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const 
 		return 0;
 	if (len > s->max_blob)
 		return skip_large(report, path, len);
-	if ((rc = use_scanner(s, len)) < 0 || (rc = gate_scan_ctx_new(&ctx, s->active)) < 0)
+	/* buffers come in series (gatehouse scan over a tree): load the database once */
+	if ((rc = use_scanner(s, (size_t)-1)) < 0 || (rc = gate_scan_ctx_new(&ctx, s->active)) < 0)
 		return rc;
 	md = pcre2_match_data_create(1, NULL);
 	rc = md ? scan_one(report, s, ctx, md, data, len, path, NULL, NULL) : gate_error_oom();
