@@ -18,13 +18,16 @@ unset GITEA_PUSHER_NAME GL_USERNAME GL_USER GITHUB_USER_LOGIN REMOTE_USER GL_ID
 bold= off=
 if [ -t 1 ]; then bold=$(tput bold 2>/dev/null || true); off=$(tput sgr0 2>/dev/null || true); fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
-# push USER ARGS...: show the command and what the pusher sees
+# push accepted|rejected USER ARGS...: show the command and what the pusher sees,
+# and fail the demo if gatehouse decided otherwise than the step expects.
+unexpected=0
 push() {
-  local user=$1; shift
+  local want=$1 user=$2 got; shift 2
   printf '%s$ GATEHOUSE_USER=%s git push %s%s\n' "$bold" "$user" "$*" "$off"
   (cd "$TMP/work" && GATEHOUSE_USER=$user git push "$@" 2>&1) | sed 's/^/  /'
-  local rc=${PIPESTATUS[0]}
-  if [ "$rc" -eq 0 ]; then echo "  -> accepted"; else echo "  -> rejected"; fi
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then got=accepted; else got=rejected; fi
+  echo "  -> $got"
+  if [ "$got" != "$want" ]; then echo "  !! expected $want"; unexpected=$((unexpected + 1)); fi
 }
 
 step "A bare server repository, with gatehouse's pre-receive hook installed by install.sh"
@@ -40,42 +43,42 @@ sed -n '/^roles:/,/^$/p;/^refs:/,/^# Path owners/p' matrix/responsibility.yml | 
 git add matrix && git commit -q -m "Add the responsibility matrix"
 
 step "1. erin (release) creates main; the first push is judged by the matrix it brings"
-push erin origin main
+push accepted erin origin main
 
 step "2. bob (a developer) pushes straight to main"
 echo 'int main(void) { return 0; }' >main.c && git add main.c && git commit -q -m "Add main.c"
-push bob origin main
+push rejected bob origin main
 
 step "3. bob pushes the same commit to a feature branch instead: no rule, no restriction"
-push bob origin HEAD:refs/heads/feature/main-c
+push accepted bob origin HEAD:refs/heads/feature/main-c
 
 step "4. erin (release) pushes it to main: main asks for a review and scan results"
-push erin origin main
+push rejected erin origin main
 echo "  (the commit carries no Reviewed-by and no Scan-SAST / Scan-Deps trailers)"
 
 step "5. the evidence is added to the commit, and the same push is accepted"
 printf '%s$ git commit --amend --trailer "Reviewed-by: Carol <carol@example.com>" --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"%s\n' "$bold" "$off"
 git commit -q --amend --no-edit --trailer "Reviewed-by: Carol <carol@example.com>" \
   --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"
-push erin origin main
+push accepted erin origin main
 
 step "6. erin rewrites history on main and force-pushes"
 git commit -q --amend -m "Add main.c (reworded)" --trailer "Reviewed-by: Carol <carol@example.com>" \
   --trailer "Scan-SAST: pass" --trailer "Scan-Deps: pass"
-push erin --force origin main
+push rejected erin --force origin main
 git reset -q --hard origin/main
 
 step "7. erin tags a release: tags need a deployment approval from operations"
 git tag v1.0
-push erin origin v1.0
+push rejected erin origin v1.0
 git tag -f -a -m "v1.0" -m "Approved-by: Dave <dave@example.com>" v1.0 >/dev/null
-push erin origin v1.0
-push bob --delete origin v1.0
+push accepted erin origin v1.0
+push rejected bob --delete origin v1.0
 
 step "8. bob edits the matrix to make himself release, and pushes it in the same push"
-sed -i 's/  release: \[erin\]/  release: [erin, bob]/' matrix/responsibility.yml
+sed -i 's/^  release: \[\(.*\)\]/  release: [\1, bob]/' matrix/responsibility.yml
 git commit -q -am "Make bob a release manager"
-push bob origin main
+push rejected bob origin main
 echo "  (judged by the matrix as it stood before the push: the change cannot grant itself rights)"
 git reset -q --hard origin/main
 
@@ -84,17 +87,17 @@ git checkout -q -b feature/deploy-script
 printf '#!/bin/sh\nexport AWS_ACCESS_KEY_ID=AKIAZ7QRST2345ABCDEF\naws s3 sync build/ s3://demo-bucket\n' >deploy.sh
 git add deploy.sh && git commit -q -m "Add deploy script"
 echo 'echo done' >>deploy.sh && git commit -q -am "Say when done"
-push bob origin feature/deploy-script
+push rejected bob origin feature/deploy-script
 echo "  (the key is in the older of the two commits: removing it from the tip is not enough)"
 printf '%s$ git rebase -i (edit the commit that added the key, read it from the environment instead)%s\n' "$bold" "$off"
 git reset -q --hard HEAD~2
 printf '#!/bin/sh\n: "${AWS_ACCESS_KEY_ID:?set it in the environment}"\naws s3 sync build/ s3://demo-bucket\necho done\n' >deploy.sh
 git add deploy.sh && git commit -q -m "Add deploy script"
-push bob origin feature/deploy-script
+push accepted bob origin feature/deploy-script
 git checkout -q main
 
 step "10. an unknown pusher"
-push mallory origin HEAD:refs/heads/release/1.x
+push rejected mallory origin HEAD:refs/heads/release/1.x
 
 step "11. gatehouse check and explain: the same decisions as a dry run, without pushing"
 echo 'x' >x.txt && git add x.txt && git commit -q -m x
@@ -112,4 +115,8 @@ if command -v jq >/dev/null; then
 else
   sed 's/^/  /' "$TMP/server.git/gatehouse/audit.jsonl"
 fi
-step "Done; the throwaway server is removed."
+if [ "$unexpected" -ne 0 ]; then
+  echo "demo: $unexpected step(s) did not behave as expected" >&2
+  exit 1
+fi
+step "Done; every step behaved as expected; the throwaway server is removed."
