@@ -165,6 +165,21 @@ int gate_repo_read_file_at(char **data, size_t *len, git_repository *repo,
 						  "directory)", path, hex);
 		goto out;
 	}
+	{
+		/* the size from the object header first: never load an oversize pushed file */
+		git_odb *odb = NULL;
+		size_t size = 0;
+		git_object_t type;
+		if (git_repository_odb(&odb, repo) == 0 &&
+		    git_odb_read_header(&size, &type, odb, git_tree_entry_id(entry)) == 0 && size > max) {
+			git_odb_free(odb);
+			rc = gate_error_set(GATE_EMATRIX, "%s is %zu bytes, over the limit of %zu", path,
+					    size, max);
+			goto out;
+		}
+		git_odb_free(odb);
+		git_error_clear();
+	}
 	if ((rc = git_blob_lookup(&blob, repo, git_tree_entry_id(entry))) < 0) {
 		rc = gate_error_from_git(rc, path);
 		if (rc == GATE_ENOTFOUND)
