@@ -23,9 +23,7 @@ typedef struct {
 
 static int add_commit(gate_newobjs *out, const git_oid *id)
 {
-	if (gate_grow(&out->commits, &out->cap_commits, out->n_commits + 1, sizeof(git_oid)) < 0)
-		return GATE_ENOMEM;
-	git_oid_cpy(&out->commits[out->n_commits++], id);
+	out->n_commits++;
 	return gate_oidmap_put(&out->types, id, GIT_OBJECT_COMMIT);
 }
 
@@ -156,6 +154,5 @@ int gate_newobjs_is_new(const gate_newobjs *n, const git_oid *id, git_object_t t
 void gate_newobjs_dispose(gate_newobjs *n)
 {
 	gate_oidmap_dispose(&n->types);
-	gate_free(n->commits);
 	memset(n, 0, sizeof(*n));
 }

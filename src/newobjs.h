@@ -19,14 +19,13 @@ typedef enum { GATE_NEW_FROM_QUARANTINE, GATE_NEW_FROM_WALK } gate_newobjs_sourc
 
 typedef struct {
 	gate_newobjs_source source;
-	git_oid *commits;  /* new commits */
-	size_t n_commits, cap_commits;
+	size_t n_commits;  /* new commits */
 	size_t n_objects;  /* all new objects (quarantine); commits only (walk) */
 	size_t n_blobs;    /* new blobs (quarantine only) */
 	gate_oidmap types; /* quarantine: every new object -> its git_object_t; walk: commits */
 } gate_newobjs;
 
-#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, NULL, 0, 0, 0, 0, GATE_OIDMAP_INIT }
+#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, 0, 0, 0, GATE_OIDMAP_INIT }
 
 /*
  * Whether ID is known new: under quarantine, whether the push brought it;
