@@ -106,13 +106,14 @@ static char *repo_relative(run_state *st, const char *path)
  * from outside: SIGALRM rejects the push with an async-signal-safe write and
  * _exit.  It always rejects: nothing can be audited from a signal handler.
  * Armed for 600 s, then git config gatehouse.watchdogSeconds, then twice
- * settings.time_budget_ms when the matrix sets one.
+ * settings.time_budget_ms plus 10 s when the matrix sets one (the budget
+ * itself is enforced cooperatively, with on_error deciding).
  */
 static void on_watchdog(int sig)
 {
 	static const char msg[] =
 		"gatehouse: push rejected: the hook did not finish in time (watchdog: "
-		"gatehouse.watchdogSeconds or twice settings.time_budget_ms); a git object may be "
+		"gatehouse.watchdogSeconds, or twice settings.time_budget_ms plus 10 s); a git object may be "
 		"corrupt. Nothing was updated; show this message to the server's admins.\n";
 	ssize_t w;
 	(void)sig;
@@ -576,6 +577,9 @@ static int scan_secrets(run_state *st)
 		gate_free(engine);
 		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
+		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
+			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+							 "exceeded while listing the pushed blobs", st->budget_ms);
 		if (rc == 0)
 			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
 		if (rc == 0) {
@@ -657,7 +661,7 @@ static int evaluate(run_state *st)
 	if (st->budget_ms) {
 		st->deadline = st->t0 + st->budget_ms;
 		if (!st->opts->dry_run)
-			watchdog_arm(2 * st->budget_ms / 1000 + 1);
+			watchdog_arm(2 * st->budget_ms / 1000 + 10);
 	}
 	if ((rc = decide_all(st)) < 0)
 		return rc;
