@@ -1,5 +1,0 @@
-build-pcre/src/oidmap.o: src/oidmap.c src/common.h \
- include/gatehouse/errors.h src/oidmap.h
-src/common.h:
-include/gatehouse/errors.h:
-src/oidmap.h:
