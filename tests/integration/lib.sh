@@ -109,6 +109,22 @@ push_env() {
 # ref_of REPO REF: the object id REF points to, or "none".
 ref_of() { git --git-dir="$1" rev-parse -q --verify "$2" 2>/dev/null || echo none; }
 
+# ---- servers on 127.0.0.1 --------------------------------------------------
+
+# listening PID PORT: waits (5 s at most) until the process PID accepts
+# connections on 127.0.0.1:PORT; 0 then.  Otherwise (it died, or the port was
+# taken) stops it and returns 1, so the caller can retry on another port.
+listening() {
+  local pid=$1 port=$2 i
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  return 1
+}
+
 # ---- expectations ---------------------------------------------------------
 
 expect_accepted() {

@@ -55,13 +55,7 @@ LogLevel ERROR
 CFG
     "$SSHD" -D -e -f "$S/sshd_config" 2>>"$S/sshd.log" &
     SSHD_PID=$!
-    local i
-    for i in $(seq 1 50); do
-      if ! kill -0 "$SSHD_PID" 2>/dev/null; then break; fi
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then SSH_PORT=$port; return 0; fi
-      sleep 0.1
-    done
-    kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null
+    if listening "$SSHD_PID" "$port"; then SSH_PORT=$port; return 0; fi
   done
   return 1
 }

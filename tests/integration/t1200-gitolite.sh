@@ -117,7 +117,7 @@ install -o "$GL" -m 0755 "$GATEHOUSE_BIN/pre-receive" "$GLHOME/local/hooks/repo-
 
 # ---- sshd on 127.0.0.1, reading the gitolite user's authorized_keys ----------
 start_sshd() {
-  local try port i
+  local try port
   for try in 1 2 3 4 5 6 7 8 9 10; do
     port=$((20000 + RANDOM % 40000))
     cat >"$S/sshd_config" <<CFG
@@ -137,12 +137,7 @@ LogLevel ERROR
 CFG
     "$SSHD" -D -e -f "$S/sshd_config" 2>>"$S/sshd.log" &
     SSHD_PID=$!
-    for i in $(seq 1 50); do
-      if ! kill -0 "$SSHD_PID" 2>/dev/null; then break; fi
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then SSH_PORT=$port; return 0; fi
-      sleep 0.1
-    done
-    kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null
+    if listening "$SSHD_PID" "$port"; then SSH_PORT=$port; return 0; fi
     SSHD_PID=
   done
   return 1

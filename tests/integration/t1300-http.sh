@@ -60,7 +60,7 @@ if [ -S "$H/fcgiwrap.sock" ] && kill -0 "$FCGI_PID" 2>/dev/null; then ok "fcgiwr
 else not_ok "fcgiwrap listens on a unix socket" "$(cat "$H/logs/fcgiwrap.log")"; finish; fi
 
 start_nginx() {
-  local try port i
+  local try port
   for try in 1 2 3 4 5 6 7 8 9 10; do
     port=$((20000 + RANDOM % 40000))
     cat >"$H/nginx.conf" <<CONF
@@ -98,12 +98,7 @@ CONF
     timeout 5 "$NGINX" -t -q -p "$H" -e "$H/logs/error.log" -c "$H/nginx.conf" >>"$H/logs/nginx.log" 2>&1 || return 1
     "$NGINX" -p "$H" -e "$H/logs/error.log" -c "$H/nginx.conf" >>"$H/logs/nginx.log" 2>&1 &
     NGINX_PID=$!
-    for i in $(seq 1 50); do
-      if ! kill -0 "$NGINX_PID" 2>/dev/null; then break; fi
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then HTTP_PORT=$port; return 0; fi
-      sleep 0.1
-    done
-    kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null
+    if listening "$NGINX_PID" "$port"; then HTTP_PORT=$port; return 0; fi
     NGINX_PID=
   done
   return 1
