@@ -869,7 +869,6 @@ static void state_dispose(run_state *st)
 	gate_free(st->audit_path);
 	gate_buf_dispose(&st->error);
 	git_repository_free(st->repo);
-	gate_rules_builtin_free();
 	git_libgit2_shutdown();
 }
 

@@ -437,7 +437,6 @@ out:
 	gate_buf_dispose(&cache);
 	gate_matrix_free(st.m);
 	git_repository_free(st.repo);
-	gate_rules_builtin_free();
 	git_libgit2_shutdown();
 	return status;
 }

@@ -311,5 +311,3 @@ int gate_rules_builtin(const gate_secret_rule **out, size_t *n)
 	*n = gate_builtin_rule_count;
 	return 0;
 }
-
-void gate_rules_builtin_free(void) {}

@@ -52,7 +52,5 @@ int gate_rules_from_node(gate_secret_rule **out, size_t *n, gate_arena *arena,
 /* The built-in rule set (a static table generated from rules/secrets.yml). */
 int gate_rules_builtin(const gate_secret_rule **out, size_t *n);
 
-/* Nothing to free today; kept so callers need not know how the set is stored. */
-void gate_rules_builtin_free(void);
 
 #endif
