@@ -43,7 +43,7 @@ ONLY=" ${BENCH_ONLY:-big tiny scale peers} "
 ZERO=0000000000000000000000000000000000000000
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: keeping $TMP (BENCH_KEEP)"; else trap 'rm -rf "$TMP"' EXIT; fi
 trap 'exit 130' INT TERM
 export HOME=$TMP/home GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$HOME"

@@ -58,6 +58,12 @@ static int set(json_t *o, const char *k, json_t *v)
 	return json_object_set_new(o, k, v) < 0 ? GATE_ENOMEM : 0;
 }
 
+const char *const gate_phase_names[GATE_PHASES] = {"objects", "matrix", "evidence",
+						    "secrets_list", "secrets_scan"};
+
+/* milliseconds, rounded to the microsecond */
+static double ms3(double ms) { return (double)(long long)(ms * 1000) / 1000.0; }
+
 int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
 		      const char *matrix_label)
 {
@@ -200,7 +206,17 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(o, "platform", pf);
 	}
 	rc |= set(o, "version", json_string(GATEHOUSE_VERSION));
-	rc |= set(o, "duration_ms", json_real((double)(long long)(info->duration_ms * 1000) / 1000.0));
+	rc |= set(o, "duration_ms", json_real(ms3(info->duration_ms)));
+	{
+		json_t *ph = json_object();
+		size_t k;
+		rc |= ph ? 0 : -1;
+		for (k = 0; ph && k < GATE_PHASES; k++)
+			if (info->phase_ms[k] >= 0)
+				rc |= set(ph, gate_phase_names[k], json_real(ms3(info->phase_ms[k])));
+		if (ph)
+			rc |= set(o, "phases_ms", ph);
+	}
 	if (rc) {
 		json_decref(o);
 		return gate_error_oom();

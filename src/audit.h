@@ -11,6 +11,11 @@
 #include "secrets.h"
 
 /* What is common to every record of one hook run. */
+/* The stages of a hook run, timed in the audit record's phases_ms. */
+enum { GATE_PHASE_OBJECTS, GATE_PHASE_MATRIX, GATE_PHASE_EVIDENCE, GATE_PHASE_SECRETS_LIST,
+       GATE_PHASE_SECRETS_SCAN, GATE_PHASES };
+extern const char *const gate_phase_names[GATE_PHASES];
+
 typedef struct {
 	const char *repo;
 	const char *hook;
@@ -30,6 +35,8 @@ typedef struct {
 	const char *override_reason;
 	const char *secrets_engine;
 	double duration_ms;
+	/* wall-clock ms per stage (GATE_PHASE_*); negative: the stage did not run */
+	double phase_ms[GATE_PHASES];
 } gate_audit_info;
 
 /*

@@ -16,46 +16,93 @@
 
 typedef struct {
 	gate_newobjs *out;
-	git_odb *main;
-	git_odb *quarantine;
+	git_odb *main; /* NULL: the repository had no object before the push */
 	int rc;
 } q_ctx;
 
-static int add_commit(gate_newobjs *out, const git_oid *id)
+static int any_object(const git_oid *id, void *payload)
 {
-	out->n_commits++;
-	return gate_oidmap_put(&out->types, id, GIT_OBJECT_COMMIT);
+	(void)id;
+	*(int *)payload = 1;
+	return 1; /* one is enough */
 }
 
 static int q_each(const git_oid *id, void *payload)
 {
 	q_ctx *c = payload;
-	size_t size;
-	git_object_t type;
-	int rc;
 
 	/* no refresh on a miss: in a new repository every object misses */
-	if (git_odb_exists_ext(c->main, id, GIT_ODB_LOOKUP_NO_REFRESH))
+	if (c->main && git_odb_exists_ext(c->main, id, GIT_ODB_LOOKUP_NO_REFRESH))
 		return 0;
-	rc = git_odb_read_header(&size, &type, c->quarantine, id);
-	if (rc < 0) {
-		c->rc = gate_error_from_git(rc, "reading a pushed object");
-		return -1;
-	}
+	/*
+	 * The type stays unknown for now: reading the header of a deltified
+	 * object inflates it, which over a whole history costs as much as
+	 * scanning.  Commits are typed by the walk below; trees and blobs by
+	 * whoever meets them.
+	 */
 	c->out->n_objects++;
-	if (type == GIT_OBJECT_BLOB)
-		c->out->n_blobs++;
-	if ((type == GIT_OBJECT_COMMIT ? add_commit(c->out, id)
-				       : gate_oidmap_put(&c->out->types, id, (size_t)type)) < 0) {
+	if (gate_oidmap_put(&c->out->types, id, GATE_NEW_UNTYPED) < 0) {
 		c->rc = GATE_ENOMEM;
 		return -1;
 	}
 	return 0;
 }
 
-static int from_quarantine(gate_newobjs *out, git_repository *repo, const char *qpath)
+/* Types as commits the new objects reachable as history from the pushed tips. */
+static int type_commits(gate_newobjs *out, git_repository *repo, const gate_push *push)
+{
+	git_oid *stack = NULL;
+	size_t sn = 0, scap = 0, k, t;
+	int rc = 0;
+
+	for (k = 0; k < push->count && rc == 0; k++) {
+		const gate_update *u = &push->items[k];
+		git_object *obj = NULL, *peeled = NULL;
+		if (u->kind == GATE_UPD_DELETE)
+			continue;
+		if (git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY) < 0 ||
+		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
+			git_error_clear();
+			git_object_free(obj);
+			continue;
+		}
+		if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0)
+			rc = GATE_ENOMEM;
+		else
+			stack[sn++] = *git_object_id(peeled);
+		git_object_free(peeled);
+		git_object_free(obj);
+		while (rc == 0 && sn) {
+			git_oid id = stack[--sn];
+			git_commit *c = NULL;
+			unsigned int p;
+			if (!gate_oidmap_get(&out->types, &id, &t) || t != GATE_NEW_UNTYPED)
+				continue; /* old, or typed already */
+			if ((rc = git_commit_lookup(&c, repo, &id)) < 0) {
+				rc = gate_error_from_git(rc, "reading a pushed commit");
+				break;
+			}
+			if ((rc = gate_oidmap_put(&out->types, &id, GIT_OBJECT_COMMIT)) < 0)
+				break;
+			out->n_commits++;
+			for (p = 0; p < git_commit_parentcount(c) && rc == 0; p++) {
+				if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0)
+					rc = GATE_ENOMEM;
+				else
+					stack[sn++] = *git_commit_parent_id(c, p);
+			}
+			git_commit_free(c);
+		}
+	}
+	gate_free(stack);
+	return rc;
+}
+
+static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_push *push,
+			   const char *qpath)
 {
 	gate_buf main_path = GATE_BUF_INIT;
+	git_odb *quarantine = NULL;
 	q_ctx c;
 	int rc;
 
@@ -69,18 +116,30 @@ static int from_quarantine(gate_newobjs *out, git_repository *repo, const char *
 		rc = gate_error_from_git(rc, "opening the object store");
 		goto done;
 	}
-	rc = git_odb_open(&c.quarantine, qpath);
+	{
+		/* the first push into a new repository: nothing to check against */
+		int any = 0;
+		git_odb_foreach(c.main, any_object, &any);
+		git_error_clear();
+		if (!any) {
+			git_odb_free(c.main);
+			c.main = NULL;
+		}
+	}
+	rc = git_odb_open(&quarantine, qpath);
 	if (rc < 0) {
 		rc = gate_error_from_git(rc, "opening the push quarantine");
 		goto done;
 	}
-	rc = git_odb_foreach(c.quarantine, q_each, &c);
+	rc = git_odb_foreach(quarantine, q_each, &c);
 	if (c.rc < 0)
 		rc = c.rc;
 	else if (rc < 0)
 		rc = gate_error_from_git(rc, "listing the push quarantine");
+	if (rc == 0)
+		rc = type_commits(out, repo, push);
 done:
-	git_odb_free(c.quarantine);
+	git_odb_free(quarantine);
 	git_odb_free(c.main);
 	gate_buf_dispose(&main_path);
 	return rc;
@@ -113,7 +172,8 @@ static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *p
 	if ((rc = gate_repo_hide_refs(walk, repo)) < 0)
 		goto done;
 	while ((rc = git_revwalk_next(&id, walk)) == 0) {
-		if (add_commit(out, &id) < 0) {
+		out->n_commits++;
+		if (gate_oidmap_put(&out->types, &id, GIT_OBJECT_COMMIT) < 0) {
 			rc = GATE_ENOMEM;
 			goto done;
 		}
@@ -134,7 +194,7 @@ int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_pus
 	const char *q = getenv("GIT_QUARANTINE_PATH");
 	memset(out, 0, sizeof(*out));
 	if (q && *q)
-		return from_quarantine(out, repo, q);
+		return from_quarantine(out, repo, push, q);
 	return from_walk(out, repo, push);
 }
 

@@ -21,14 +21,20 @@ typedef struct {
 	gate_newobjs_source source;
 	size_t n_commits;  /* new commits */
 	size_t n_objects;  /* all new objects (quarantine); commits only (walk) */
-	size_t n_blobs;    /* new blobs (quarantine only) */
-	gate_oidmap types; /* quarantine: every new object -> its git_object_t; walk: commits */
+	/*
+	 * quarantine: every new object -> GIT_OBJECT_COMMIT for the commits
+	 * reachable from the pushed tips, GATE_NEW_UNTYPED for the rest (trees,
+	 * blobs, tags: telling them apart costs a read each); walk: the commits.
+	 */
+	gate_oidmap types;
 } gate_newobjs;
 
-#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, 0, 0, 0, GATE_OIDMAP_INIT }
+#define GATE_NEW_UNTYPED 0
+#define GATE_NEWOBJS_INIT { GATE_NEW_FROM_WALK, 0, 0, GATE_OIDMAP_INIT }
 
 /*
- * Whether ID is known new: under quarantine, whether the push brought it;
+ * Whether ID is known new: under quarantine, whether the push brought it
+ * (TYPE is not checked);
  * from a walk (which lists only commits), 1 for every non-commit, since
  * which trees and blobs are new cannot be told cheaply.
  */

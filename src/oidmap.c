@@ -45,7 +45,8 @@ static int rehash(gate_oidmap *m, size_t ncap)
 int gate_oidmap_put(gate_oidmap *m, const git_oid *key, size_t val)
 {
 	size_t s;
-	if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64) < 0)
+	/* load factor at most 3/4: ids hash uniformly, so probes stay short */
+	if ((m->count + 1) * 4 > m->cap * 3 && rehash(m, m->cap ? m->cap * 2 : 64) < 0)
 		return GATE_ENOMEM;
 	s = slot_of(key, m->cap);
 	while (m->used[s]) {

@@ -68,6 +68,62 @@ int gate_repo_open(git_repository **out)
 	return rc;
 }
 
+/* Adds DIR to ODB spelled with K extra "/." components (see gate_repo_open_reader). */
+static int add_spelled(git_odb *odb, const char *dir, unsigned k)
+{
+	gate_buf b = GATE_BUF_INIT;
+	unsigned i;
+	int rc;
+	gate_buf_puts(&b, dir);
+	for (i = 0; i < k; i++)
+		gate_buf_puts(&b, "/.");
+	if (b.oom)
+		return GATE_ENOMEM;
+	rc = git_odb_add_disk_alternate(odb, gate_buf_cstr(&b));
+	gate_buf_dispose(&b);
+	return rc < 0 ? gate_error_from_git(rc, dir) : 0;
+}
+
+int gate_repo_open_reader(git_repository **out, git_repository *repo, unsigned k)
+{
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
+	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	gate_buf main_dir = GATE_BUF_INIT;
+	git_odb *odb = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = git_odb_new(&odb)) < 0)
+		return gate_error_from_git(rc, "opening the object database");
+	if (gate_buf_printf(&main_dir, "%s/objects", git_repository_commondir(repo)) < 0) {
+		rc = GATE_ENOMEM;
+		goto out;
+	}
+	/* the pushed objects first (quarantine), then the repository's own */
+	if (objdir && *objdir && (rc = add_spelled(odb, objdir, k)) < 0)
+		goto out;
+	if ((rc = add_spelled(odb, gate_buf_cstr(&main_dir), k)) < 0)
+		goto out;
+	while (alts && *alts) {
+		const char *end = strchr(alts, ':');
+		size_t len = end ? (size_t)(end - alts) : strlen(alts);
+		if (len) {
+			char *dir = gate_strndup(alts, len);
+			rc = dir ? add_spelled(odb, dir, k) : GATE_ENOMEM;
+			gate_free(dir);
+			if (rc < 0)
+				goto out;
+		}
+		alts = end ? end + 1 : NULL;
+	}
+	if ((rc = git_repository_wrap_odb(out, odb)) < 0)
+		rc = gate_error_from_git(rc, "opening the object database");
+out:
+	git_odb_free(odb);
+	gate_buf_dispose(&main_dir);
+	return rc;
+}
+
 int gate_repo_config(char **out, git_repository *repo, const char *key)
 {
 	git_config *cfg = NULL;

@@ -58,6 +58,7 @@ typedef struct {
 	gate_decision *ds;
 	size_t n_ds;
 	int failed; /* an internal error decided the run, even if its text could not be kept */
+	double phase_ms[GATE_PHASES]; /* -1: the stage did not run */
 } run_state;
 
 /* Records the current last error as the run's error (first one wins). */
@@ -576,12 +577,17 @@ static int scan_secrets(run_state *st)
 			gate_secrets_force_pcre2(sec);
 		gate_free(engine);
 		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
+		double t = gate_now_ms();
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
+		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
 		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
 			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
 							 "exceeded while listing the pushed blobs", st->budget_ms);
-		if (rc == 0)
+		if (rc == 0) {
+			t = gate_now_ms();
 			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
+			st->phase_ms[GATE_PHASE_SECRETS_SCAN] = gate_now_ms() - t;
+		}
 		if (rc == 0) {
 			st->secrets_ran = 1;
 			rc = report_findings(st);
@@ -642,6 +648,7 @@ static int apply_override(run_state *st)
 
 static int evaluate(run_state *st)
 {
+	double t;
 	size_t i;
 	int rc;
 
@@ -650,10 +657,15 @@ static int evaluate(run_state *st)
 	for (i = 0; i < st->push.count; i++)
 		if ((rc = gate_update_classify(&st->push.items[i], st->repo)) < 0)
 			return fail(st, rc);
+	t = gate_now_ms();
 	if ((rc = gate_newobjs_collect(&st->newobjs, st->repo, &st->push)) < 0)
 		return fail(st, rc);
 	st->have_newobjs = 1;
-	if ((rc = load_matrix(st)) < 0)
+	st->phase_ms[GATE_PHASE_OBJECTS] = gate_now_ms() - t;
+	t = gate_now_ms();
+	rc = load_matrix(st);
+	st->phase_ms[GATE_PHASE_MATRIX] = gate_now_ms() - t;
+	if (rc < 0)
 		return rc;
 	st->budget_ms = st->m ? st->m->settings.time_budget_ms : 0;
 	if (!st->budget_ms && getenv("GITHUB_REPO_NAME"))
@@ -663,6 +675,7 @@ static int evaluate(run_state *st)
 		if (!st->opts->dry_run)
 			watchdog_arm(2 * st->budget_ms / 1000 + 10);
 	}
+	t = gate_now_ms();
 	if ((rc = decide_all(st)) < 0)
 		return rc;
 	/*
@@ -677,6 +690,7 @@ static int evaluate(run_state *st)
 			if ((rc = check_budget(st, "while judging evidence")) < 0)
 				return rc;
 		}
+	st->phase_ms[GATE_PHASE_EVIDENCE] = gate_now_ms() - t;
 	/* secrets on every ref, protected or not, with or without a matrix */
 	if (!st->opts->no_secrets &&
 	    ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0))
@@ -745,6 +759,7 @@ static int write_audit(run_state *st, int allowed)
 		info.override_reason = st->override_reason;
 	}
 	info.duration_ms = gate_now_ms() - st->t0;
+	memcpy(info.phase_ms, st->phase_ms, sizeof(info.phase_ms));
 
 	recs = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*recs));
 	if (!recs)
@@ -835,18 +850,22 @@ static int run_push(run_state *st)
 
 static void state_init(run_state *st, const gate_run_opts *opts)
 {
+	size_t k;
 	memset(st, 0, sizeof(*st));
 	st->opts = opts;
 	st->t0 = gate_now_ms();
+	for (k = 0; k < GATE_PHASES; k++)
+		st->phase_ms[k] = -1;
 	git_libgit2_init();
 	/*
 	 * git verified every pushed object's hash as the pack arrived (and every
 	 * older object when it did); hashing each blob again on read would cost
-	 * more than scanning it.  The object cache is bounded so a push of a long
-	 * history does not keep every tree it walked.
+	 * more than scanning it.  libgit2's object cache is off: walking a long
+	 * history it cost more time than it saved (evicting) and held 100 MB of
+	 * trees; the tree walks keep what they reuse (gate_treecache).
 	 */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 * 1024 * 1024));
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 }
 
 static void state_dispose(run_state *st)

@@ -109,7 +109,7 @@ static int staged_jobs(gate_blob_jobs *jobs, git_repository *repo)
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_index_entry *e = git_index_get_byindex(idx, i);
 		git_tree_entry *te = NULL;
-		gate_blob_job *j;
+		char *path;
 		if (!e || e->mode == GIT_FILEMODE_COMMIT || git_index_entry_stage(e) != 0)
 			continue;
 		if (tree && git_tree_entry_bypath(&te, tree, e->path) == 0 &&
@@ -119,21 +119,8 @@ static int staged_jobs(gate_blob_jobs *jobs, git_repository *repo)
 		}
 		git_tree_entry_free(te);
 		git_error_clear();
-		if (gate_oidmap_get(&jobs->claimed, &e->id, NULL))
-			continue;
-		if (gate_grow(&jobs->items, &jobs->cap, jobs->count + 1, sizeof(*j)) < 0) {
-			rc = GATE_ENOMEM;
-			break;
-		}
-		j = &jobs->items[jobs->count];
-		memset(j, 0, sizeof(*j));
-		j->blob = e->id;
-		if (!(j->path = gate_strdup(e->path))) {
-			rc = GATE_ENOMEM;
-			break;
-		}
-		jobs->count++;
-		rc = gate_oidmap_put(&jobs->claimed, &e->id, jobs->count - 1);
+		path = gate_strdup(e->path);
+		rc = path ? gate_blob_jobs_add(jobs, &e->id, path, NULL, 0) : GATE_ENOMEM;
 	}
 	git_object_free(head);
 	git_index_free(idx);

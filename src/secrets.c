@@ -377,20 +377,22 @@ void gate_secret_report_dispose(gate_secret_report *r)
 
 /* ---- jobs -------------------------------------------------------------------------- */
 
-static int add_job(gate_blob_jobs *jobs, const git_oid *blob, const char *path,
-		   const git_oid *commit, size_t ref)
+int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, const git_oid *commit,
+		       size_t ref)
 {
 	gate_blob_job *j;
-	if (gate_oidmap_get(&jobs->claimed, blob, NULL))
+	if (gate_oidmap_get(&jobs->claimed, blob, NULL)) {
+		gate_free(path);
 		return 0;
-	if (gate_grow(&jobs->items, &jobs->cap, jobs->count + 1, sizeof(*j)) < 0)
+	}
+	if (gate_grow(&jobs->items, &jobs->cap, jobs->count + 1, sizeof(*j)) < 0) {
+		gate_free(path);
 		return GATE_ENOMEM;
+	}
 	j = &jobs->items[jobs->count];
 	memset(j, 0, sizeof(*j));
 	j->blob = *blob;
-	j->path = gate_strdup(path);
-	if (!j->path)
-		return GATE_ENOMEM;
+	j->path = path;
 	if (commit) {
 		j->commit = *commit;
 		j->has_commit = 1;
@@ -426,58 +428,89 @@ static int by_time(const void *a, const void *b)
 	return x->seen > y->seen ? -1 : (x->seen < y->seen);
 }
 
+/* The threads a parallel stage uses: GATEHOUSE_THREADS, else the cores (1 to 8). */
+static unsigned default_threads(void)
+{
+	const char *env = getenv("GATEHOUSE_THREADS");
+	long cores = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
+}
+
+/* A blob a commit introduces, before it is claimed. */
 typedef struct {
-	gate_blob_jobs *jobs;
+	git_oid blob;
+	char *path;
+} found;
+
+typedef struct {
+	found *items;
+	size_t n, cap;
+} found_list;
+
+/* One thread listing what a share of the commits introduce. */
+typedef struct {
+	const commit_ref *commits;
+	size_t n;
+	atomic_size_t *next;
+	found_list *out;  /* one list per commit */
 	const gate_newobjs *newobjs; /* NULL: every blob is a candidate */
-	const git_oid *commit;
-	size_t ref;
-} diff_ctx;
+	git_repository *repo;        /* borrowed (thread 0) or owned */
+	int own_repo;                /* this thread's index: 0 borrows the caller's */
+	gate_oidmap trees; /* new trees walked into (quarantine) */
+	gate_treecache *cache;
+	found_list *cur;
+	int rc;
+	char err[512];
+} lister;
 
 static int on_entry(const char *path, const git_tree_entry *o, const git_tree_entry *n, void *payload)
 {
-	diff_ctx *d = payload;
-	git_filemode_t mode;
+	lister *l = payload;
+	found_list *f = l->cur;
 	(void)o;
-	if (!n || git_tree_entry_type(n) != GIT_OBJECT_BLOB)
+	if (!n || git_tree_entry_type(n) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(n) == GIT_FILEMODE_COMMIT)
 		return 0;
-	mode = git_tree_entry_filemode(n);
-	if (mode == GIT_FILEMODE_COMMIT)
+	if (l->newobjs && !gate_newobjs_is_new(l->newobjs, git_tree_entry_id(n), GIT_OBJECT_BLOB))
 		return 0;
-	if (d->newobjs && !gate_newobjs_is_new(d->newobjs, git_tree_entry_id(n), GIT_OBJECT_BLOB))
-		return 0;
-	return add_job(d->jobs, git_tree_entry_id(n), path, d->commit, d->ref);
+	if (gate_grow(&f->items, &f->cap, f->n + 1, sizeof(*f->items)) < 0)
+		return GATE_ENOMEM;
+	f->items[f->n].blob = *git_tree_entry_id(n);
+	if (!(f->items[f->n].path = gate_strdup(path)))
+		return GATE_ENOMEM;
+	f->n++;
+	return 0;
 }
 
 static int descend_new(const git_oid *tree, void *payload)
 {
-	diff_ctx *d = payload;
-	return !d->newobjs || d->newobjs->source != GATE_NEW_FROM_QUARANTINE ||
-	       gate_newobjs_is_new(d->newobjs, tree, GIT_OBJECT_TREE);
+	lister *l = payload;
+	if (!l->newobjs || l->newobjs->source != GATE_NEW_FROM_QUARANTINE)
+		return 1;
+	if (!gate_newobjs_is_new(l->newobjs, tree, GIT_OBJECT_TREE))
+		return 0;
+	/* remembered, so the leftovers of the quarantine need no type lookup */
+	return gate_oidmap_put(&l->trees, tree, 1) < 0 ? 0 : 1;
 }
 
-/* Adds the blobs commit ID introduces against its first parent. */
-static int commit_jobs(gate_blob_jobs *jobs, git_repository *repo, const git_oid *id, size_t ref,
-		       const gate_newobjs *newobjs)
+/* Lists into L->cur the blobs commit ID introduces against its first parent. */
+static int commit_found(lister *l, const git_oid *id)
 {
 	git_commit *c = NULL, *parent = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
-	diff_ctx d;
 	int rc;
 
-	if ((rc = git_commit_lookup(&c, repo, id)) < 0 || (rc = git_commit_tree(&tree, c)) < 0) {
+	if ((rc = git_commit_lookup(&c, l->repo, id)) < 0 ||
+	    (rc = gate_treecache_lookup(&tree, l->cache, l->repo, git_commit_tree_id(c))) < 0) {
 		rc = gate_error_from_git(rc, "reading a pushed commit");
 		goto out;
 	}
 	if (git_commit_parentcount(c) > 0) {
 		if (git_commit_parent(&parent, c, 0) == 0)
-			git_commit_tree(&ptree, parent);
+			gate_treecache_lookup(&ptree, l->cache, l->repo, git_commit_tree_id(parent));
 		git_error_clear();
 	}
-	d.jobs = jobs;
-	d.newobjs = newobjs;
-	d.commit = id;
-	d.ref = ref;
-	rc = gate_treediff_ex(repo, ptree, tree, on_entry, descend_new, &d);
+	rc = gate_treediff_cached(l->repo, ptree, tree, on_entry, descend_new, l, l->cache);
 out:
 	git_tree_free(ptree);
 	git_commit_free(parent);
@@ -486,13 +519,157 @@ out:
 	return rc;
 }
 
+#define LIST_RUN 32
+
+static void *list_work(void *arg)
+{
+	lister *l = arg;
+	int rc = 0;
+
+	if ((l->own_repo && (rc = gate_repo_open_reader(&l->repo, l->repo, (unsigned)l->own_repo)) < 0) ||
+	    (rc = gate_treecache_new(&l->cache)) < 0)
+		goto out;
+	for (;;) {
+		/* runs of consecutive commits, whose trees the cache carries over */
+		size_t i = atomic_fetch_add(l->next, LIST_RUN), end = i + LIST_RUN;
+		if (i >= l->n)
+			break;
+		for (; i < end && i < l->n; i++) {
+			gate_treecache_next(l->cache);
+			l->cur = &l->out[i];
+			if ((rc = commit_found(l, &l->commits[i].id)) < 0) {
+				atomic_store(l->next, l->n); /* stop the other threads too */
+				goto out;
+			}
+		}
+	}
+out:
+	gate_treecache_free(l->cache);
+	if (rc < 0)
+		snprintf(l->err, sizeof(l->err), "%s", gate_error_last());
+	l->rc = rc;
+	if (l->own_repo)
+		git_repository_free(l->repo);
+	return NULL;
+}
+
+static void found_dispose(found_list *f)
+{
+	size_t i;
+	for (i = 0; i < f->n; i++)
+		gate_free(f->items[i].path);
+	gate_free(f->items);
+	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * Adds to JOBS the blobs COMMITS (oldest first) introduce, each against its
+ * first parent: the tree comparisons run on several threads, each with its
+ * own repository handle, and their results are claimed in commit order, so a
+ * blob is attributed to the oldest commit that brought it.  TREES, when not
+ * NULL, receives every new tree walked into.
+ */
+static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_ref *commits,
+		      size_t n, const gate_newobjs *newobjs, gate_oidmap *trees)
+{
+	unsigned threads = n < 32 ? 1 : default_threads();
+	atomic_size_t next = 0;
+	found_list *out;
+	lister *ls;
+	pthread_t *tids;
+	size_t i, j, started = 0;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	out = gate_calloc(n, sizeof(*out));
+	ls = gate_calloc(threads, sizeof(*ls));
+	tids = gate_calloc(threads, sizeof(*tids));
+	if (!out || !ls || !tids) {
+		rc = GATE_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < threads; i++) {
+		ls[i].commits = commits;
+		ls[i].n = n;
+		ls[i].next = &next;
+		ls[i].out = out;
+		ls[i].newobjs = newobjs;
+		ls[i].repo = repo;
+		ls[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
+	}
+	for (i = 1; i < threads; i++) {
+		if (pthread_create(&tids[i], NULL, list_work, &ls[i]) != 0)
+			break;
+		started = i;
+	}
+	list_work(&ls[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < threads && rc == 0; i++)
+		if (ls[i].rc < 0)
+			rc = gate_error_set(ls[i].rc, "%s", ls[i].err);
+	/* claimed in commit order: the oldest commit that brought a blob names it */
+	for (i = 0; i < n && rc == 0; i++)
+		for (j = 0; j < out[i].n && rc == 0; j++) {
+			found *f = &out[i].items[j];
+			rc = gate_blob_jobs_add(jobs, &f->blob, f->path, &commits[i].id, commits[i].ref);
+			f->path = NULL; /* taken over */
+		}
+	for (i = 0; trees && i < threads && rc == 0; i++)
+		for (j = 0; j < ls[i].trees.cap && rc == 0; j++)
+			if (ls[i].trees.used[j])
+				rc = gate_oidmap_put(trees, &ls[i].trees.keys[j], 1);
+done:
+	for (i = 0; out && i < n; i++)
+		found_dispose(&out[i]);
+	for (i = 0; ls && i < threads; i++)
+		gate_oidmap_dispose(&ls[i].trees);
+	gate_free(out);
+	gate_free(ls);
+	gate_free(tids);
+	return rc;
+}
+
+/*
+ * The quarantine's objects no commit comparison met (a blob only under a
+ * tag, an object no ref reaches): their type is read now, and the blobs
+ * among them are scanned without a path.
+ */
+static int leftover_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_newobjs *newobjs,
+			 const gate_oidmap *trees, size_t ref)
+{
+	const gate_oidmap *t = &newobjs->types;
+	git_odb *odb = NULL;
+	size_t i, size;
+	git_object_t type;
+	int rc;
+
+	if ((rc = git_repository_odb(&odb, repo)) < 0)
+		return gate_error_from_git(rc, "opening the object store");
+	for (i = 0; i < t->cap && rc == 0; i++) {
+		if (!t->used[i] || t->vals[i] != GATE_NEW_UNTYPED ||
+		    gate_oidmap_get(&jobs->claimed, &t->keys[i], NULL) ||
+		    gate_oidmap_get(trees, &t->keys[i], NULL))
+			continue;
+		if ((rc = git_odb_read_header(&size, &type, odb, &t->keys[i])) < 0)
+			rc = gate_error_from_git(rc, "reading a pushed object");
+		else if (type == GIT_OBJECT_BLOB) {
+			char *none = gate_strdup("");
+			rc = none ? gate_blob_jobs_add(jobs, &t->keys[i], none, NULL, ref) : GATE_ENOMEM;
+		}
+	}
+	git_odb_free(odb);
+	return rc;
+}
+
 int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
 			   const gate_newobjs *newobjs)
 {
-	gate_oidmap visited = GATE_OIDMAP_INIT;
+	gate_oidmap visited = GATE_OIDMAP_INIT, trees = GATE_OIDMAP_INIT;
 	commit_ref *commits = NULL;
 	git_oid *stack = NULL;
-	size_t n = 0, cap = 0, sn = 0, scap = 0, k, i, first_ref = 0;
+	size_t n = 0, cap = 0, sn = 0, scap = 0, k, first_ref = 0;
 	int rc = 0, have_first = 0;
 
 	for (k = 0; k < push->count && rc == 0; k++) {
@@ -551,15 +728,12 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 	/* oldest first, so a blob is attributed to the commit that introduced it */
 	if (rc == 0 && n)
 		qsort(commits, n, sizeof(*commits), by_time);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = commit_jobs(jobs, repo, &commits[i].id, commits[i].ref, newobjs);
-	/* quarantined blobs no commit diff reached (e.g. only under a tag) */
+	if (rc == 0)
+		rc = build_jobs(jobs, repo, commits, n, newobjs, &trees);
 	if (rc == 0 && newobjs->source == GATE_NEW_FROM_QUARANTINE && have_first)
-		for (i = 0; i < newobjs->types.cap && rc == 0; i++)
-			if (newobjs->types.used[i] && newobjs->types.vals[i] == GIT_OBJECT_BLOB &&
-			    !gate_oidmap_get(&jobs->claimed, &newobjs->types.keys[i], NULL))
-				rc = add_job(jobs, &newobjs->types.keys[i], "", NULL, first_ref);
+		rc = leftover_jobs(jobs, repo, newobjs, &trees, first_ref);
 	gate_oidmap_dispose(&visited);
+	gate_oidmap_dispose(&trees);
 	gate_free(commits);
 	gate_free(stack);
 	return rc;
@@ -568,6 +742,8 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec)
 {
 	git_revwalk *walk = NULL;
+	commit_ref *commits = NULL;
+	size_t n = 0, cap = 0;
 	git_oid id;
 	int rc;
 
@@ -587,11 +763,21 @@ int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const ch
 		rc = gate_error_from_git(rc, revspec);
 		goto out;
 	}
-	while ((rc = git_revwalk_next(&id, walk)) == 0)
-		if ((rc = commit_jobs(jobs, repo, &id, 0, NULL)) < 0)
+	while ((rc = git_revwalk_next(&id, walk)) == 0) {
+		if (gate_grow(&commits, &cap, n + 1, sizeof(*commits)) < 0) {
+			rc = GATE_ENOMEM;
 			goto out;
-	rc = rc == GIT_ITEROVER ? 0 : gate_error_from_git(rc, "walking the range");
+		}
+		memset(&commits[n], 0, sizeof(*commits));
+		commits[n++].id = id;
+	}
+	if (rc != GIT_ITEROVER) {
+		rc = gate_error_from_git(rc, "walking the range");
+		goto out;
+	}
+	rc = build_jobs(jobs, repo, commits, n, NULL, NULL);
 out:
+	gate_free(commits);
 	git_revwalk_free(walk);
 	return rc;
 }
@@ -621,7 +807,7 @@ static void *work(void *arg)
 		rc = gate_error_oom();
 		goto out;
 	}
-	if (w->own_repo && (rc = gate_repo_open(&w->repo)) < 0)
+	if (w->own_repo && (rc = gate_repo_open_reader(&w->repo, w->repo, (unsigned)w->own_repo)) < 0)
 		goto out;
 	if ((rc = git_repository_odb(&odb, w->repo)) < 0) {
 		rc = gate_error_from_git(rc, "opening the object store");
@@ -782,11 +968,8 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		if ((rc = use_scanner(s, total)) < 0)
 			return rc;
 	}
-	if (!threads) {
-		const char *env = getenv("GATEHOUSE_THREADS");
-		long cores = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
-	}
+	if (!threads)
+		threads = default_threads();
 	if (jobs->count < 16)
 		threads = 1;
 	ws = gate_calloc(threads, sizeof(*ws));
@@ -801,7 +984,7 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		ws[i].jobs = jobs;
 		ws[i].next = &next;
 		ws[i].repo = repo;
-		ws[i].own_repo = i > 0; /* libgit2: one repository handle per thread */
+		ws[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
 	}
 	for (i = 1; i < threads; i++) {
 		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0)

@@ -101,6 +101,14 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 /* Lists the blobs commits of REVSPEC ("A..B" or one revision) introduce. */
 int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec);
 
+/*
+ * Adds a job for BLOB unless one has it already.  Takes over PATH (allocated)
+ * in any case: it is freed when the blob is claimed already, or on error.
+ * COMMIT may be NULL.
+ */
+int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, const git_oid *commit,
+		       size_t ref);
+
 void gate_blob_jobs_dispose(gate_blob_jobs *jobs);
 
 /*

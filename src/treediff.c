@@ -9,10 +9,91 @@
 #include <string.h>
 
 #include "common.h"
+#include "oidmap.h"
 #include "treediff.h"
+
+struct gate_treecache {
+	gate_oidmap map[2]; /* tree id -> index in trees[] of the same generation */
+	git_tree **trees[2];
+	size_t n[2], cap[2];
+	int cur;
+};
+
+int gate_treecache_new(gate_treecache **out)
+{
+	*out = gate_calloc(1, sizeof(**out));
+	return *out ? 0 : GATE_ENOMEM;
+}
+
+static void generation_release(gate_treecache *c, int g)
+{
+	size_t i;
+	for (i = 0; i < c->n[g]; i++)
+		git_tree_free(c->trees[g][i]);
+	c->n[g] = 0;
+	gate_oidmap_dispose(&c->map[g]);
+}
+
+void gate_treecache_next(gate_treecache *c)
+{
+	if (!c)
+		return;
+	c->cur = !c->cur;
+	generation_release(c, c->cur);
+}
+
+/* Keeps T (one reference of its own) in the current generation; best effort. */
+static void keep(gate_treecache *c, git_tree *t)
+{
+	int g = c->cur;
+	git_object *copy;
+	if (c->n[g] >= GATE_TREECACHE_MAX ||
+	    gate_grow(&c->trees[g], &c->cap[g], c->n[g] + 1, sizeof(*c->trees[g])) < 0 ||
+	    git_object_dup(&copy, (git_object *)t) < 0)
+		return;
+	if (gate_oidmap_put(&c->map[g], git_tree_id(t), c->n[g]) < 0) {
+		git_object_free(copy);
+		return;
+	}
+	c->trees[g][c->n[g]++] = (git_tree *)copy;
+}
+
+int gate_treecache_lookup(git_tree **out, gate_treecache *c, git_repository *repo,
+			  const git_oid *id)
+{
+	size_t i;
+	int rc;
+	if (c) {
+		if (gate_oidmap_get(&c->map[c->cur], id, &i))
+			return git_object_dup((git_object **)out, (git_object *)c->trees[c->cur][i]);
+		if (gate_oidmap_get(&c->map[!c->cur], id, &i)) {
+			/* reused: moves up to the current generation */
+			keep(c, c->trees[!c->cur][i]);
+			return git_object_dup((git_object **)out, (git_object *)c->trees[!c->cur][i]);
+		}
+	}
+	if ((rc = git_tree_lookup(out, repo, id)) < 0)
+		return rc;
+	if (c)
+		keep(c, *out);
+	return 0;
+}
+
+void gate_treecache_free(gate_treecache *c)
+{
+	int g;
+	if (!c)
+		return;
+	for (g = 0; g < 2; g++) {
+		generation_release(c, g);
+		gate_free(c->trees[g]);
+	}
+	gate_free(c);
+}
 
 typedef struct {
 	git_repository *repo;
+	gate_treecache *cache;
 	gate_treediff_cb cb;
 	gate_treediff_descend descend;
 	void *payload;
@@ -47,7 +128,7 @@ static int lookup_tree(git_tree **out, walk_t *w, const git_tree_entry *e)
 	*out = NULL;
 	if (!is_tree(e))
 		return 0;
-	rc = git_tree_lookup(out, w->repo, git_tree_entry_id(e));
+	rc = gate_treecache_lookup(out, w->cache, w->repo, git_tree_entry_id(e));
 	if (rc < 0)
 		return gate_error_from_git(rc, gate_buf_cstr(&w->path));
 	return 0;
@@ -145,11 +226,19 @@ int gate_treediff(git_repository *repo, const git_tree *old, const git_tree *new
 int gate_treediff_ex(git_repository *repo, const git_tree *old, const git_tree *new_tree,
 		     gate_treediff_cb cb, gate_treediff_descend descend, void *payload)
 {
+	return gate_treediff_cached(repo, old, new_tree, cb, descend, payload, NULL);
+}
+
+int gate_treediff_cached(git_repository *repo, const git_tree *old, const git_tree *new_tree,
+			 gate_treediff_cb cb, gate_treediff_descend descend, void *payload,
+			 gate_treecache *cache)
+{
 	walk_t w;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
 	w.repo = repo;
+	w.cache = cache;
 	w.cb = cb;
 	w.descend = descend;
 	w.payload = payload;

@@ -33,4 +33,32 @@ typedef int (*gate_treediff_descend)(const git_oid *new_tree_id, void *payload);
 int gate_treediff_ex(git_repository *repo, const git_tree *old, const git_tree *new_tree,
 		     gate_treediff_cb cb, gate_treediff_descend descend, void *payload);
 
+/*
+ * Trees kept from one comparison to the next.  Walking a history commit by
+ * commit reads each tree twice: as the new side of one commit and as the old
+ * side of its child.  The cache keeps the trees of the last two generations
+ * (a generation: one comparison) and releases older ones, so its memory is
+ * bounded by what two comparisons walk (and by GATE_TREECACHE_MAX trees).
+ * One cache per thread; libgit2's own object cache is slower at this.
+ */
+typedef struct gate_treecache gate_treecache;
+
+#define GATE_TREECACHE_MAX 8192
+
+int gate_treecache_new(gate_treecache **out);
+
+/* Starts a new generation, releasing the trees the previous one did not reuse. */
+void gate_treecache_next(gate_treecache *c);
+
+/* git_tree_lookup through C (may be NULL); free *OUT with git_tree_free. */
+int gate_treecache_lookup(git_tree **out, gate_treecache *c, git_repository *repo,
+			  const git_oid *id);
+
+void gate_treecache_free(gate_treecache *c);
+
+/* gate_treediff_ex reading subtrees through CACHE (may be NULL). */
+int gate_treediff_cached(git_repository *repo, const git_tree *old, const git_tree *new_tree,
+			 gate_treediff_cb cb, gate_treediff_descend descend, void *payload,
+			 gate_treecache *cache);
+
 #endif

@@ -56,6 +56,40 @@ expect_rejected "modified file: the new version is scanned"
 expect_out "modified file: line 2" "[secret.aws-access-key-id] notes.md:2:5"
 git -C "$wc" reset -q --hard origin/topic
 
+# --- a long push listed and scanned on several threads (one pack per thread):
+# the secret sits in commit 37 of 60, and the same blob comes back under
+# another path in commit 50; the oldest commit names it.
+git -C "$wc" checkout -q -b long "$base"
+for i in $(seq 1 60); do
+  mkdir -p "$wc/d$((i % 7))/e$((i % 3))"
+  printf 'file %d\nline\n' "$i" >"$wc/d$((i % 7))/e$((i % 3))/f$i.txt"
+  [ "$i" -eq 37 ] && printf 'deploy_token: %s\n' "$GH" >"$wc/d2/creds.yml"
+  [ "$i" -eq 50 ] && cp "$wc/d2/creds.yml" "$wc/copy-of-creds.yml"
+  git -C "$wc" add -A && git -C "$wc" commit -q -m "step $i"
+done
+for t in 1 2 3; do
+  push_env "GATEHOUSE_USER=bob GATEHOUSE_THREADS=$t" "$wc" origin long
+  expect_rejected "long push, $t thread(s): the secret in commit 37 of 60 is found"
+  expect_out "long push, $t thread(s): attributed to the oldest commit and its path" \
+    "d2/creds.yml:1:15" "in commit $(git -C "$wc" rev-parse --short=10 HEAD~23) step 37"
+  expect_no_out "long push, $t thread(s): the copy is the same blob, not a second finding" "copy-of-creds.yml"
+done
+rec=$(last_audit "$srv")
+expect_eq "long push: the audit counts every new commit and blob" \
+  "$(json_get "$rec" '[.push.new_commits, .secrets.scanned_blobs] | @tsv')" "$(printf '60\t61')"
+expect_eq "long push: the audit times each stage of the hook" \
+  "$(json_get "$rec" '.phases_ms | keys | join(",")')" "evidence,matrix,objects,secrets_list,secrets_scan"
+
+# --- a tag of a blob: no commit reaches it, the blob is still scanned
+printf 'leaked = %s\n' "$AWS" >"$TMP/tagged.txt"
+tblob=$(git -C "$wc" hash-object -w "$TMP/tagged.txt")
+git -C "$wc" tag blob-tag "$tblob"
+push_as bob "$wc" origin refs/tags/blob-tag
+expect_rejected "tag of a blob: a secret only a tag reaches is found"
+expect_out "tag of a blob: reported without a path" "[secret.aws-access-key-id]"
+git -C "$wc" tag -d blob-tag >/dev/null
+git -C "$wc" checkout -q topic
+
 # --- allowlists: inline comment
 printf 'token = "%s"  # gatehouse:allow test fixture\n' "$GH" >"$wc/fixture.py"
 git -C "$wc" add fixture.py && git -C "$wc" commit -q -m "fixture"

@@ -598,3 +598,62 @@ Test(treediff, nesting_deeper_than_the_limit_fails_with_elimit)
 	gate_buf_dispose(&c.out);
 	git_tree_free(t);
 }
+
+/* ---- the tree cache a history walk reads through ---------------------------------- */
+
+/* Walking a history through a cache reports exactly what plain walks report. */
+Test(treediff, a_cached_history_walk_reports_what_plain_walks_report)
+{
+	const file v1[] = { { "src/a.c", "a1", 0 }, { "src/lib/b.c", "b1", 0 }, { "doc/x", "x", 0 }, END };
+	const file v2[] = { { "src/a.c", "a2", 0 }, { "src/lib/b.c", "b1", 0 }, { "doc/x", "x", 0 }, END };
+	const file v3[] = { { "src/a.c", "a2", 0 }, { "src/lib/b.c", "b2", 0 }, { "doc/y", "y", 0 }, END };
+	git_tree *t[4] = { NULL, tree_of(v1), tree_of(v2), tree_of(v3) };
+	gate_treecache *cache;
+	size_t i;
+
+	cr_assert_eq(gate_treecache_new(&cache), 0);
+	for (i = 1; i < 4; i++) {
+		collector plain, cached;
+		memset(&plain, 0, sizeof(plain));
+		memset(&cached, 0, sizeof(cached));
+		gate_treecache_next(cache);
+		cr_assert_eq(gate_treediff(repo, t[i - 1], t[i], collect, &plain), 0);
+		cr_assert_eq(gate_treediff_cached(repo, t[i - 1], t[i], collect, NULL, &cached, cache), 0);
+		cr_expect_str_eq(gate_buf_cstr(&cached.out), gate_buf_cstr(&plain.out), "step %zu", i);
+		gate_buf_dispose(&plain.out);
+		gate_buf_dispose(&cached.out);
+	}
+	gate_treecache_free(cache);
+	for (i = 1; i < 4; i++)
+		git_tree_free(t[i]);
+}
+
+/*
+ * A tree read in one generation is handed out again (the same object) in the
+ * next, and released once two generations went by without it.
+ */
+Test(treediff, the_cache_keeps_two_generations_and_releases_older_trees)
+{
+	const file v[] = { { "a", "1", 0 }, END };
+	git_tree *t = tree_of(v), *first, *again, *later;
+	git_oid id = *git_tree_id(t);
+	gate_treecache *cache;
+
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0); /* libgit2's own cache would hide ours */
+	cr_assert_eq(gate_treecache_new(&cache), 0);
+	cr_assert_eq(gate_treecache_lookup(&first, cache, repo, &id), 0);
+	gate_treecache_next(cache);
+	cr_assert_eq(gate_treecache_lookup(&again, cache, repo, &id), 0);
+	cr_expect_eq(again, first, "the previous generation's tree is reused");
+	gate_treecache_next(cache);
+	gate_treecache_next(cache);
+	cr_assert_eq(gate_treecache_lookup(&later, cache, repo, &id), 0);
+	cr_expect_neq(later, first, "a tree two generations old is read afresh");
+	cr_expect(git_oid_equal(git_tree_id(later), &id));
+	git_tree_free(first);
+	git_tree_free(again);
+	git_tree_free(later);
+	gate_treecache_free(cache);
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
+	git_tree_free(t);
+}
