@@ -17,6 +17,8 @@
 
 #include "glob.h"
 #include "model.h"
+#include "trailers.h"
+#include "treediff.h"
 #include "yamltree.h"
 
 #define MAX_DIAGS 100
@@ -1246,15 +1248,67 @@ static void load_secrets(loader *L, const gate_ynode *n)
 	}
 }
 
+const gate_limit_def gate_limit_defs[GATE_LIMITS] = {
+	[GATE_LIMIT_REFS] = { "refs", 10000, 1, 100000, "ref updates in one push" },
+	[GATE_LIMIT_COMMITS] = { "commits", 100000, 1, 10000000, "new commits in one push" },
+	[GATE_LIMIT_PARENTS] = { "parents", 100, 1, 100000, "parents of one commit" },
+	[GATE_LIMIT_MESSAGE_BYTES] = { "message_bytes", 1048576, 1024, 67108864,
+				       "bytes of one commit message" },
+	[GATE_LIMIT_TRAILERS] = { "trailers", GATE_TRAILERS_MAX, 0, GATE_TRAILERS_MAX,
+				  "trailers in one commit message" },
+	[GATE_LIMIT_PATHS_PER_COMMIT] = { "paths_per_commit", 100000, 1, 10000000,
+					  "paths one commit changes" },
+	[GATE_LIMIT_TREE_DEPTH] = { "tree_depth", 1024, 1, GATE_TREEDIFF_MAX_DEPTH,
+				    "directories a path is nested in" },
+	[GATE_LIMIT_PATH_BYTES] = { "path_bytes", 4096, 16, 65536, "bytes of one path" },
+};
+
+void gate_limits_default(gate_limits *l)
+{
+	size_t k;
+	memset(l, 0, sizeof(*l));
+	for (k = 0; k < GATE_LIMITS; k++)
+		l->value[k] = gate_limit_defs[k].def;
+}
+
+static void load_limits(loader *L, const gate_ynode *n)
+{
+	const char *keys[GATE_LIMITS + 1];
+	gate_limits *lim = &L->m->settings.limits;
+	const gate_ynode *v;
+	char what[64];
+	size_t k;
+
+	if (!want_map(L, n, "settings.limits"))
+		return;
+	for (k = 0; k < GATE_LIMITS; k++)
+		keys[k] = gate_limit_defs[k].key;
+	keys[GATE_LIMITS] = NULL;
+	check_keys(L, n, keys, "settings.limits");
+	for (k = 0; k < GATE_LIMITS; k++) {
+		const gate_limit_def *d = &gate_limit_defs[k];
+		if (!(v = gate_yaml_get(n, d->key)))
+			continue;
+		snprintf(what, sizeof(what), "settings.limits.%s", d->key);
+		if (want_uint(L, v, what, d->lo, d->hi, &lim->value[k]) == 0) {
+			lim->loc[k].line = v->line;
+			lim->loc[k].col = v->col;
+		}
+	}
+}
+
 static void load_settings(loader *L, const gate_ynode *n)
 {
-	static const char *const keys[] = { "on_error", "override_role", "time_budget_ms", NULL };
+	static const char *const keys[] = { "on_error", "override_role", "time_budget_ms", "limits",
+					    NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 
 	if (!want_map(L, n, "settings"))
 		return;
 	check_keys(L, n, keys, "settings");
+	if ((v = gate_yaml_get(n, "limits")))
+		load_limits(L, v);
 	if ((v = gate_yaml_get(n, "override_role")) && want_str(L, v, "override_role")) {
 		L->m->settings.override_loc.line = v->line;
 		L->m->settings.override_loc.col = v->col;
@@ -1351,6 +1405,7 @@ int gate_matrix_load_buffer(gate_matrix **out, const char *label, const char *da
 		return GATE_ENOMEM;
 	L.m = m;
 	m->settings.override_role = -1;
+	gate_limits_default(&m->settings.limits);
 	m->label = gate_arena_strdup(&m->arena, label);
 	if (!m->label) {
 		gate_matrix_free(m);

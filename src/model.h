@@ -101,7 +101,40 @@ typedef struct {
 	gate_loc loc;
 } gate_pathrule;
 
+/*
+ * settings.limits: bounds on what one push may bring.  Exceeding one rejects
+ * the update with the check limit.<key>.  Defaults in gate_limit_defs.
+ */
+enum {
+	GATE_LIMIT_REFS,             /* ref updates in one push */
+	GATE_LIMIT_COMMITS,          /* new commits in one push */
+	GATE_LIMIT_PARENTS,          /* parents of one commit */
+	GATE_LIMIT_MESSAGE_BYTES,    /* bytes of one commit message */
+	GATE_LIMIT_TRAILERS,         /* trailers in one commit message */
+	GATE_LIMIT_PATHS_PER_COMMIT, /* paths one commit changes */
+	GATE_LIMIT_TREE_DEPTH,       /* directories a path is nested in */
+	GATE_LIMIT_PATH_BYTES,       /* bytes of one path */
+	GATE_LIMITS
+};
+
 typedef struct {
+	const char *key;
+	unsigned def, lo, hi;
+	const char *what; /* "ref updates in one push" */
+} gate_limit_def;
+
+extern const gate_limit_def gate_limit_defs[GATE_LIMITS];
+
+typedef struct {
+	unsigned value[GATE_LIMITS];
+	gate_loc loc[GATE_LIMITS]; /* where the matrix set it; 0:0 for a default */
+} gate_limits;
+
+/* Every limit at its default. */
+void gate_limits_default(gate_limits *l);
+
+typedef struct {
+	gate_limits limits;
 	int on_error_allow;
 	gate_loc on_error_loc;
 	long override_role;        /* role allowed to break glass, or -1 */

@@ -46,6 +46,9 @@ static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info
 	else if (!strncmp(r->check, "secret.", 7))
 		gate_buf_printf(b, "      rule:  built-in secret rule %s (rules/secrets.yml; the matrix's "
 				   "secrets.disable can switch it off)\n", r->check + 7);
+	else if (!strncmp(r->check, "limit.", 6))
+		gate_buf_printf(b, "      rule:  built-in default of settings.limits.%s (the matrix can "
+				   "set it)\n", r->check + 6);
 	else
 		gate_buf_puts(b, "      rule:  built in (cannot be turned off)\n");
 	if (*r->fix)

@@ -59,6 +59,8 @@ typedef struct {
 	size_t n_ds;
 	int failed; /* an internal error decided the run, even if its text could not be kept */
 	double phase_ms[GATE_PHASES]; /* -1: the stage did not run */
+	gate_limits default_limits;   /* in force without a matrix */
+	int over_limit;               /* rejected whole for settings.limits */
 } run_state;
 
 /* Records the current last error as the run's error (first one wins). */
@@ -388,6 +390,59 @@ static int decide_all(run_state *st)
 	return 0;
 }
 
+/* The limits in force: the matrix's, or the defaults without one. */
+static const gate_limits *limits_of(run_state *st)
+{
+	if (st->m)
+		return &st->m->settings.limits;
+	gate_limits_default(&st->default_limits);
+	return &st->default_limits;
+}
+
+/*
+ * Rejects every update of the push for exceeding limit WHICH (DETAIL says
+ * how): a push past a limit is not judged further, so it costs no more work.
+ */
+static int reject_limit(run_state *st, int which, const char *detail)
+{
+	const gate_limits *lim = limits_of(st);
+	char check[64], fix[200];
+	size_t i;
+	int rc;
+
+	snprintf(check, sizeof(check), "limit.%s", gate_limit_defs[which].key);
+	snprintf(fix, sizeof(fix),
+		 "bring the push within the limit (split it, or rewrite the commit), or ask the "
+		 "matrix owners to raise settings.limits.%s", gate_limit_defs[which].key);
+	for (i = 0; i < st->n_ds; i++)
+		if ((rc = gate_decision_reject(&st->ds[i], check, lim->loc[which].line,
+					       lim->loc[which].col, st->ds[i].update->ref, detail,
+					       "a push within settings.limits", fix)) < 0)
+			return rc;
+	st->over_limit = 1;
+	return 0;
+}
+
+/* settings.limits on the push as a whole: its ref updates and new commits. */
+static int check_push_limits(run_state *st)
+{
+	const gate_limits *lim = limits_of(st);
+	char detail[200];
+
+	if (st->push.count > lim->value[GATE_LIMIT_REFS]) {
+		snprintf(detail, sizeof(detail), "the push updates %zu refs; settings.limits.refs allows %u",
+			 st->push.count, lim->value[GATE_LIMIT_REFS]);
+		return reject_limit(st, GATE_LIMIT_REFS, detail);
+	}
+	if (st->newobjs.n_commits > lim->value[GATE_LIMIT_COMMITS]) {
+		snprintf(detail, sizeof(detail),
+			 "the push brings %zu new commits; settings.limits.commits allows %u",
+			 st->newobjs.n_commits, lim->value[GATE_LIMIT_COMMITS]);
+		return reject_limit(st, GATE_LIMIT_COMMITS, detail);
+	}
+	return 0;
+}
+
 /* reachable_from: is TARGET on REF as it stands (before the push)? 1, 0, or <0. */
 static int reachable_from(git_repository *repo, const char *ref, const git_oid *target)
 {
@@ -570,19 +625,25 @@ static int scan_secrets(run_state *st)
 	gate_buf_dispose(&cache);
 	if (rc < 0)
 		return fail(st, rc);
-	if (!gate_secrets_disabled(sec)) {
+	{
+		/* listed even with secrets off: the listing checks the path and commit limits */
+		double t = gate_now_ms();
+		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs, limits_of(st));
+		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
+		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
+			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+							 "exceeded while listing the pushed blobs", st->budget_ms);
+		if (rc == 0 && jobs.hit.which >= 0)
+			rc = reject_limit(st, jobs.hit.which, jobs.hit.detail);
+	}
+	if (rc == 0 && !st->over_limit && !gate_secrets_disabled(sec)) {
 		char *engine = NULL;
+		double t;
 		if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
 		    !strcmp(engine, "pcre2"))
 			gate_secrets_force_pcre2(sec);
 		gate_free(engine);
 		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
-		double t = gate_now_ms();
-		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs);
-		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
-		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
-			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
-							 "exceeded while listing the pushed blobs", st->budget_ms);
 		if (rc == 0) {
 			t = gate_now_ms();
 			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
@@ -678,6 +739,10 @@ static int evaluate(run_state *st)
 	t = gate_now_ms();
 	if ((rc = decide_all(st)) < 0)
 		return rc;
+	if ((rc = check_push_limits(st)) < 0)
+		return fail(st, rc);
+	if (st->over_limit)
+		return 0;
 	/*
 	 * Evidence from the next push on: a bootstrap push is judged for ref
 	 * permissions only, since the history it brings predates the rules.

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "glob.h"
 #include "repo.h"
 #include "secrets.h"
+#include "trailers.h"
 #include "treediff.h"
 
 #define BINARY_PROBE 8000
@@ -459,15 +461,101 @@ typedef struct {
 	gate_oidmap trees; /* new trees walked into (quarantine) */
 	gate_treecache *cache;
 	found_list *cur;
+	const gate_limits *lim;    /* NULL: none checked */
+	atomic_int *hit_taken;     /* the first thread past a limit reports it */
+	gate_limit_hit *hit;
+	const git_oid *commit;     /* the commit being listed */
+	size_t ref, paths;         /* its update; paths it changed so far */
 	int rc;
 	char err[512];
 } lister;
+
+/* Walk callbacks return this to stop at a limit (positive: not an error). */
+#define LIMIT_STOP 1
+
+/*
+ * Records that the commit being listed exceeds limit WHICH (the first thread
+ * to get here wins) and returns LIMIT_STOP.  FMT describes what exceeded it.
+ */
+static int limit_hit(lister *l, int which, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int limit_hit(lister *l, int which, const char *fmt, ...)
+{
+	char hex[11];
+	va_list ap;
+	int expected = 0;
+
+	if (atomic_compare_exchange_strong(l->hit_taken, &expected, 1)) {
+		gate_buf b = GATE_BUF_INIT;
+		char raw[400];
+		size_t n;
+		va_start(ap, fmt);
+		vsnprintf(raw, sizeof(raw), fmt, ap);
+		va_end(ap);
+		git_oid_tostr(hex, sizeof(hex), l->commit);
+		gate_buf_printf(&b, "commit %s: ", hex);
+		gate_buf_put_escaped(&b, raw, strlen(raw));
+		gate_buf_printf(&b, "; settings.limits.%s allows %u %s", gate_limit_defs[which].key,
+				l->lim->value[which], gate_limit_defs[which].what);
+		l->hit->which = which;
+		l->hit->ref_index = l->ref;
+		n = b.oom ? 0 : b.len;
+		snprintf(l->hit->detail, sizeof(l->hit->detail), "%.*s", (int)n, b.oom ? "" : b.ptr);
+		gate_buf_dispose(&b);
+	}
+	return LIMIT_STOP;
+}
+
+/* The limits on one path a commit changes. */
+static int check_path(lister *l, const char *path)
+{
+	const unsigned *v = l->lim->value;
+	size_t len = strlen(path), depth = 0, i;
+
+	if (++l->paths > v[GATE_LIMIT_PATHS_PER_COMMIT])
+		return limit_hit(l, GATE_LIMIT_PATHS_PER_COMMIT, "changes more than %u paths",
+				 v[GATE_LIMIT_PATHS_PER_COMMIT]);
+	for (i = 0; i < len; i++)
+		depth += path[i] == '/';
+	if (depth > v[GATE_LIMIT_TREE_DEPTH])
+		return limit_hit(l, GATE_LIMIT_TREE_DEPTH, "path '%.60s...' is %zu directories deep",
+				 path, depth);
+	if (len > v[GATE_LIMIT_PATH_BYTES])
+		return limit_hit(l, GATE_LIMIT_PATH_BYTES, "path '%.60s...' is %zu bytes long", path,
+				 len);
+	return 0;
+}
+
+/* The limits on one commit's header and message. */
+static int check_commit(lister *l, const git_commit *c)
+{
+	const unsigned *v = l->lim->value;
+	const char *msg = git_commit_message(c);
+	size_t len = msg ? strlen(msg) : 0;
+	gate_trailers t = GATE_TRAILERS_INIT;
+	int rc;
+
+	if (git_commit_parentcount(c) > v[GATE_LIMIT_PARENTS])
+		return limit_hit(l, GATE_LIMIT_PARENTS, "has %u parents", git_commit_parentcount(c));
+	if (len > v[GATE_LIMIT_MESSAGE_BYTES])
+		return limit_hit(l, GATE_LIMIT_MESSAGE_BYTES, "its message is %zu bytes long", len);
+	if ((rc = gate_trailers_parse(&t, msg ? msg : "")) < 0)
+		return rc;
+	rc = t.total > v[GATE_LIMIT_TRAILERS]
+		     ? limit_hit(l, GATE_LIMIT_TRAILERS, "its message has %zu trailers", t.total)
+		     : 0;
+	gate_trailers_dispose(&t);
+	return rc;
+}
 
 static int on_entry(const char *path, const git_tree_entry *o, const git_tree_entry *n, void *payload)
 {
 	lister *l = payload;
 	found_list *f = l->cur;
+	int rc;
 	(void)o;
+	if (n && l->lim && (rc = check_path(l, path)) != 0)
+		return rc;
 	if (!n || git_tree_entry_type(n) != GIT_OBJECT_BLOB ||
 	    git_tree_entry_filemode(n) == GIT_FILEMODE_COMMIT)
 		return 0;
@@ -505,6 +593,10 @@ static int commit_found(lister *l, const git_oid *id)
 		rc = gate_error_from_git(rc, "reading a pushed commit");
 		goto out;
 	}
+	l->commit = id;
+	l->paths = 0;
+	if (l->lim && (rc = check_commit(l, c)) != 0)
+		goto out;
 	if (git_commit_parentcount(c) > 0) {
 		if (git_commit_parent(&parent, c, 0) == 0)
 			gate_treecache_lookup(&ptree, l->cache, l->repo, git_commit_tree_id(parent));
@@ -537,8 +629,11 @@ static void *list_work(void *arg)
 		for (; i < end && i < l->n; i++) {
 			gate_treecache_next(l->cache);
 			l->cur = &l->out[i];
-			if ((rc = commit_found(l, &l->commits[i].id)) < 0) {
+			l->ref = l->commits[i].ref;
+			if ((rc = commit_found(l, &l->commits[i].id)) != 0) {
 				atomic_store(l->next, l->n); /* stop the other threads too */
+				if (rc == LIMIT_STOP)
+					rc = 0; /* the push is rejected: nothing more to list */
 				goto out;
 			}
 		}
@@ -570,10 +665,12 @@ static void found_dispose(found_list *f)
  * NULL, receives every new tree walked into.
  */
 static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_ref *commits,
-		      size_t n, const gate_newobjs *newobjs, gate_oidmap *trees)
+		      size_t n, const gate_newobjs *newobjs, gate_oidmap *trees,
+		      const gate_limits *lim)
 {
 	unsigned threads = n < 32 ? 1 : default_threads();
 	atomic_size_t next = 0;
+	atomic_int hit_taken = 0;
 	found_list *out;
 	lister *ls;
 	pthread_t *tids;
@@ -595,6 +692,9 @@ static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_r
 		ls[i].next = &next;
 		ls[i].out = out;
 		ls[i].newobjs = newobjs;
+		ls[i].lim = lim;
+		ls[i].hit_taken = &hit_taken;
+		ls[i].hit = &jobs->hit;
 		ls[i].repo = repo;
 		ls[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
 	}
@@ -609,6 +709,8 @@ static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_r
 	for (i = 0; i < threads && rc == 0; i++)
 		if (ls[i].rc < 0)
 			rc = gate_error_set(ls[i].rc, "%s", ls[i].err);
+	if (jobs->hit.which >= 0)
+		goto done; /* to be rejected whole: nothing to claim */
 	/* claimed in commit order: the oldest commit that brought a blob names it */
 	for (i = 0; i < n && rc == 0; i++)
 		for (j = 0; j < out[i].n && rc == 0; j++) {
@@ -664,7 +766,7 @@ static int leftover_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_
 }
 
 int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
-			   const gate_newobjs *newobjs)
+			   const gate_newobjs *newobjs, const gate_limits *limits)
 {
 	gate_oidmap visited = GATE_OIDMAP_INIT, trees = GATE_OIDMAP_INIT;
 	commit_ref *commits = NULL;
@@ -729,8 +831,9 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 	if (rc == 0 && n)
 		qsort(commits, n, sizeof(*commits), by_time);
 	if (rc == 0)
-		rc = build_jobs(jobs, repo, commits, n, newobjs, &trees);
-	if (rc == 0 && newobjs->source == GATE_NEW_FROM_QUARANTINE && have_first)
+		rc = build_jobs(jobs, repo, commits, n, newobjs, &trees, limits);
+	if (rc == 0 && jobs->hit.which < 0 && newobjs->source == GATE_NEW_FROM_QUARANTINE &&
+	    have_first)
 		rc = leftover_jobs(jobs, repo, newobjs, &trees, first_ref);
 	gate_oidmap_dispose(&visited);
 	gate_oidmap_dispose(&trees);
@@ -775,7 +878,7 @@ int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const ch
 		rc = gate_error_from_git(rc, "walking the range");
 		goto out;
 	}
-	rc = build_jobs(jobs, repo, commits, n, NULL, NULL);
+	rc = build_jobs(jobs, repo, commits, n, NULL, NULL, NULL);
 out:
 	gate_free(commits);
 	git_revwalk_free(walk);

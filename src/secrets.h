@@ -82,21 +82,32 @@ typedef struct {
 	size_t ref_index;
 } gate_blob_job;
 
+/* A push past one of settings.limits, found while listing its blobs. */
+typedef struct {
+	int which;        /* GATE_LIMIT_*, or -1: none */
+	size_t ref_index; /* the update that brought it */
+	char detail[512]; /* what exceeded it, escaped for a terminal */
+} gate_limit_hit;
+
 typedef struct {
 	gate_blob_job *items;
 	size_t count, cap;
 	gate_oidmap claimed; /* blob -> job index */
+	gate_limit_hit hit;  /* which = -1 when every limit held */
 } gate_blob_jobs;
 
-#define GATE_BLOB_JOBS_INIT { NULL, 0, 0, GATE_OIDMAP_INIT }
+#define GATE_BLOB_JOBS_INIT { NULL, 0, 0, GATE_OIDMAP_INIT, { -1, 0, "" } }
 
 /*
  * Lists the blobs a push brings, each with the commit and path that
  * introduced it (commits walked oldest first, each against its first parent,
- * descending only into new trees under a quarantine).
+ * descending only into new trees under a quarantine).  With LIMITS (may be
+ * NULL), checks every new commit (parents, message, trailers) and every path
+ * it changes against them: at the first one exceeded, listing stops, JOBS->hit
+ * says what, and 0 is returned (the push is to be rejected, not scanned).
  */
 int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
-			   const gate_newobjs *newobjs);
+			   const gate_newobjs *newobjs, const gate_limits *limits);
 
 /* Lists the blobs commits of REVSPEC ("A..B" or one revision) introduce. */
 int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec);

@@ -68,6 +68,7 @@ static int add_trailer(gate_trailers *out, const char *key, size_t klen, gate_bu
 	char *v;
 	size_t vlen = value->len;
 
+	out->total++;
 	if (out->count >= GATE_TRAILERS_MAX)
 		return 0;
 	/* trim */

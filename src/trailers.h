@@ -17,9 +17,10 @@ typedef struct {
 typedef struct {
 	gate_trailer *items;
 	size_t count, cap;
+	size_t total; /* trailers in the message, kept or not (settings.limits.trailers) */
 } gate_trailers;
 
-#define GATE_TRAILERS_INIT { NULL, 0, 0 }
+#define GATE_TRAILERS_INIT { NULL, 0, 0, 0 }
 
 /* Most trailers kept from one message; the rest are ignored (and counted). */
 #define GATE_TRAILERS_MAX 1000

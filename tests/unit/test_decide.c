@@ -747,3 +747,19 @@ Test(decide, report_escapes_a_pushed_matrix_error)
 	gate_decision_dispose(&d);
 	gate_diags_dispose(&diags);
 }
+
+/* Break glass lifts evidence and secrets only: never permissions, limits or errors. */
+Test(decide, only_evidence_and_secret_checks_are_overridable)
+{
+	static const char *const lifted[] = { "review.min", "trailer.required", "signature.missing",
+					       "approval.min", "secret.github-pat",
+					       "ref.reachable_from", NULL };
+	static const char *const kept[] = { "ref.push", "ref.force_push", "matrix.invalid",
+					    "limit.refs", "limit.tree_depth", "limit.trailers",
+					    "internal.error", "override.refused", NULL };
+	size_t i;
+	for (i = 0; lifted[i]; i++)
+		cr_expect(gate_check_overridable(lifted[i]), "%s should be overridable", lifted[i]);
+	for (i = 0; kept[i]; i++)
+		cr_expect(!gate_check_overridable(kept[i]), "%s must not be overridable", kept[i]);
+}

@@ -867,6 +867,51 @@ Test(matrix, on_error_accepts_only_reject_or_allow)
 	expect_error(BASE "settings:\n  on_eror: allow\n", 15, 3, "did you mean 'on_error'?");
 }
 
+/* Every limit has its documented default when the matrix sets none. */
+Test(matrix, limits_default_when_absent)
+{
+	gate_matrix *m = load_ok(BASE);
+	const unsigned want[GATE_LIMITS] = {
+		[GATE_LIMIT_REFS] = 10000,        [GATE_LIMIT_COMMITS] = 100000,
+		[GATE_LIMIT_PARENTS] = 100,       [GATE_LIMIT_MESSAGE_BYTES] = 1048576,
+		[GATE_LIMIT_TRAILERS] = 1000,     [GATE_LIMIT_PATHS_PER_COMMIT] = 100000,
+		[GATE_LIMIT_TREE_DEPTH] = 1024,   [GATE_LIMIT_PATH_BYTES] = 4096,
+	};
+	size_t k;
+	for (k = 0; k < GATE_LIMITS; k++) {
+		cr_expect_eq(m->settings.limits.value[k], want[k], "%s", gate_limit_defs[k].key);
+		cr_expect_eq(m->settings.limits.loc[k].line, 0, "%s", gate_limit_defs[k].key);
+	}
+	gate_matrix_free(m);
+}
+
+Test(matrix, limits_set_in_the_matrix_keep_their_place)
+{
+	gate_matrix *m = load_ok(BASE
+				 "settings:\n"               /* 14 */
+				 "  limits:\n"               /* 15 */
+				 "    refs: 50\n"            /* 16 */
+				 "    tree_depth: 64\n");    /* 17 */
+	cr_expect_eq(m->settings.limits.value[GATE_LIMIT_REFS], 50);
+	cr_expect_eq(m->settings.limits.loc[GATE_LIMIT_REFS].line, 16);
+	cr_expect_eq(m->settings.limits.loc[GATE_LIMIT_REFS].col, 11);
+	cr_expect_eq(m->settings.limits.value[GATE_LIMIT_TREE_DEPTH], 64);
+	cr_expect_eq(m->settings.limits.loc[GATE_LIMIT_TREE_DEPTH].line, 17);
+	cr_expect_eq(m->settings.limits.value[GATE_LIMIT_COMMITS], 100000, "the others keep their default");
+	gate_matrix_free(m);
+}
+
+Test(matrix, limits_out_of_range_or_unknown_are_errors)
+{
+	expect_error(BASE "settings:\n  limits:\n    trailers: 5000\n", 16, 15,
+		     "settings.limits.trailers must be from 0 to 1000, not 5000");
+	expect_error(BASE "settings:\n  limits:\n    refs: many\n", 16, 11,
+		     "settings.limits.refs must be a whole number");
+	expect_error(BASE "settings:\n  limits:\n    tree_depht: 10\n", 16, 5,
+		     "did you mean 'tree_depth'?");
+	expect_error(BASE "settings:\n  limits: 10\n", 15, 11, "settings.limits");
+}
+
 /* ---- YAML-level problems ------------------------------------------------------------ */
 
 Test(matrix, yaml_alias_is_refused)
