@@ -3,6 +3,7 @@
 #   make            build the library, hooks and CLI into $(BUILD)/
 #   make test       unit tests (Criterion) + integration tests (real git pushes)
 #   make asan       the whole test suite against an ASan+UBSan build (build-asan/)
+#   make valgrind   the integration suite with every hook run under valgrind memcheck
 #   make demo       an end-to-end walk through a throwaway server repo
 #   make bench      benchmarks: figures and ratios (no pass/fail)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -62,7 +63,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-.PHONY: all test unit integration asan demo bench install clean deps ghes-bundle fuzz fuzz-regress fuzz-bins lint
+.PHONY: all test unit integration asan valgrind demo bench install clean deps ghes-bundle fuzz fuzz-regress fuzz-bins lint
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -133,6 +134,10 @@ test: unit integration
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 FAULT=1 test
+
+# the integration suite with every installed hook under valgrind memcheck
+valgrind: all
+	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/valgrind.sh
 
 demo: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/demo.sh

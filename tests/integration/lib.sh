@@ -55,12 +55,35 @@ finish() {
 
 MATRIX_DIR=$ROOT/tests/integration/matrices
 
+# vg_wrap REPO HOOK LOGDIR: run the installed hook under valgrind memcheck,
+# keeping its exit status unless valgrind finds an error or a leak (then 99,
+# which rejects the push); one log per hook run in LOGDIR (empty when clean).
+vg_wrap() {
+  local repo=$1 hook=$2 logs=$3
+  [ -x "$repo/hooks/$hook" ] && [ ! -e "$repo/hooks/$hook.vg-real" ] || return 0
+  mkdir -p "$logs"
+  mv "$repo/hooks/$hook" "$repo/hooks/$hook.vg-real"
+  cat >"$repo/hooks/$hook" <<WRAP
+#!/bin/sh
+# PCRE2's JIT reads a few bytes past subjects by design; memcheck the interpreter
+GATEHOUSE_PCRE2_JIT=0; export GATEHOUSE_PCRE2_JIT
+exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+  --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
+  --log-file="$logs/$TEST_NAME.$hook.%p.log" "$repo/hooks/$hook.vg-real" "\$@"
+WRAP
+  chmod +x "$repo/hooks/$hook"
+}
+
 # new_server NAME [--hook H]: a bare repo with gatehouse installed by install.sh.
+# With GATEHOUSE_VALGRIND_DIR set (make valgrind), its hooks run under valgrind.
 new_server() {
-  local name=$1; shift
+  local name=$1 h; shift
   git init -q --bare "$TMP/$name.git"
   "$ROOT/install.sh" --bin "$GATEHOUSE_BIN" --repo "$TMP/$name.git" "$@" >"$TMP/$name.install.log" 2>&1 \
     || { cat "$TMP/$name.install.log"; return 1; }
+  if [ -n "${GATEHOUSE_VALGRIND_DIR:-}" ]; then
+    for h in pre-receive update; do vg_wrap "$TMP/$name.git" "$h" "$GATEHOUSE_VALGRIND_DIR"; done
+  fi
   echo "$TMP/$name.git"
 }
 

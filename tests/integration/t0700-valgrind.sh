@@ -10,34 +10,18 @@ if ! command -v valgrind >/dev/null; then
   echo "# SKIP: valgrind not installed"; finish
 fi
 
-# wrap HOOK: run the installed hook under valgrind, keeping its exit status
-# unless valgrind finds an error (then exit 99, which rejects the push).
-wrap() {
-  local repo=$1 hook=$2
-  mv "$repo/hooks/$hook" "$repo/hooks/$hook.real"
-  cat >"$repo/hooks/$hook" <<WRAP
-#!/bin/sh
-# PCRE2's JIT reads a few bytes past subjects by design; memcheck the interpreter
-GATEHOUSE_PCRE2_JIT=0; export GATEHOUSE_PCRE2_JIT
-exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
-  --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
-  --log-file="$TMP/vg.$hook.%p.log" "$repo/hooks/$hook.real" "\$@"
-WRAP
-  chmod +x "$repo/hooks/$hook"
-}
-
 for hook in pre-receive update; do
   srv=$(new_server "vg-$hook" --hook "$hook")
   wc=$(new_clone "$srv" "vg-$hook")
   put_matrix "$wc" base.yml
-  wrap "$srv" "$hook"
+  vg_wrap "$srv" "$hook" "$TMP/vg"
   push_as erin "$wc" origin main
   expect_accepted "valgrind[$hook]: accepted push runs clean"
   commit_file "$wc" v.txt v
   push_as bob "$wc" origin main
   expect_rejected "valgrind[$hook]: rejected push runs clean"
   expect_out "valgrind[$hook]: rejected for the matrix's reason, not valgrind's" "[ref.push] bob"
-  errs=$(cat "$TMP"/vg."$hook".*.log 2>/dev/null)
+  errs=$(cat "$TMP"/vg/*."$hook".*.log 2>/dev/null)
   if [ -z "$errs" ]; then ok "valgrind[$hook]: no leak or memory error reported"
   else not_ok "valgrind[$hook]: no leak or memory error reported" "$errs"; fi
 done
