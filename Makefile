@@ -151,7 +151,7 @@ bench: all $(BUILD)/bench-readblobs
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/bench.sh
 
 # libFuzzer targets (clang, ASan+UBSan): make fuzz runs each for FUZZ_SECONDS (default 60).
-FUZZ_TARGETS := matrix trailers sshsig glob scanner push
+FUZZ_TARGETS := matrix trailers sshsig glob scanner push deps containers
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libgatehouse.a

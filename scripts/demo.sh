@@ -96,10 +96,51 @@ git add deploy.sh && git commit -q -m "Add deploy script"
 push accepted bob origin feature/deploy-script
 git checkout -q main
 
-step "10. an unknown pusher"
+step "10. bob adds a debug pod that runs privileged on the host network: policies.containers"
+git checkout -q -b feature/debug-pod
+mkdir -p k8s
+cat >k8s/debug-pod.yaml <<'YML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  hostNetwork: true
+  containers:
+    - name: shell
+      image: busybox:1.36
+      securityContext:
+        privileged: true
+YML
+git add k8s && git commit -q -m "Add a debug pod"
+push rejected bob origin feature/debug-pod
+git checkout -q main
+
+step "11. bob adds a dependency version known to be malicious: policies.dependencies"
+git checkout -q -b feature/stream-utils
+cat >package-lock.json <<'JSON'
+{
+  "name": "demo",
+  "lockfileVersion": 3,
+  "packages": {
+    "": {"name": "demo"},
+    "node_modules/event-stream": {"version": "3.3.6"}
+  }
+}
+JSON
+git add package-lock.json && git commit -q -m "Use event-stream"
+push rejected bob origin feature/stream-utils
+git checkout -q main
+
+step "12. a drill: the shared incident exercise, role by role, against this server's matrix"
+printf '%s$ gatehouse drill leaked-secret --repo %s%s\n' "$bold" "$TMP/server.git" "$off"
+"$BIN/gatehouse" drill leaked-secret --repo "$TMP/server.git" | sed 's/^/  /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "  !! expected the control to hold"; unexpected=$((unexpected + 1)); }
+
+step "13. an unknown pusher"
 push rejected mallory origin HEAD:refs/heads/release/1.x
 
-step "11. gatehouse check and explain: the same decisions as a dry run, without pushing"
+step "14. gatehouse check and explain: the same decisions as a dry run, without pushing"
 echo 'x' >x.txt && git add x.txt && git commit -q -m x
 printf '%s$ gatehouse check --user bob refs/heads/main origin/main HEAD%s\n' "$bold" "$off"
 "$BIN/gatehouse" check --user bob refs/heads/main origin/main HEAD | sed 's/^/  /'

@@ -86,6 +86,15 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 	rc |= set(o, "hook", jstr(info->hook));
 	rc |= set(o, "pusher", jstr(info->pusher));
 	rc |= set(o, "person", jstr(info->person));
+	if (info->person) {
+		json_t *roles = json_array();
+		size_t k;
+		rc |= roles ? 0 : -1;
+		for (k = 0; roles && k < info->n_roles; k++)
+			rc |= json_array_append_new(roles, jstr(info->roles[k]));
+		if (roles)
+			rc |= set(o, "roles", roles);
+	}
 	rc |= set(o, "identity_source", jstr(info->identity_source));
 	rc |= set(o, "ref", jstr(u->ref));
 	git_oid_tostr(hex, sizeof(hex), &u->old_id);
@@ -118,6 +127,27 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 		rc |= set(jr, "missing", jstr(r->missing));
 	}
 	rc |= set(o, "reasons", reasons);
+	if (d->n_warnings) {
+		json_t *ws = json_array();
+		rc |= ws ? 0 : -1;
+		for (i = 0; ws && i < d->n_warnings; i++) {
+			const gate_reason *r = &d->warnings[i];
+			json_t *jw = json_object();
+			char loc[1024];
+			if (!jw || json_array_append_new(ws, jw) < 0) {
+				json_decref(jw);
+				rc = GATE_ENOMEM;
+				break;
+			}
+			rc |= set(jw, "id", json_string(r->check));
+			snprintf(loc, sizeof(loc), "%s:%d", matrix_label ? matrix_label : "", r->line);
+			rc |= set(jw, "rule", r->line > 0 && matrix_label ? jstr(loc) : json_string("built-in"));
+			rc |= set(jw, "subject", jstr(r->subject));
+			rc |= set(jw, "found", jstr(r->found));
+		}
+		if (ws)
+			rc |= set(o, "warnings", ws);
+	}
 	if (d->n_suppressed)
 		rc |= set(o, "reasons_not_listed", json_integer((json_int_t)d->n_suppressed));
 	if (d->rule && matrix_label) {

@@ -21,6 +21,8 @@ typedef struct {
 	const char *hook;
 	const char *pusher;
 	const char *person;         /* matrix person id or NULL */
+	const char *const *roles;   /* the person's roles in the matrix (n_roles of them) */
+	size_t n_roles;
 	const char *identity_source;
 	const char *matrix_source;  /* label, or NULL (no matrix) */
 	const char *matrix_commit;  /* hex or NULL */

@@ -44,7 +44,7 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 int gate_check_overridable(const char *check)
 {
 	static const char *const prefixes[] = { "review.", "trailer.", "signature.", "approval.",
-						"secret.", "ref.reachable_from", NULL };
+						"secret.", "ref.reachable_from", "policy.", NULL };
 	size_t i;
 	for (i = 0; prefixes[i]; i++)
 		if (!strncmp(check, prefixes[i], strlen(prefixes[i])))
@@ -95,17 +95,47 @@ int gate_decision_override(gate_decision *d)
 	return 0;
 }
 
-void gate_decision_dispose(gate_decision *d)
+int gate_decision_warn(gate_decision *d, const char *check, int line, int col,
+		       const char *subject, const char *found, const char *fix)
+{
+	gate_reason *r;
+
+	if (d->n_warnings >= GATE_REASONS_MAX)
+		return 0;
+	if (gate_grow(&d->warnings, &d->cap_warnings, d->n_warnings + 1, sizeof(*r)) < 0)
+		return GATE_ENOMEM;
+	r = &d->warnings[d->n_warnings];
+	memset(r, 0, sizeof(*r));
+	r->check = gate_strdup(check);
+	r->line = line;
+	r->col = col;
+	r->subject = gate_strdup(subject ? subject : "");
+	r->found = gate_strdup(found ? found : "");
+	r->missing = gate_strdup("");
+	r->fix = gate_strdup(fix ? fix : "");
+	d->n_warnings++;
+	if (!r->check || !r->subject || !r->found || !r->missing || !r->fix)
+		return gate_error_oom();
+	return 0;
+}
+
+static void reasons_free(gate_reason *rs, size_t n)
 {
 	size_t i;
-	for (i = 0; i < d->n_reasons; i++) {
-		gate_free(d->reasons[i].check);
-		gate_free(d->reasons[i].subject);
-		gate_free(d->reasons[i].found);
-		gate_free(d->reasons[i].missing);
-		gate_free(d->reasons[i].fix);
+	for (i = 0; i < n; i++) {
+		gate_free(rs[i].check);
+		gate_free(rs[i].subject);
+		gate_free(rs[i].found);
+		gate_free(rs[i].missing);
+		gate_free(rs[i].fix);
 	}
-	gate_free(d->reasons);
+	gate_free(rs);
+}
+
+void gate_decision_dispose(gate_decision *d)
+{
+	reasons_free(d->reasons, d->n_reasons);
+	reasons_free(d->warnings, d->n_warnings);
 	gate_free(d->overridden);
 	memset(d, 0, sizeof(*d));
 }

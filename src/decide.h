@@ -33,6 +33,8 @@ typedef struct {
 	size_t n_suppressed;       /* reasons beyond GATE_REASONS_MAX, counted only */
 	size_t n_suppressed_hard;  /* ... of which a break-glass override cannot lift */
 	char *overridden;          /* checks a break-glass override lifted ("a,b"), or NULL */
+	gate_reason *warnings;     /* policy checks set to warn: shown and audited, not rejecting */
+	size_t n_warnings, cap_warnings;
 } gate_decision;
 
 /*
@@ -85,6 +87,14 @@ int gate_decide_permits(const gate_decide_ctx *ctx, const gate_refrule *r, gate_
 int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 			 const char *subject, const char *found, const char *missing,
 			 const char *fix);
+
+/*
+ * Adds a warning to D (a check the matrix set to warn): shown to the pusher
+ * and audited, the verdict unchanged.  At most GATE_REASONS_MAX are kept.
+ * 0, or GATE_ENOMEM.
+ */
+int gate_decision_warn(gate_decision *d, const char *check, int line, int col,
+		       const char *subject, const char *found, const char *fix);
 
 void gate_decision_dispose(gate_decision *d);
 

@@ -71,6 +71,7 @@ const char *gate_strerror(int code)
 	case GATE_EIO: return "I/O error";
 	case GATE_ELIMIT: return "limit exceeded";
 	case GATE_ECONFIG: return "configuration error";
+	case GATE_EPOLICY: return "external policy failed";
 	default: return "unknown error";
 	}
 }

@@ -16,7 +16,10 @@
 #include <string.h>
 
 #include "glob.h"
+#include "deps.h"
 #include "model.h"
+#include "policy.h"
+#include "push.h"
 #include "trailers.h"
 #include "treediff.h"
 #include "yamltree.h"
@@ -1248,6 +1251,251 @@ static void load_secrets(loader *L, const gate_ynode *n)
 	}
 }
 
+const char *const gate_container_check_names[GATE_CCHKS] = {
+	"privileged", "privilege_escalation", "run_as_root", "host_namespaces",
+	"host_path", "capabilities", "unpinned_images",
+};
+
+/* ACTION is reject | warn | off. */
+static void want_action(loader *L, const gate_ynode *v, const char *what, int *out, gate_loc *loc)
+{
+	char sbuf[128];
+	loc->line = v->line;
+	loc->col = v->col;
+	if (gate_yaml_is(v, "reject"))
+		*out = GATE_POLICY_REJECT;
+	else if (gate_yaml_is(v, "warn"))
+		*out = GATE_POLICY_WARN;
+	else if (gate_yaml_is(v, "off"))
+		*out = GATE_POLICY_OFF;
+	else
+		diag(L, v, "%s must be reject, warn or off, not '%s'", what,
+		     v->kind == GATE_Y_SCALAR ? shown(v, sbuf, sizeof(sbuf)) : kind_name(v));
+}
+
+static void load_containers(loader *L, const gate_ynode *n)
+{
+	const char *keys[GATE_CCHKS + 3];
+	gate_policies_cfg *p = &L->m->policies;
+	const gate_ynode *v;
+	char what[96], err[200];
+	size_t k;
+
+	if (!want_map(L, n, "policies.containers"))
+		return;
+	p->containers = 1;
+	p->containers_loc.line = n->line;
+	p->containers_loc.col = n->col;
+	for (k = 0; k < GATE_CCHKS; k++)
+		keys[k] = gate_container_check_names[k];
+	keys[GATE_CCHKS] = "registries";
+	keys[GATE_CCHKS + 1] = "paths";
+	keys[GATE_CCHKS + 2] = NULL;
+	check_keys(L, n, keys, "policies.containers");
+	for (k = 0; k < GATE_CCHKS; k++)
+		if ((v = gate_yaml_get(n, gate_container_check_names[k]))) {
+			snprintf(what, sizeof(what), "policies.containers.%s", gate_container_check_names[k]);
+			want_action(L, v, what, &p->action[k], &p->action_loc[k]);
+		}
+	if ((v = gate_yaml_get(n, "registries"))) {
+		p->registries_loc.line = v->line;
+		p->registries_loc.col = v->col;
+		p->registries = str_array(L, v, "policies.containers.registries", &p->n_registries);
+		for (k = 0; p->registries && k < p->n_registries; k++)
+			if (!*p->registries[k] || strpbrk(p->registries[k], " \t@"))
+				diag(L, v, "policies.containers.registries: '%s' is not a registry host "
+					   "(e.g. registry.example.com or registry.example.com:5000/team)",
+				     p->registries[k]);
+	}
+	if ((v = gate_yaml_get(n, "paths"))) {
+		p->container_paths = str_array(L, v, "policies.containers.paths", &p->n_container_paths);
+		for (k = 0; p->container_paths && k < p->n_container_paths; k++)
+			if (gate_glob_check(p->container_paths[k], err, sizeof(err)) < 0)
+				diag(L, v, "invalid policies.containers.paths glob '%s': %s",
+				     p->container_paths[k], err);
+	}
+}
+
+/* Each entry of V (a list) must parse as a dependency rule. */
+static const char **dep_specs(loader *L, const gate_ynode *v, const char *what, size_t *n,
+			      gate_loc *loc)
+{
+	const char **arr;
+	size_t k;
+	loc->line = v->line;
+	loc->col = v->col;
+	arr = str_array(L, v, what, n);
+	for (k = 0; arr && k < *n; k++) {
+		gate_dep_rule *r = NULL;
+		int rc = gate_dep_rule_parse(&r, arr[k]);
+		if (rc == GATE_ENOMEM)
+			L->oom = 1;
+		else if (rc < 0)
+			diag(L, v, "%s: '%s': %s", what, arr[k], gate_error_last());
+		gate_dep_rule_free(r);
+	}
+	return arr;
+}
+
+static void load_dependencies(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "deny", "allow", "allow_only", "osv", NULL };
+	gate_policies_cfg *p = &L->m->policies;
+	const gate_ynode *v;
+
+	if (!want_map(L, n, "policies.dependencies"))
+		return;
+	p->dependencies = 1;
+	check_keys(L, n, keys, "policies.dependencies");
+	if ((v = gate_yaml_get(n, "deny")))
+		p->deny = dep_specs(L, v, "policies.dependencies.deny", &p->n_deny, &p->deny_loc);
+	if ((v = gate_yaml_get(n, "allow")))
+		p->allow = dep_specs(L, v, "policies.dependencies.allow", &p->n_allow, &p->allow_loc);
+	if ((v = gate_yaml_get(n, "allow_only"))) {
+		p->allow_only_loc.line = v->line;
+		p->allow_only_loc.col = v->col;
+		want_bool(L, v, "policies.dependencies.allow_only", &p->allow_only);
+	}
+	if ((v = gate_yaml_get(n, "osv")) && (p->osv = want_str(L, v, "policies.dependencies.osv"))) {
+		p->osv_loc.line = v->line;
+		p->osv_loc.col = v->col;
+		if (!*p->osv || *p->osv == '/' || strstr(p->osv, ".."))
+			diag(L, v, "policies.dependencies.osv must be a path inside the repository, "
+				   "like security/advisories.json");
+	}
+}
+
+static void load_external(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "command", "timeout_ms", NULL };
+	gate_policies_cfg *p = &L->m->policies;
+	const gate_ynode *v;
+
+	if (!want_map(L, n, "policies.external"))
+		return;
+	check_keys(L, n, keys, "policies.external");
+	p->external_loc.line = n->line;
+	p->external_loc.col = n->col;
+	p->external_timeout_ms = 2000;
+	if (!(v = gate_yaml_get(n, "command"))) {
+		diag(L, n, "policies.external needs a command: an argv list such as [\"opa\", \"eval\", ...]");
+	} else if (v->kind != GATE_Y_SEQ || seq_len(v) == 0) {
+		diag(L, v, "policies.external.command must be a non-empty list (an argv, run without "
+			   "a shell)");
+	} else {
+		p->external = str_array(L, v, "policies.external.command", &p->n_external);
+		if (p->external)
+			p->external[p->n_external] = NULL; /* str_array leaves room for it */
+	}
+	if ((v = gate_yaml_get(n, "timeout_ms")))
+		want_uint(L, v, "policies.external.timeout_ms", 10, 600000, &p->external_timeout_ms);
+}
+
+static void load_expectations(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "user", "ref", "action", "expect", NULL };
+	static const struct {
+		const char *name;
+		int kind;
+	} actions[] = { { "push", GATE_UPD_FAST_FORWARD }, { "create", GATE_UPD_CREATE },
+			{ "delete", GATE_UPD_DELETE }, { "force_push", GATE_UPD_FORCE } };
+	size_t i, k;
+	char sbuf[128];
+
+	if (n->kind != GATE_Y_SEQ) {
+		diag(L, n, "expectations must be a list of {user, ref, action, expect}");
+		return;
+	}
+	L->m->expectations = gate_arena_alloc(&L->m->arena, (n->n + 1) * sizeof(gate_expectation));
+	if (!L->m->expectations) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i < n->n; i++) {
+		const gate_ynode *e = n->items[i], *v;
+		gate_expectation *x = &L->m->expectations[L->m->n_expectations];
+		int ok = 1, found;
+		if (!want_map(L, e, "an expectation"))
+			continue;
+		check_keys(L, e, keys, "an expectation");
+		memset(x, 0, sizeof(*x));
+		x->loc.line = e->line;
+		x->loc.col = e->col;
+		if (!(v = gate_yaml_get(e, "user"))) {
+			diag(L, e, "an expectation needs a user (a login)");
+			ok = 0;
+		} else if (!(x->user = want_str(L, v, "expectations[].user"))) {
+			ok = 0;
+		}
+		if (!(v = gate_yaml_get(e, "ref")) || !(x->ref = want_str(L, v, "expectations[].ref"))) {
+			if (!v)
+				diag(L, e, "an expectation needs a ref (e.g. refs/heads/main)");
+			ok = 0;
+		} else if (strncmp(x->ref, "refs/", 5)) {
+			diag(L, v, "expectations[].ref must be a full ref name, e.g. refs/heads/main");
+			ok = 0;
+		}
+		if (!(v = gate_yaml_get(e, "action"))) {
+			diag(L, e, "an expectation needs an action (push, create, delete or force_push)");
+			ok = 0;
+		} else {
+			for (k = 0, found = 0; k < GATE_ARRAY_SIZE(actions); k++)
+				if (gate_yaml_is(v, actions[k].name)) {
+					x->action = actions[k].kind;
+					found = 1;
+				}
+			if (!found) {
+				diag(L, v, "expectations[].action must be push, create, delete or force_push, "
+					   "not '%s'", v->kind == GATE_Y_SCALAR ? shown(v, sbuf, sizeof(sbuf)) : kind_name(v));
+				ok = 0;
+			}
+		}
+		if (!(v = gate_yaml_get(e, "expect"))) {
+			diag(L, e, "an expectation needs expect: allow or deny");
+			ok = 0;
+		} else if (gate_yaml_is(v, "allow") || gate_yaml_is(v, "deny")) {
+			x->allow = gate_yaml_is(v, "allow");
+		} else {
+			diag(L, v, "expectations[].expect must be allow or deny, not '%s'",
+			     v->kind == GATE_Y_SCALAR ? shown(v, sbuf, sizeof(sbuf)) : kind_name(v));
+			ok = 0;
+		}
+		if (ok)
+			L->m->n_expectations++;
+	}
+}
+
+static void load_policies(loader *L, const gate_ynode *n)
+{
+	static const char *const keys[] = { "containers", "dependencies", "deploy_refs", "external",
+					    NULL };
+	gate_policies_cfg *p = &L->m->policies;
+	const gate_ynode *v;
+	size_t k;
+
+	if (!want_map(L, n, "policies"))
+		return;
+	check_keys(L, n, keys, "policies");
+	if ((v = gate_yaml_get(n, "containers")))
+		load_containers(L, v);
+	if ((v = gate_yaml_get(n, "dependencies")))
+		load_dependencies(L, v);
+	if ((v = gate_yaml_get(n, "deploy_refs"))) {
+		p->deploy_refs_loc.line = v->line;
+		p->deploy_refs_loc.col = v->col;
+		p->deploy_refs = str_array(L, v, "policies.deploy_refs", &p->n_deploy_refs);
+		for (k = 0; p->deploy_refs && k < p->n_deploy_refs; k++) {
+			char err[200];
+			if (strncmp(p->deploy_refs[k], "refs/", 5))
+				diag(L, v, "policies.deploy_refs: '%s' must start with refs/", p->deploy_refs[k]);
+			else if (gate_glob_check(p->deploy_refs[k], err, sizeof(err)) < 0)
+				diag(L, v, "invalid policies.deploy_refs glob '%s': %s", p->deploy_refs[k], err);
+		}
+	}
+	if ((v = gate_yaml_get(n, "external")))
+		load_external(L, v);
+}
+
 const gate_limit_def gate_limit_defs[GATE_LIMITS] = {
 	[GATE_LIMIT_REFS] = { "refs", 10000, 1, 100000, "ref updates in one push" },
 	[GATE_LIMIT_COMMITS] = { "commits", 100000, 1, 10000000, "new commits in one push" },
@@ -1300,7 +1548,7 @@ static void load_limits(loader *L, const gate_ynode *n)
 static void load_settings(loader *L, const gate_ynode *n)
 {
 	static const char *const keys[] = { "on_error", "override_role", "time_budget_ms", "limits",
-					    NULL };
+					    "metrics_file", "syslog", NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 
@@ -1309,6 +1557,17 @@ static void load_settings(loader *L, const gate_ynode *n)
 	check_keys(L, n, keys, "settings");
 	if ((v = gate_yaml_get(n, "limits")))
 		load_limits(L, v);
+	if ((v = gate_yaml_get(n, "metrics_file")) &&
+	    (L->m->settings.metrics_file = want_str(L, v, "settings.metrics_file"))) {
+		/* node_exporter reads *.prom; the suffix also keeps a matrix from aiming elsewhere */
+		const char *mf = L->m->settings.metrics_file;
+		size_t len = strlen(mf);
+		if (len < 6 || strcmp(mf + len - 5, ".prom") || mf[len - 6] == '/')
+			diag(L, v, "settings.metrics_file must name a .prom file, e.g. "
+				   "/var/lib/node_exporter/textfile/gatehouse.prom");
+	}
+	if ((v = gate_yaml_get(n, "syslog")))
+		want_bool(L, v, "settings.syslog", &L->m->settings.syslog);
 	if ((v = gate_yaml_get(n, "override_role")) && want_str(L, v, "override_role")) {
 		L->m->settings.override_loc.line = v->line;
 		L->m->settings.override_loc.col = v->col;
@@ -1337,7 +1596,8 @@ static void load_settings(loader *L, const gate_ynode *n)
 static void load_root(loader *L, const gate_ynode *root)
 {
 	static const char *const keys[] = { "version", "people", "roles", "responsibilities",
-					    "refs", "paths", "pipeline_paths", "secrets", "settings", NULL };
+					    "refs", "paths", "pipeline_paths", "secrets", "policies",
+					    "settings", "expectations", NULL };
 	const gate_ynode *v;
 	char sbuf[128];
 
@@ -1381,6 +1641,10 @@ static void load_root(loader *L, const gate_ynode *root)
 	}
 	if ((v = gate_yaml_get(root, "secrets")))
 		load_secrets(L, v);
+	if ((v = gate_yaml_get(root, "policies")))
+		load_policies(L, v);
+	if ((v = gate_yaml_get(root, "expectations")))
+		load_expectations(L, v);
 	if ((v = gate_yaml_get(root, "settings")))
 		load_settings(L, v);
 }

@@ -141,7 +141,65 @@ typedef struct {
 	gate_loc override_loc;
 	unsigned time_budget_ms;   /* 0: none */
 	gate_loc time_budget_loc;
+	const char *metrics_file;  /* Prometheus text file (relative: to $GIT_DIR), or NULL */
+	int syslog;                /* send each audit record to syslog too */
 } gate_settings;
+
+/* The checks of policies.containers, in the order of gate_container_check_names. */
+enum {
+	GATE_CCHK_PRIVILEGED,
+	GATE_CCHK_PRIVILEGE_ESCALATION,
+	GATE_CCHK_RUN_AS_ROOT,
+	GATE_CCHK_HOST_NAMESPACES,
+	GATE_CCHK_HOST_PATH,
+	GATE_CCHK_CAPABILITIES,
+	GATE_CCHK_UNPINNED_IMAGES,
+	GATE_CCHKS
+};
+extern const char *const gate_container_check_names[GATE_CCHKS];
+
+/* The matrix's policies: section (each part absent = off). */
+typedef struct {
+	int containers;                 /* policies.containers given */
+	int action[GATE_CCHKS];         /* gate_policy_action per check */
+	gate_loc action_loc[GATE_CCHKS];
+	const char **registries;        /* images only from these; NULL: any */
+	size_t n_registries;
+	gate_loc registries_loc;
+	const char **container_paths;   /* globs; NULL: every YAML file, Dockerfile, compose file */
+	size_t n_container_paths;
+	gate_loc containers_loc;
+
+	int dependencies;               /* policies.dependencies given */
+	const char **deny;              /* "npm:event-stream@3.3.6" */
+	size_t n_deny;
+	gate_loc deny_loc;
+	const char **allow;             /* with allow_only: the approved packages */
+	size_t n_allow;
+	gate_loc allow_loc;
+	int allow_only;
+	gate_loc allow_only_loc;
+	const char *osv;                /* repository path of an OSV JSON file, or NULL */
+	gate_loc osv_loc;
+
+	const char **deploy_refs;       /* globs */
+	size_t n_deploy_refs;
+	gate_loc deploy_refs_loc;
+
+	const char **external;          /* argv, NULL-terminated; NULL: none */
+	size_t n_external;
+	unsigned external_timeout_ms;
+	gate_loc external_loc;
+} gate_policies_cfg;
+
+/* One privilege-boundary expectation (matrix `expectations:`). */
+typedef struct {
+	const char *user;  /* a login (a person's, or anyone else's: an outsider) */
+	const char *ref;
+	int action;        /* gate_update_kind: create, delete, fast-forward (push), force */
+	int allow;         /* expect: allow (1) or deny (0) */
+	gate_loc loc;
+} gate_expectation;
 
 /* The matrix's secrets: section. */
 typedef struct {
@@ -185,7 +243,10 @@ struct gate_matrix {
 	size_t n_pipeline_paths;
 	gate_loc pipeline_loc;
 	gate_secrets_cfg secrets;
+	gate_policies_cfg policies;
 	gate_settings settings;
+	gate_expectation *expectations;
+	size_t n_expectations;
 };
 
 /* Built-in pipeline paths: changes need a review by configure_pipeline's owners. */

@@ -38,6 +38,7 @@ static void put_line(gate_buf *b, const char *label, const char *text)
 static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info *info)
 {
 	gate_buf_printf(b, "    [%s] ", r->check);
+
 	put_line(b, "", r->found);
 	if (*r->missing)
 		put_line(b, "      needs: ", r->missing);
@@ -53,6 +54,22 @@ static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info
 		gate_buf_puts(b, "      rule:  built in (cannot be turned off)\n");
 	if (*r->fix)
 		put_line(b, "      fix:   ", r->fix);
+}
+
+/* Warnings (policy checks set to warn) of D, under its ref. */
+static void put_warnings(gate_buf *b, const gate_decision *d, const gate_report_info *info)
+{
+	size_t j;
+	for (j = 0; j < d->n_warnings; j++) {
+		const gate_reason *r = &d->warnings[j];
+		gate_buf_printf(b, "    warning [%s] ", r->check);
+		put_line(b, "", r->found);
+		if (r->line > 0 && info->matrix_label)
+			gate_buf_printf(b, "      rule:  %s:%d:%d (warn: not rejected)\n", info->matrix_label,
+					r->line, r->col);
+		if (*r->fix)
+			put_line(b, "      fix:   ", r->fix);
+	}
 }
 
 int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
@@ -106,11 +123,13 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 							? " - not updated either: a push is accepted "
 							  "or rejected as a whole"
 							: "");
+				put_warnings(out, d, info);
 				continue;
 			}
 			gate_buf_printf(out, ": REJECTED (%s)\n", gate_update_kind_name(d->update->kind));
 			for (j = 0; j < d->n_reasons; j++)
 				put_reason(out, &d->reasons[j], info);
+			put_warnings(out, d, info);
 			if (d->n_suppressed)
 				gate_buf_printf(out, "    ... and %zu more problems like these (fix the ones "
 						     "above and push again to see them)\n", d->n_suppressed);
@@ -124,6 +143,17 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 			gate_buf_printf(out, ", %s)", gate_update_kind_name(ds[0].update->kind));
 		}
 		gate_buf_puts(out, "\n");
+		for (i = 0; i < n; i++)
+			if (ds[i].n_warnings) {
+				gate_buf_puts(out, "  ");
+				put_ref(out, ds[i].update->ref);
+				gate_buf_puts(out, ": accepted with warnings\n");
+				put_warnings(out, &ds[i], info);
+			}
+	}
+	if (info->matrix_diff) {
+		gate_buf_puts(out, "  this push changes the responsibility matrix:\n");
+		put_text(out, info->matrix_diff);
 	}
 	if (info->error && info->error_allowed)
 	{

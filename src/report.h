@@ -23,6 +23,7 @@ typedef struct {
 	const gate_secret_report *secrets; /* for notes on blobs not scanned */
 	const char *override_by;          /* a break-glass override was applied */
 	const char *override_reason;
+	const char *matrix_diff;   /* what a pushed matrix change grants and revokes, or NULL */
 } gate_report_info;
 
 /* Appends the report for decisions DS[0..N) to OUT. */

@@ -19,11 +19,16 @@
 #include "common.h"
 #include "decide.h"
 #include "evidence.h"
+#include "expect.h"
+#include "export.h"
+#include "mdiff.h"
 #include "explain.h"
 #include "secrets.h"
 #include "gatehouse/gatehouse.h"
 #include "identity.h"
 #include "newobjs.h"
+#include "policies.h"
+#include "policy_input.h"
 #include "push.h"
 #include "repo.h"
 #include "report.h"
@@ -60,6 +65,10 @@ typedef struct {
 	int failed; /* an internal error decided the run, even if its text could not be kept */
 	double phase_ms[GATE_PHASES]; /* -1: the stage did not run */
 	gate_limits default_limits;   /* in force without a matrix */
+	gate_blob_jobs jobs;          /* the new files (kept for the external policy) */
+	char *matrix_text;            /* the trusted matrix's YAML (external policy input) */
+	char *matrix_diff;            /* what a pushed matrix change grants and revokes */
+	size_t matrix_len;
 	int over_limit;               /* rejected whole for settings.limits */
 } run_state;
 
@@ -284,6 +293,35 @@ static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix 
 	gate_diags_dispose(&diags);
 	if (rc < 0)
 		return fail(st, rc);
+	/* the matrix's own privilege-boundary expectations must hold in what is pushed */
+	if ((*valid)->n_expectations) {
+		gate_expect_result *res = NULL;
+		size_t failed = 0, i, shown = 0;
+		gate_buf e = GATE_BUF_INIT;
+		if ((rc = gate_expectations_run(&res, &failed, *valid, st->trusted_ref)) < 0) {
+			gate_matrix_free(*valid);
+			*valid = NULL;
+			return fail(st, rc);
+		}
+		for (i = 0; i < (*valid)->n_expectations && shown < 5; i++)
+			if (res[i].allowed != res[i].e->allow)
+				gate_buf_printf(&e, "%sexpectation at line %d fails: %s would be %s to %s %s (%s)",
+						shown++ ? "; " : "", res[i].e->loc.line, res[i].e->user,
+						res[i].allowed ? "allowed" : "denied",
+						gate_expect_action_name(res[i].e->action), res[i].e->ref,
+						res[i].why);
+		gate_expect_results_free(res, (*valid)->n_expectations);
+		if (failed) {
+			gate_buf_printf(&e, " (gatehouse matrix test shows all %zu)", failed);
+			gate_matrix_free(*valid);
+			*valid = NULL;
+			st->pushed = GATE_PUSHED_MATRIX_INVALID;
+			st->pushed_error = e.oom ? NULL : gate_buf_detach(&e);
+			gate_buf_dispose(&e);
+			return st->pushed_error ? 0 : fail(st, GATE_ENOMEM);
+		}
+		gate_buf_dispose(&e);
+	}
 	st->pushed = GATE_PUSHED_MATRIX_OK;
 	return 0;
 }
@@ -323,7 +361,8 @@ static int load_matrix(run_state *st)
 			rc = label.oom ? GATE_ENOMEM
 				       : gate_matrix_load_buffer(&st->m, gate_buf_cstr(&label), data,
 								 len, &diags);
-			gate_free(data);
+			st->matrix_text = data; /* kept for the external policy's input */
+			st->matrix_len = len;
 			if (rc < 0)
 				fail_diags(st, rc, gate_buf_cstr(&label), &diags);
 			gate_buf_dispose(&label);
@@ -356,6 +395,14 @@ static int load_matrix(run_state *st)
 			git_oid_tostr(st->matrix_commit, sizeof(st->matrix_commit), &u->new_id);
 			st->has_matrix_commit = 1;
 		} else {
+			/* reviewers and the pusher see what the change grants and revokes */
+			if (pushed && st->m && !st->matrix_diff) {
+				gate_buf b = GATE_BUF_INIT;
+				size_t changes = 0;
+				if (gate_matrix_diff(&b, st->m, pushed, &changes) == 0 && changes)
+					st->matrix_diff = gate_buf_detach(&b);
+				gate_buf_dispose(&b);
+			}
 			gate_matrix_free(pushed);
 		}
 	}
@@ -590,6 +637,179 @@ static int report_findings(run_state *st)
 	return 0;
 }
 
+/* Where in the matrix policy check CHECK is set (0:0 when nowhere in particular). */
+static gate_loc policy_loc(const gate_policies_cfg *p, const char *check)
+{
+	gate_loc none = { 0, 0 };
+	size_t k;
+	if (!strncmp(check, "policy.container.", 17)) {
+		for (k = 0; k < GATE_CCHKS; k++)
+			if (!strcmp(check + 17, gate_container_check_names[k]))
+				return p->action_loc[k];
+		if (!strcmp(check + 17, "registries"))
+			return p->registries_loc;
+		return p->containers_loc;
+	}
+	if (!strcmp(check, "policy.dependency.deny"))
+		return p->deny_loc;
+	if (!strcmp(check, "policy.dependency.allow_only"))
+		return p->allow_only_loc;
+	if (!strcmp(check, "policy.deploy_ref"))
+		return p->deploy_refs_loc;
+	if (!strcmp(check, "policy.external"))
+		return p->external_loc;
+	return none;
+}
+
+/* What the policy section asks for, for the "needs:" line. */
+static const char *policy_need(const char *check)
+{
+	if (!strncmp(check, "policy.container.", 17))
+		return "containers as policies.containers allows";
+	if (!strncmp(check, "policy.dependency.", 18))
+		return "dependencies as policies.dependencies allows";
+	return "content the matrix's policies allow";
+}
+
+/* Container and dependency policies on the files the push brings (JOBS). */
+static int content_policies(run_state *st, const gate_blob_jobs *jobs)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	gate_policy_findings fs = GATE_POLICY_FINDINGS_INIT;
+	char *osv = NULL;
+	size_t osv_len = 0, i;
+	int rc = 0;
+
+	if (p->osv) {
+		git_oid at;
+		if (!st->has_matrix_commit || git_oid_fromstr(&at, st->matrix_commit) < 0)
+			return gate_error_set(GATE_ENOTFOUND, "policies.dependencies.osv: no trusted "
+							     "commit to read %s from", p->osv);
+		rc = gate_repo_read_file_at(&osv, &osv_len, st->repo, &at, p->osv, GATE_POLICY_MAX_FILE);
+		if (rc == GATE_ENOTFOUND)
+			rc = gate_error_set(GATE_ENOTFOUND, "policies.dependencies.osv names %s, which "
+							     "is not on %s", p->osv,
+					    st->trusted_ref ? st->trusted_ref : "the trusted ref");
+		if (rc < 0)
+			return rc;
+	}
+	rc = gate_policies_content(&fs, st->m, st->repo, jobs, osv, osv_len);
+	gate_free(osv);
+	for (i = 0; rc == 0 && i < fs.count; i++) {
+		const gate_policy_finding *f = &fs.items[i];
+		const gate_blob_job *j = &jobs->items[f->origin];
+		gate_loc loc = policy_loc(p, f->check);
+		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		char hex[11];
+		gate_decision *d;
+		if (j->ref_index >= st->n_ds || f->action == GATE_POLICY_OFF)
+			continue;
+		d = &st->ds[j->ref_index];
+		gate_buf_put_escaped(&subject, f->path, strlen(f->path));
+		if (f->line)
+			gate_buf_printf(&subject, ":%d", f->line);
+		gate_buf_put_escaped(&found, gate_buf_cstr(&subject), subject.len);
+		gate_buf_puts(&found, ": ");
+		gate_buf_put_escaped(&found, f->found, strlen(f->found));
+		if (j->has_commit) {
+			git_oid_tostr(hex, sizeof(hex), &j->commit);
+			gate_buf_printf(&found, " (commit %s)", hex);
+		}
+		if (subject.oom || found.oom)
+			rc = gate_error_oom();
+		else if (f->action == GATE_POLICY_WARN)
+			rc = gate_decision_warn(d, f->check, loc.line, loc.col, gate_buf_cstr(&subject),
+						gate_buf_cstr(&found), f->fix);
+		else
+			rc = gate_decision_reject(d, f->check, loc.line, loc.col, gate_buf_cstr(&subject),
+						  gate_buf_cstr(&found), policy_need(f->check), f->fix);
+		gate_buf_dispose(&subject);
+		gate_buf_dispose(&found);
+	}
+	gate_policy_findings_dispose(&fs);
+	return rc;
+}
+
+/* policies.deploy_refs: a deploy ref takes only commits already on a protected ref. */
+static int deploy_policies(run_state *st)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < st->n_ds; i++) {
+		gate_decision *d = &st->ds[i];
+		const gate_update *u = d->update;
+		git_object *obj = NULL, *peeled = NULL;
+		gate_buf sources = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		char hex[11];
+		int ok = 0;
+		if (u->kind == GATE_UPD_DELETE || !gate_policies_is_deploy_ref(st->m, u->ref))
+			continue;
+		if (git_object_lookup(&obj, st->repo, &u->new_id, GIT_OBJECT_ANY) == 0 &&
+		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0)
+			rc = gate_policies_deploy_source(&ok, &sources, st->m, st->repo,
+							 git_object_id(peeled));
+		git_error_clear();
+		git_oid_tostr(hex, sizeof(hex), peeled ? git_object_id(peeled) : &u->new_id);
+		if (rc == 0 && !ok) {
+			gate_buf_printf(&found, "commit %s is on no protected ref (looked at: %s)", hex,
+					sources.len ? gate_buf_cstr(&sources) : "none: no ref has a rule");
+			rc = found.oom ? gate_error_oom()
+				       : gate_decision_reject(
+						 d, "policy.deploy_ref", p->deploy_refs_loc.line,
+						 p->deploy_refs_loc.col, u->ref, gate_buf_cstr(&found),
+						 "a commit that already passed a protected branch's checks",
+						 "merge the change into a protected branch (e.g. main) through its "
+						 "review first, then deploy that commit");
+		}
+		gate_buf_dispose(&sources);
+		gate_buf_dispose(&found);
+		git_object_free(peeled);
+		git_object_free(obj);
+	}
+	return rc;
+}
+
+/* policies.external: the command's deny messages reject every update. */
+static int external_policy(run_state *st)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	gate_policy_input in;
+	json_t *doc = NULL;
+	char *text = NULL, **msgs = NULL;
+	size_t n = 0, i, k;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	in.repository = st->repo_path;
+	in.login = st->id.login;
+	in.person = st->person;
+	in.m = st->m;
+	in.matrix_text = st->matrix_text;
+	in.matrix_len = st->matrix_len;
+	in.ds = st->ds;
+	in.n_ds = st->n_ds;
+	in.newobjs = &st->newobjs;
+	in.jobs = &st->jobs;
+	if ((rc = gate_policy_input_build(&doc, st->repo, &in)) < 0)
+		return rc;
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!text)
+		return gate_error_oom();
+	rc = gate_policies_external(&msgs, &n, p->external, p->external_timeout_ms, text, strlen(text));
+	free(text); /* jansson's allocator */
+	for (i = 0; rc == 0 && i < n; i++)
+		for (k = 0; rc == 0 && k < st->n_ds; k++)
+			rc = gate_decision_reject(&st->ds[k], "policy.external", p->external_loc.line,
+						  p->external_loc.col, st->ds[k].update->ref, msgs[i],
+						  "nothing policies.external denies",
+						  "see the message: it comes from the team's external policy");
+	gate_policies_free_msgs(msgs, n);
+	return rc;
+}
+
 /* Scans every blob the push brings, under the matrix's secrets: section. */
 static int scan_secrets(run_state *st)
 {
@@ -654,8 +874,13 @@ static int scan_secrets(run_state *st)
 			rc = report_findings(st);
 		}
 	}
+	/* content policies from the next push on, like evidence (see evaluate) */
+	if (rc == 0 && !st->over_limit && st->m && !st->bootstrap &&
+	    (st->m->policies.containers || st->m->policies.dependencies))
+		rc = content_policies(st, &jobs);
 	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
-	gate_blob_jobs_dispose(&jobs);
+	gate_blob_jobs_dispose(&st->jobs);
+	st->jobs = jobs; /* handed over: the external policy reads the files too */
 	gate_secrets_free(sec);
 	return rc < 0 ? fail(st, rc) : 0;
 }
@@ -756,10 +981,17 @@ static int evaluate(run_state *st)
 				return rc;
 		}
 	st->phase_ms[GATE_PHASE_EVIDENCE] = gate_now_ms() - t;
+	if (st->m && !st->bootstrap && st->m->policies.n_deploy_refs &&
+	    (rc = deploy_policies(st)) < 0)
+		return fail(st, rc);
 	/* secrets on every ref, protected or not, with or without a matrix */
 	if (!st->opts->no_secrets &&
 	    ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0))
 		return rc;
+	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external &&
+	    !st->opts->no_secrets &&
+	    ((rc = external_policy(st)) < 0 || (rc = check_budget(st, "after the external policy")) < 0))
+		return rc < 0 && !st->failed ? fail(st, rc) : rc;
 	if ((rc = apply_override(st)) < 0)
 		return fail(st, rc);
 	return 0;
@@ -791,7 +1023,8 @@ static int write_audit(run_state *st, int allowed)
 {
 	gate_audit_info info;
 	json_t **recs;
-	size_t i, n = 0;
+	const char *roles[64];
+	size_t i, n = 0, n_roles = 0;
 	int rc = 0;
 
 	memset(&info, 0, sizeof(info));
@@ -803,6 +1036,11 @@ static int write_audit(run_state *st, int allowed)
 	if (st->m) {
 		long p = gate_matrix_person_by_login(st->m, st->id.login);
 		info.person = p >= 0 ? st->m->people[p].id : NULL;
+		for (i = 0; p >= 0 && i < st->m->n_roles && n_roles < GATE_ARRAY_SIZE(roles); i++)
+			if (gate_matrix_in_role(st->m, p, i))
+				roles[n_roles++] = st->m->roles[i].id;
+		info.roles = roles;
+		info.n_roles = n_roles;
 		info.matrix_source = gate_matrix_label(st->m);
 	}
 	info.matrix_commit = st->has_matrix_commit ? st->matrix_commit : NULL;
@@ -835,6 +1073,16 @@ static int write_audit(run_state *st, int allowed)
 			break;
 	if (rc == 0)
 		rc = gate_audit_append(st->audit_path, recs, n, st->audit_default);
+	/* best effort: the audit log is the record; these only ship it */
+	if (rc == 0 && st->m && st->m->settings.syslog)
+		gate_export_syslog(recs, n);
+	if (rc == 0 && st->m && st->m->settings.metrics_file) {
+		char *path = repo_relative(st, st->m->settings.metrics_file);
+		if (path)
+			gate_export_metrics(path, recs, n, info.duration_ms / 1000.0);
+		gate_free(path);
+		gate_error_clear();
+	}
 	for (i = 0; i < n; i++)
 		json_decref(recs[i]);
 	gate_free(recs);
@@ -899,6 +1147,7 @@ static int run_push(run_state *st)
 	info.dry_run = st->opts->dry_run;
 	if (st->secrets_ran)
 		info.secrets = &st->secrets;
+	info.matrix_diff = st->matrix_diff;
 	if (st->override_applied) {
 		info.override_by = st->id.login;
 		info.override_reason = st->override_reason;
@@ -921,6 +1170,7 @@ static void state_init(run_state *st, const gate_run_opts *opts)
 	st->t0 = gate_now_ms();
 	for (k = 0; k < GATE_PHASES; k++)
 		st->phase_ms[k] = -1;
+	st->jobs.hit.which = -1;
 	git_libgit2_init();
 	/*
 	 * git verified every pushed object's hash as the pack arrived (and every
@@ -945,6 +1195,9 @@ static void state_dispose(run_state *st)
 	gate_secret_report_dispose(&st->secrets);
 	gate_matrix_free(st->m);
 	gate_free(st->pushed_error);
+	gate_free(st->matrix_text);
+	gate_free(st->matrix_diff);
+	gate_blob_jobs_dispose(&st->jobs);
 	gate_free(st->override_reason);
 	gate_free(st->repo_path);
 	gate_free(st->trusted_ref);

@@ -22,7 +22,8 @@ typedef enum {
 	GATE_EGIT = -6,      /* libgit2 reported an error */
 	GATE_EIO = -7,       /* reading or writing a file failed */
 	GATE_ELIMIT = -8,    /* an input exceeded a configured bound */
-	GATE_ECONFIG = -9    /* server configuration (git config gatehouse.*) is wrong */
+	GATE_ECONFIG = -9,   /* server configuration (git config gatehouse.*) is wrong */
+	GATE_EPOLICY = -10   /* an external policy command failed, timed out or printed garbage */
 } gate_error_code;
 
 /* Sets the last error to CODE with a printf-style message; returns CODE. */

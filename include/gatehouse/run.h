@@ -37,6 +37,16 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 		    const gate_run_opts *opts);
 
 /*
+ * `gatehouse drill NAME`: builds a throwaway copy of a server's setup (the
+ * trusted matrix of the bare repository REPO_PATH, or a demo one when NULL),
+ * has the hooks' engine judge an attack push of kind NAME (leaked-secret,
+ * compromised-dependency, privileged-container, unprotected-deploy) and
+ * writes to OUT who must act, role by role, and whether the control held.
+ * Returns GATE_EXIT_OK (held), GATE_EXIT_REJECTED (did not) or GATE_EXIT_USAGE.
+ */
+int gate_run_drill(const char *name, const char *repo_path, FILE *out);
+
+/*
  * Dry run of the decision for one update in the repository of the current
  * directory; OLD_REV and NEW_REV are revisions (or "0" for none).  Returns
  * an exit status (GATE_EXIT_USAGE for revisions that do not resolve).

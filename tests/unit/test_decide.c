@@ -753,7 +753,8 @@ Test(decide, only_evidence_and_secret_checks_are_overridable)
 {
 	static const char *const lifted[] = { "review.min", "trailer.required", "signature.missing",
 					       "approval.min", "secret.github-pat",
-					       "ref.reachable_from", NULL };
+					       "ref.reachable_from", "policy.container.privileged",
+					       "policy.dependency.deny", "policy.deploy_ref", NULL };
 	static const char *const kept[] = { "ref.push", "ref.force_push", "matrix.invalid",
 					    "limit.refs", "limit.tree_depth", "limit.trailers",
 					    "internal.error", "override.refused", NULL };

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "model.h"
+#include "policy.h"
 
 #define LABEL "m.yml"
 
@@ -910,6 +911,67 @@ Test(matrix, limits_out_of_range_or_unknown_are_errors)
 	expect_error(BASE "settings:\n  limits:\n    tree_depht: 10\n", 16, 5,
 		     "did you mean 'tree_depth'?");
 	expect_error(BASE "settings:\n  limits: 10\n", 15, 11, "settings.limits");
+}
+
+/* ---- policies ----------------------------------------------------------------------- */
+
+Test(matrix, policies_load_with_their_places)
+{
+	gate_matrix *m = load_ok(BASE
+				 "policies:\n"                                            /* 14 */
+				 "  containers:\n"                                        /* 15 */
+				 "    privileged: reject\n"                               /* 16 */
+				 "    run_as_root: warn\n"                                /* 17 */
+				 "    registries: [registry.example.com]\n"               /* 18 */
+				 "    paths: [\"deploy/**\"]\n"                          /* 19 */
+				 "  dependencies:\n"                                      /* 20 */
+				 "    deny: [\"npm:event-stream@3.3.6\", \"pypi:ctx@*\"]\n" /* 21 */
+				 "    allow_only: true\n"                                 /* 22 */
+				 "    allow: [\"npm:react\"]\n"                           /* 23 */
+				 "    osv: security/osv.json\n"                           /* 24 */
+				 "  deploy_refs: [\"refs/heads/deploy/*\"]\n"             /* 25 */
+				 "  external:\n"                                          /* 26 */
+				 "    command: [opa, eval, data.gatehouse.deny]\n"        /* 27 */
+				 "    timeout_ms: 500\n");                                /* 28 */
+	const gate_policies_cfg *p = &m->policies;
+	cr_expect(p->containers);
+	cr_expect_eq(p->action[GATE_CCHK_PRIVILEGED], GATE_POLICY_REJECT);
+	cr_expect_eq(p->action_loc[GATE_CCHK_PRIVILEGED].line, 16);
+	cr_expect_eq(p->action[GATE_CCHK_RUN_AS_ROOT], GATE_POLICY_WARN);
+	cr_expect_eq(p->action[GATE_CCHK_HOST_PATH], GATE_POLICY_OFF, "absent means off");
+	cr_assert_eq(p->n_registries, 1);
+	cr_expect_str_eq(p->registries[0], "registry.example.com");
+	cr_assert_eq(p->n_container_paths, 1);
+	cr_expect_eq(p->n_deny, 2);
+	cr_expect_eq(p->deny_loc.line, 21);
+	cr_expect(p->allow_only);
+	cr_expect_eq(p->n_allow, 1);
+	cr_expect_str_eq(p->osv, "security/osv.json");
+	cr_expect_eq(p->n_deploy_refs, 1);
+	cr_assert_eq(p->n_external, 3);
+	cr_expect_str_eq(p->external[0], "opa");
+	cr_expect_null(p->external[3], "the argv is NULL-terminated");
+	cr_expect_eq(p->external_timeout_ms, 500);
+	gate_matrix_free(m);
+}
+
+Test(matrix, policies_errors_name_the_place)
+{
+	expect_error(BASE "policies:\n  containers:\n    privileged: maybe\n", 16, 17,
+		     "policies.containers.privileged must be reject, warn or off, not 'maybe'");
+	expect_error(BASE "policies:\n  containers:\n    privilegd: reject\n", 16, 5,
+		     "did you mean 'privileged'?");
+	expect_error(BASE "policies:\n  dependencies:\n    deny: [\"npm:\"]\n", 16, 11,
+		     "policies.dependencies.deny: 'npm:'");
+	expect_error(BASE "policies:\n  dependencies:\n    deny: [\"rubygems:rails\"]\n", 16, 11,
+		     "'rubygems:rails'");
+	expect_error(BASE "policies:\n  dependencies:\n    osv: /etc/passwd\n", 16, 10,
+		     "must be a path inside the repository");
+	expect_error(BASE "policies:\n  deploy_refs: [deploy/*]\n", 15, 16, "must start with refs/");
+	expect_error(BASE "policies:\n  external:\n    command: opa eval\n", 16, 14,
+		     "must be a non-empty list");
+	expect_error(BASE "policies:\n  external: {timeout_ms: 100}\n", 15, 13, "needs a command");
+	expect_error(BASE "policies:\n  containrs: {}\n", 15, 3, "did you mean 'containers'?");
 }
 
 /* ---- YAML-level problems ------------------------------------------------------------ */

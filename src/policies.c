@@ -1,0 +1,524 @@
+/*
+ * The matrix's policies applied to a push (see policies.h).
+ *
+ * Trust: blobs, lock files and manifests are pushed content and go to the
+ * bounded parsers in containers.c and deps.c; the external command is
+ * configured by the matrix on the trusted ref (not by the push) but its
+ * output is still parsed as untrusted: bounded, JSON only, strings only.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "containers.h"
+#include "deps.h"
+#include "glob.h"
+#include "policies.h"
+
+extern char **environ;
+
+/* ---- content ------------------------------------------------------------------------ */
+
+typedef struct {
+	const gate_matrix *m;
+	gate_container_policy cp;
+	gate_dep_rule **deny; /* matrix deny entries, then OSV advisories */
+	size_t n_deny, n_matrix_deny, cap_deny;
+	gate_dep_rule **allow;
+	size_t n_allow;
+} content_ctx;
+
+static int parse_rules(gate_dep_rule ***out, size_t *n, const char *const *specs, size_t count)
+{
+	size_t i;
+	int rc;
+	if (!count)
+		return 0;
+	if (!(*out = gate_calloc(count, sizeof(**out))))
+		return GATE_ENOMEM;
+	for (i = 0; i < count; i++) {
+		/* validated when the matrix loaded: a failure here is out of memory */
+		if ((rc = gate_dep_rule_parse(&(*out)[i], specs[i])) < 0)
+			return rc;
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static void free_rules(gate_dep_rule **r, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		gate_dep_rule_free(r[i]);
+	gate_free(r);
+}
+
+/* Whether PATH is one the container policy reads, and as what. */
+static gate_container_file container_kind(const gate_policies_cfg *p, const char *path)
+{
+	gate_container_file kind = gate_containers_file_kind(path);
+	size_t i;
+	if (!p->containers)
+		return GATE_CONTAINER_FILE_NONE;
+	if (!p->n_container_paths)
+		return kind;
+	for (i = 0; i < p->n_container_paths; i++)
+		if (gate_glob_match(p->container_paths[i], path))
+			return kind ? kind : GATE_CONTAINER_FILE_YAML;
+	return GATE_CONTAINER_FILE_NONE;
+}
+
+static const char *eco_name(gate_ecosystem e)
+{
+	switch (e) {
+	case GATE_ECO_NPM: return "npm";
+	case GATE_ECO_PYPI: return "pypi";
+	case GATE_ECO_CARGO: return "cargo";
+	case GATE_ECO_GO: return "go";
+	}
+	return "?";
+}
+
+static int check_deps(gate_policy_findings *out, content_ctx *c, const char *path, const char *data,
+		      size_t len)
+{
+	gate_deps deps = GATE_DEPS_INIT;
+	size_t i, k;
+	int rc;
+
+	if ((rc = gate_deps_parse(&deps, path, data, len)) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < deps.count; i++) {
+		const gate_dep *d = &deps.items[i];
+		int allowed = 0;
+		for (k = 0; rc == 0 && k < c->n_deny; k++)
+			if (gate_dep_rule_matches(c->deny[k], d))
+				rc = gate_policy_findings_add(
+					out, GATE_POLICY_REJECT, "policy.dependency.deny", path, d->line,
+					"remove or upgrade the dependency (then regenerate the lock file), "
+					"or have the security team change policies.dependencies",
+					"%s:%s@%s is denied by '%s'%s", eco_name(d->eco), d->name,
+					*d->version ? d->version : "(unpinned)", gate_dep_rule_spec(c->deny[k]),
+					k >= c->n_matrix_deny ? " (policies.dependencies.osv)" : "");
+		if (rc < 0 || !c->m->policies.allow_only)
+			continue;
+		for (k = 0; !allowed && k < c->n_allow; k++)
+			allowed = gate_dep_rule_matches(c->allow[k], d);
+		if (!allowed)
+			rc = gate_policy_findings_add(
+				out, GATE_POLICY_REJECT, "policy.dependency.allow_only", path, d->line,
+				"use an approved library, or ask the security team to add it to "
+				"policies.dependencies.allow",
+				"%s:%s@%s is not on the approved list (allow_only: true)", eco_name(d->eco),
+				d->name, *d->version ? d->version : "(unpinned)");
+	}
+	gate_deps_dispose(&deps);
+	return rc;
+}
+
+int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_repository *repo,
+			  const gate_blob_jobs *jobs, const char *osv, size_t osv_len)
+{
+	const gate_policies_cfg *p = &m->policies;
+	content_ctx c;
+	git_odb *odb = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!p->containers && !p->dependencies)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.cp.privileged = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGED];
+	c.cp.privilege_escalation = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGE_ESCALATION];
+	c.cp.run_as_root = (gate_policy_action)p->action[GATE_CCHK_RUN_AS_ROOT];
+	c.cp.host_namespaces = (gate_policy_action)p->action[GATE_CCHK_HOST_NAMESPACES];
+	c.cp.host_path = (gate_policy_action)p->action[GATE_CCHK_HOST_PATH];
+	c.cp.capabilities = (gate_policy_action)p->action[GATE_CCHK_CAPABILITIES];
+	c.cp.unpinned_images = (gate_policy_action)p->action[GATE_CCHK_UNPINNED_IMAGES];
+	c.cp.registries = p->registries;
+	c.cp.n_registries = p->n_registries;
+	c.cp.registries_action = p->n_registries ? GATE_POLICY_REJECT : GATE_POLICY_OFF;
+	if (p->dependencies) {
+		if ((rc = parse_rules(&c.deny, &c.n_deny, p->deny, p->n_deny)) < 0 ||
+		    (rc = parse_rules(&c.allow, &c.n_allow, p->allow, p->n_allow)) < 0)
+			goto out;
+		c.n_matrix_deny = c.cap_deny = c.n_deny;
+		if (osv) {
+			gate_dep_rule **adv = NULL;
+			size_t n_adv = 0;
+			if ((rc = gate_osv_load(&adv, &n_adv, osv, osv_len)) < 0) {
+				free_rules(adv, n_adv);
+				if (rc == GATE_EINVAL)
+					rc = gate_error_set(GATE_EINVAL, "%s (policies.dependencies.osv): %s",
+							    p->osv, gate_error_last());
+				goto out;
+			}
+			if (n_adv && gate_grow(&c.deny, &c.cap_deny, c.n_deny + n_adv, sizeof(*c.deny)) < 0) {
+				free_rules(adv, n_adv);
+				rc = GATE_ENOMEM;
+				goto out;
+			}
+			memcpy(c.deny + c.n_deny, adv, n_adv * sizeof(*adv));
+			c.n_deny += n_adv;
+			gate_free(adv);
+		}
+	}
+	if ((rc = git_repository_odb(&odb, repo)) < 0) {
+		rc = gate_error_from_git(rc, "opening the object store");
+		goto out;
+	}
+	for (i = 0; rc == 0 && i < jobs->count; i++) {
+		const gate_blob_job *j = &jobs->items[i];
+		gate_container_file kind = *j->path ? container_kind(p, j->path) : GATE_CONTAINER_FILE_NONE;
+		int deps = p->dependencies && *j->path && gate_deps_is_lockfile(j->path);
+		size_t size, before = out->count, k;
+		git_object_t type;
+		git_odb_object *obj;
+		if (!kind && !deps)
+			continue;
+		if ((rc = git_odb_read_header(&size, &type, odb, &j->blob)) < 0) {
+			rc = gate_error_from_git(rc, "reading a pushed file");
+			break;
+		}
+		if (size > GATE_POLICY_MAX_FILE) {
+			rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.file_too_large",
+						      j->path, 0, "split the file, or keep it out of the repository",
+						      "%zu bytes: larger than the %u bytes policies read, so it "
+						      "cannot be checked", size, GATE_POLICY_MAX_FILE);
+		} else if ((rc = git_odb_read(&obj, odb, &j->blob)) < 0) {
+			rc = gate_error_from_git(rc, "reading a pushed file");
+		} else {
+			const char *data = git_odb_object_data(obj);
+			size_t len = git_odb_object_size(obj);
+			if (kind)
+				rc = gate_containers_check(out, &c.cp, j->path, kind, data, len);
+			if (rc == 0 && deps)
+				rc = check_deps(out, &c, j->path, data, len);
+			git_odb_object_free(obj);
+		}
+		for (k = before; k < out->count; k++)
+			out->items[k].origin = i;
+	}
+out:
+	git_odb_free(odb);
+	free_rules(c.deny, c.n_deny);
+	free_rules(c.allow, c.n_allow);
+	return rc;
+}
+
+/* ---- deployment refs ---------------------------------------------------------------- */
+
+int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref)
+{
+	size_t i;
+	for (i = 0; i < m->policies.n_deploy_refs; i++)
+		if (gate_glob_match(m->policies.deploy_refs[i], ref))
+			return 1;
+	return 0;
+}
+
+int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
+				git_repository *repo, const git_oid *target)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	git_oid *tips = NULL;
+	size_t n = 0, cap = 0, listed = 0;
+	int rc;
+
+	*ok = 0;
+	if ((rc = git_reference_iterator_glob_new(&it, repo, "refs/*")) < 0)
+		return gate_error_from_git(rc, "listing refs");
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		const gate_refrule *rule = NULL;
+		const char *name = git_reference_name(ref);
+		git_object *peeled = NULL;
+		if (gate_matrix_rule_for_ref(&rule, m, name) == 0 && rule &&
+		    !gate_policies_is_deploy_ref(m, name) &&
+		    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
+			if (gate_grow(&tips, &cap, n + 1, sizeof(*tips)) < 0)
+				rc = GATE_ENOMEM;
+			else
+				tips[n++] = *git_object_id(peeled);
+			if (listed++ < 5)
+				gate_buf_printf(sources, "%s%s", listed > 1 ? ", " : "", name);
+		}
+		git_error_clear();
+		git_object_free(peeled);
+		git_reference_free(ref);
+		if (rc < 0)
+			break;
+	}
+	git_reference_iterator_free(it);
+	if (rc < 0 && rc != GIT_ITEROVER)
+		goto out;
+	if (listed > 5)
+		gate_buf_printf(sources, " and %zu more", listed - 5);
+	rc = 0;
+	if (n) {
+		size_t i;
+		for (i = 0; i < n && !*ok; i++)
+			*ok = git_oid_equal(&tips[i], target);
+		if (!*ok) {
+			int r = git_graph_reachable_from_any(repo, target, tips, n);
+			if (r < 0)
+				rc = gate_error_from_git(r, "checking where the deployed commit comes from");
+			else
+				*ok = r;
+		}
+	}
+out:
+	gate_free(tips);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- external command --------------------------------------------------------------- */
+
+void gate_policies_free_msgs(char **msgs, size_t n)
+{
+	size_t i;
+	for (i = 0; msgs && i < n; i++)
+		gate_free(msgs[i]);
+	gate_free(msgs);
+}
+
+/* Milliseconds left before DEADLINE (0 when past). */
+static int left_ms(double deadline)
+{
+	double l = deadline - gate_now_ms();
+	return l <= 0 ? 0 : l > 60000 ? 60000 : (int)l + 1;
+}
+
+/* The strings of OPA's eval output OUT (LEN bytes); GATE_EPOLICY when it is not that shape. */
+static int parse_opa(char ***msgs, size_t *n, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *results;
+	size_t i, j, k, cap = 0;
+	int rc = 0;
+
+	*msgs = NULL;
+	*n = 0;
+	if (!root || !json_is_object(root)) {
+		json_decref(root);
+		return gate_error_set(GATE_EPOLICY, "the external policy printed no JSON object%s%s",
+				      root ? "" : ": ", root ? "" : jerr.text);
+	}
+	results = json_object_get(root, "result");
+	if (results && !json_is_array(results))
+		rc = gate_error_set(GATE_EPOLICY, "the external policy's \"result\" is not a list");
+	for (i = 0; rc == 0 && results && i < json_array_size(results); i++) {
+		json_t *exprs = json_object_get(json_array_get(results, i), "expressions");
+		if (!json_is_array(exprs)) {
+			rc = gate_error_set(GATE_EPOLICY, "result %zu has no \"expressions\" list", i);
+			break;
+		}
+		for (j = 0; rc == 0 && j < json_array_size(exprs); j++) {
+			json_t *value = json_object_get(json_array_get(exprs, j), "value");
+			if (!json_is_array(value)) {
+				rc = gate_error_set(GATE_EPOLICY, "the policy's value is not a set of "
+								  "strings (query a rule such as "
+								  "data.gatehouse.deny)");
+				break;
+			}
+			for (k = 0; rc == 0 && k < json_array_size(value); k++) {
+				json_t *s = json_array_get(value, k);
+				if (!json_is_string(s))
+					rc = gate_error_set(GATE_EPOLICY, "the policy's value holds a "
+									  "non-string");
+				else if (*n >= 1000)
+					break;
+				else if (gate_grow(msgs, &cap, *n + 1, sizeof(**msgs)) < 0 ||
+					 !((*msgs)[*n] = gate_strndup(json_string_value(s),
+								       json_string_length(s))))
+					rc = GATE_ENOMEM;
+				else
+					(*n)++;
+			}
+		}
+	}
+	json_decref(root);
+	if (rc < 0) {
+		gate_policies_free_msgs(*msgs, *n);
+		*msgs = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, unsigned timeout_ms,
+			   const char *input, size_t input_len)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = 0,
+	    exited = 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct sigaction ign, old_pipe;
+	gate_buf got = GATE_BUF_INIT, said = GATE_BUF_INIT;
+	double deadline = gate_now_ms() + timeout_ms;
+	size_t written = 0;
+	pid_t pid = -1;
+
+	*msgs = NULL;
+	*n = 0;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		rc = gate_error_set(GATE_EPOLICY, "cannot run the external policy: pipe: %s",
+				    strerror(errno));
+		goto done;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	/* its stderr is kept (bounded) for the error message, never passed to the pusher raw */
+	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	posix_spawnattr_init(&attr);
+	/* its own process group, so a timeout ends whatever it started too */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	errno = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (errno) {
+		rc = gate_error_set(GATE_EPOLICY, "cannot run the external policy '%s': %s", argv[0],
+				    strerror(errno));
+		pid = -1;
+		goto done;
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	in[0] = out[1] = err[1] = -1;
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe); /* a command that ignores its input must not kill us */
+	while (out[0] >= 0) {
+		struct pollfd pf[3];
+		int np = 0, ie = -1, wait_ms = left_ms(deadline);
+		if (!wait_ms) {
+			rc = gate_error_set(GATE_EPOLICY, "the external policy '%s' did not answer within "
+							  "%u ms (policies.external.timeout_ms)",
+					    argv[0], timeout_ms);
+			break;
+		}
+		pf[np].fd = out[0];
+		pf[np++].events = POLLIN;
+		if (in[1] >= 0) {
+			pf[np].fd = in[1];
+			pf[np++].events = POLLOUT;
+		}
+		if (err[0] >= 0) {
+			ie = np;
+			pf[np].fd = err[0];
+			pf[np++].events = POLLIN;
+		}
+		if (poll(pf, (nfds_t)np, wait_ms) < 0 && errno != EINTR) {
+			rc = gate_error_set(GATE_EPOLICY, "poll: %s", strerror(errno));
+			break;
+		}
+		if (ie >= 0 && (pf[ie].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char buf[4096];
+			ssize_t r = read(err[0], buf, sizeof(buf));
+			if (r > 0 && said.len < 1024)
+				gate_buf_put(&said, buf, (size_t)r);
+			else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+				close(err[0]);
+				err[0] = -1;
+			}
+		}
+		if (in[1] >= 0 && pf[1].fd == in[1] && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = write(in[1], input + written, input_len - written);
+			if (w > 0)
+				written += (size_t)w;
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input_len) {
+				close(in[1]); /* done, or it stopped reading: either way, end of input */
+				in[1] = -1;
+			}
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			char buf[65536];
+			ssize_t r = read(out[0], buf, sizeof(buf));
+			if (r > 0) {
+				if (got.len + (size_t)r > GATE_EXTERNAL_MAX_OUTPUT) {
+					rc = gate_error_set(GATE_EPOLICY, "the external policy printed more "
+									  "than %u bytes",
+							    GATE_EXTERNAL_MAX_OUTPUT);
+					break;
+				}
+				gate_buf_put(&got, buf, (size_t)r);
+			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(out[0]);
+				out[0] = -1;
+			}
+		}
+	}
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	/* reap it, within what is left of the deadline */
+	while (rc == 0 && !exited) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			exited = 1;
+		else if (w < 0 && errno != EINTR)
+			break;
+		else if (!left_ms(deadline))
+			rc = gate_error_set(GATE_EPOLICY, "the external policy '%s' did not exit within "
+							  "%u ms (policies.external.timeout_ms)",
+					    argv[0], timeout_ms);
+		else
+			usleep(2000);
+	}
+	if (!exited && pid > 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	} else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		rc = WIFEXITED(status)
+			     ? gate_error_set(GATE_EPOLICY, "the external policy '%s' exited with status %d",
+					      argv[0], WEXITSTATUS(status))
+			     : gate_error_set(GATE_EPOLICY, "the external policy '%s' was killed by signal %d",
+					      argv[0], WTERMSIG(status));
+	}
+	if (rc == GATE_EPOLICY && said.len && !said.oom) {
+		/* what it said on stderr, first line, escaped */
+		gate_buf msg = GATE_BUF_INIT;
+		size_t len = strcspn(said.ptr, "\n");
+		gate_buf_puts(&msg, gate_error_last());
+		gate_buf_puts(&msg, "; it said: ");
+		gate_buf_put_escaped(&msg, said.ptr, len > 300 ? 300 : len);
+		if (!msg.oom)
+			gate_error_set(GATE_EPOLICY, "%s", gate_buf_cstr(&msg));
+		gate_buf_dispose(&msg);
+	}
+	if (rc == 0 && got.oom)
+		rc = GATE_ENOMEM;
+	if (rc == 0)
+		rc = parse_opa(msgs, n, got.ptr ? got.ptr : "", got.len);
+done:
+	if (in[0] >= 0)
+		close(in[0]);
+	if (in[1] >= 0)
+		close(in[1]);
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err[0] >= 0)
+		close(err[0]);
+	if (err[1] >= 0)
+		close(err[1]);
+	gate_buf_dispose(&got);
+	gate_buf_dispose(&said);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * The matrix's policies: applied to a push (see README "Policies").
+ *
+ * Content policies (containers, dependencies) read the push's new blobs
+ * through the same job list the secret scan uses, so each new file is read
+ * once per policy and an unchanged file is never judged again.  Deployment
+ * refs are judged against the refs as they stood before the push.  The
+ * external command (OPA or anything speaking its output format) runs once
+ * per push without a shell, with a deadline, and its output is parsed as
+ * JSON; anything unexpected is an error the caller turns into on_error.
+ */
+#ifndef GATE_POLICIES_H
+#define GATE_POLICIES_H
+
+#include <git2.h>
+
+#include "model.h"
+#include "policy.h"
+#include "secrets.h"
+
+/* Largest manifest or lock file the content policies read; larger ones are noted, not judged. */
+#define GATE_POLICY_MAX_FILE (16u * 1024 * 1024)
+
+/* Most bytes read from the external command's output. */
+#define GATE_EXTERNAL_MAX_OUTPUT (4u * 1024 * 1024)
+
+/*
+ * Applies M's content policies to the blobs of JOBS (read from REPO),
+ * appending findings whose `origin` is the job index.  OSV (may be NULL) is
+ * the advisory file's text, LEN bytes.  0, GATE_EINVAL (the OSV file is not
+ * OSV: the message names it), GATE_ENOMEM, or a git error.
+ */
+int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_repository *repo,
+			  const gate_blob_jobs *jobs, const char *osv, size_t osv_len);
+
+/* Whether M's policies.deploy_refs cover REF (1 or 0). */
+int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref);
+
+/*
+ * For an update of a deploy ref to TARGET: sets *OK to 1 when TARGET is on a
+ * protected ref that is not itself a deploy ref (as the refs stand before
+ * the push), else 0, and appends the refs it looked at to SOURCES
+ * ("refs/heads/main, ...").  0, or a negative error.
+ */
+int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
+				git_repository *repo, const git_oid *target);
+
+/*
+ * Runs ARGV (no shell) with INPUT on its stdin, for at most TIMEOUT_MS, and
+ * reads what it prints in OPA's `eval --format json` shape:
+ * {"result":[{"expressions":[{"value":["msg", ...]}]}]}.  Sets *MSGS to the
+ * strings (a new array of new strings, *N of them; free with
+ * gate_policies_free_msgs); no result or an empty list is none.  A command
+ * that cannot start, exits non-zero, is killed at the deadline, or prints
+ * anything else returns GATE_EPOLICY with a message saying which.
+ */
+int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, unsigned timeout_ms,
+			   const char *input, size_t input_len);
+
+void gate_policies_free_msgs(char **msgs, size_t n);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * The JSON document an external policy reads on stdin (README "External
+ * policies" documents it field by field; "version" changes when a field's
+ * meaning does).
+ */
+#ifndef GATE_POLICY_INPUT_H
+#define GATE_POLICY_INPUT_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "decide.h"
+#include "model.h"
+#include "newobjs.h"
+#include "push.h"
+#include "secrets.h"
+
+/* Most commits described per update, and paths per commit. */
+#define GATE_INPUT_MAX_COMMITS 1000
+#define GATE_INPUT_MAX_PATHS 1000
+/* Pushed manifests included as documents: how many, how large each, how much in all. */
+#define GATE_INPUT_MAX_FILES 200
+#define GATE_INPUT_MAX_FILE_BYTES (1024u * 1024)
+#define GATE_INPUT_MAX_FILES_BYTES (16u * 1024 * 1024)
+/* Protected refs tried as the source of each update's commit. */
+#define GATE_INPUT_MAX_SOURCES 200
+
+typedef struct {
+	const char *repository;      /* the repository's path */
+	const char *login;           /* the pusher as identified */
+	long person;                 /* index in m->people, or -1 */
+	const gate_matrix *m;
+	const char *matrix_text;     /* the matrix file's YAML, or NULL */
+	size_t matrix_len;
+	const gate_decision *ds;     /* one per update, with the reasons so far */
+	size_t n_ds;
+	const gate_newobjs *newobjs; /* which commits are new */
+	const gate_blob_jobs *jobs;  /* the new files, or NULL */
+} gate_policy_input;
+
+/* Builds the document into *OUT (a new jansson object).  0, GATE_ENOMEM or a git error. */
+int gate_policy_input_build(json_t **out, git_repository *repo, const gate_policy_input *in);
+
+#endif
