@@ -941,6 +941,13 @@ static int user_is_root(const char *s, size_t len)
 
 typedef const char *(*var_lookup)(void *arg, const char *name, size_t len);
 
+/* Whether CH may be part of a variable name ($NAME). */
+static int var_char(char ch)
+{
+	int l = lower((unsigned char)ch);
+	return ch == '_' || (ch >= '0' && ch <= '9') || (l >= 'a' && l <= 'z');
+}
+
 /*
  * Resolves the user part of S when it is exactly one variable: $X, ${X},
  * ${X:-default} or ${X-default}.  LOOKUP (may be NULL) gives a value the
@@ -982,8 +989,7 @@ static int resolve_user(const char *s, size_t len, var_lookup lookup, void *arg,
 	if (!nlen)
 		return 0;
 	for (i = 0; i < nlen; i++)
-		if (!(name[i] == '_' || (name[i] >= '0' && name[i] <= '9') ||
-		      (lower((unsigned char)name[i]) >= 'a' && lower((unsigned char)name[i]) <= 'z')))
+		if (!var_char(name[i]))
 			return 0;
 	val = lookup ? lookup(arg, name, nlen) : NULL;
 	if (val && (*val || !def)) { /* ${X:-d} also stands for an empty X */
@@ -1200,7 +1206,8 @@ static void k8s_object(ctr_ctx *c, const ynode *obj, int depth)
 	name = map_get(c, map_get(c, obj, "metadata", NULL), "name", NULL);
 	show(kd, kind->str, kind->len, SHOW_NAME);
 	if (is_scalar(name) && name->len)
-		fmt(workload, sizeof(workload), "%s '%s'", kd, show(nm, name->str, name->len, SHOW_NAME));
+		fmt(workload, sizeof(workload), "%s '%s'", kd,
+		    show(nm, name->str, name->len, SHOW_NAME));
 	else
 		fmt(workload, sizeof(workload), "%s (unnamed)", kd);
 	k8s_pod(c, workload, k8s_pod_spec(c, obj, kind));
@@ -1213,7 +1220,8 @@ static void k8s_doc(ctr_ctx *c, const ynode *root) { k8s_object(c, root, 0); }
 #define FIX_COMPOSE_PRIV                                                                           \
 	"remove `privileged: true`; grant only the capabilities (cap_add) or devices the service " \
 	"needs, and have that reviewed"
-#define FIX_COMPOSE_ESC "remove `no-new-privileges:false` and set `security_opt: [\"no-new-privileges:true\"]`"
+#define FIX_COMPOSE_ESC                                                                            \
+	"remove `no-new-privileges:false` and set `security_opt: [\"no-new-privileges:true\"]`"
 #define FIX_COMPOSE_USER                                                                           \
 	"set `user:` to a non-root UID (for example \"1000:1000\"), or make sure the image ends "  \
 	"with a non-root USER and state it here"
@@ -1666,9 +1674,7 @@ static void d_from(dparse *dp, const char *args, size_t len, int line)
 			const char *def;
 			size_t nlen = 0;
 			name = v + 1 + (v + 1 < e && v[1] == '{');
-			while (name + nlen < e && (name[nlen] == '_' || (name[nlen] >= '0' && name[nlen] <= '9') ||
-						   (lower((unsigned char)name[nlen]) >= 'a' &&
-						    lower((unsigned char)name[nlen]) <= 'z')))
+			while (name + nlen < e && var_char(name[nlen]))
 				nlen++;
 			def = dvar_find(dp, 0, dp->nglobal, name, nlen);
 			if (def)
@@ -1804,7 +1810,8 @@ static int d_directive(const char *s, size_t len, int *is_directive)
 		while (len > i && is_blank(s[len - 1]))
 			len--;
 		*is_directive = 1;
-		if (eq_nocase(s + nstart, nlen, "escape") && len - i == 1 && (s[i] == '`' || s[i] == '\\'))
+		if (eq_nocase(s + nstart, nlen, "escape") && len - i == 1 &&
+		    (s[i] == '`' || s[i] == '\\'))
 			return s[i];
 	}
 	return 0;

@@ -717,7 +717,8 @@ static int npm_sanitize(char **out, const char *data, size_t len)
 				}
 				if (!copy && !(copy = gate_strndup(data, len)))
 					return GATE_ENOMEM;
-				memcpy(copy + i + 2, "fffd", 4);
+				copy[i + 2] = copy[i + 3] = copy[i + 4] = 'f'; /* \ufffd, in place */
+				copy[i + 5] = 'd';
 				i += 6;
 				continue;
 			}
