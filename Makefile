@@ -125,7 +125,7 @@ $(UNIT_BIN): $(UNIT_OBJ) $(BUILD)/libgatehouse.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libgatehouse.a $(PKG_LIBS) $(TEST_LIBS)
 
 unit: all $(UNIT_BIN)
-	cd tests/unit && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(CURDIR)/$(UNIT_BIN) --jobs 2
+	SAN=$(SAN) bash scripts/unit.sh $(CURDIR)/$(UNIT_BIN)
 
 integration: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) GATEHOUSE_SAN=$(SAN) bash tests/integration/run.sh
@@ -142,6 +142,13 @@ valgrind: all
 demo: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/demo.sh
 
+# docs/RESPONSIBILITIES.md is this project's matrix as a page; t1900-render fails when it is stale.
+.PHONY: docs
+docs: all
+	$(BUILD)/gatehouse matrix render matrix/responsibility.yml >docs/RESPONSIBILITIES.md.tmp \
+	  || { rm -f docs/RESPONSIBILITIES.md.tmp; exit 1; }
+	mv docs/RESPONSIBILITIES.md.tmp docs/RESPONSIBILITIES.md
+
 # The floor for the big-push benchmark: every blob read once, one thread, plain libgit2.
 $(BUILD)/bench-readblobs: bench/readblobs.c | $(BUILD)/.deps
 	@echo "  CC      $<"
@@ -151,7 +158,7 @@ bench: all $(BUILD)/bench-readblobs
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/bench.sh
 
 # libFuzzer targets (clang, ASan+UBSan): make fuzz runs each for FUZZ_SECONDS (default 60).
-FUZZ_TARGETS := matrix trailers sshsig glob scanner push deps containers
+FUZZ_TARGETS := matrix trailers sshsig glob scanner push deps containers dashboard
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libgatehouse.a

@@ -21,7 +21,8 @@ target=
 
 # Debian packages gatehouse needs to build and test (see the README's table).
 DEPS=(build-essential pkg-config git libgit2-dev libyaml-dev libjansson-dev libssl-dev libpcre2-dev libvectorscan-dev libcriterion-dev
-      openssh-server openssh-client valgrind procps jq clang libclang-rt-14-dev cppcheck clang-tidy gitolite3 nginx fcgiwrap openssl)
+      openssh-server openssh-client valgrind procps jq clang libclang-rt-14-dev cppcheck clang-tidy gitolite3 nginx fcgiwrap openssl
+      chromium python3 util-linux)
 
 usage() {
   cat <<'USAGE'

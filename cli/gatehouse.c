@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "gatehouse/gatehouse.h"
+#include "gatehouse/render.h"
+#include "dashboard.h"
 
 static const char usage[] =
 	"usage: gatehouse <command> [<args>]\n"
@@ -21,6 +23,10 @@ static const char usage[] =
 	"  matrix test [--trusted-ref REF] [FILE]\n"
 	"                                      evaluate the matrix's expectations (who may or\n"
 	"                                      may not push, create, delete, force-push where)\n"
+	"  matrix render [--format md|html] [FILE]\n"
+	"                                      the matrix as a document for people: duties by\n"
+	"                                      role, people, refs, path owners, secret, policy\n"
+	"                                      and settings (default: Markdown, to stdout)\n"
 	"  check --user LOGIN REF OLD NEW      dry run: would this ref update be accepted?\n"
 	"                                      run inside a repository; OLD/NEW are revisions,\n"
 	"                                      0 for none (creation / deletion)\n"
@@ -33,6 +39,10 @@ static const char usage[] =
 	"                                      privileged-container or unprotected-deploy against a\n"
 	"                                      throwaway copy of a server's matrix (or a demo one);\n"
 	"                                      exit 0 when the control held, 1 when it did not\n"
+	"  report [--since DATE] [--html FILE] [AUDIT_LOG...]\n"
+	"                                      summary of audit logs (default: $GIT_DIR/gatehouse/\n"
+	"                                      audit.jsonl, else ./gatehouse/audit.jsonl); --html\n"
+	"                                      also writes a dashboard page with charts\n"
 	"  version                             print the version\n"
 	"  help                                print this help\n"
 	"\n"
@@ -126,7 +136,7 @@ static int cmd_matrix_test(int argc, char **argv)
 			return GATE_EXIT_USAGE;
 		}
 	}
-	if ((rc = gate_matrix_load_file(&m, path, &diags)) < 0) {
+	if (gate_matrix_load_file(&m, path, &diags) < 0) {
 		for (i = 0; i < diags.count; i++)
 			fprintf(stderr, "%s\n", diags.items[i].text);
 		if (!diags.count)
@@ -143,6 +153,54 @@ static int cmd_matrix_test(int argc, char **argv)
 	if (!total)
 		printf("(no expectations: add an expectations: list to the matrix, see README)\n");
 	return failed ? GATE_EXIT_REJECTED : GATE_EXIT_OK;
+}
+
+static int cmd_matrix_render(int argc, char **argv)
+{
+	const char *path = "matrix/responsibility.yml", *fmt = "md";
+	gate_render_format format;
+	gate_diags diags = GATE_DIAGS_INIT;
+	gate_matrix *m = NULL;
+	int i, files = 0, rc;
+	size_t k;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			fmt = argv[++i];
+		else if (!strncmp(argv[i], "--format=", 9))
+			fmt = argv[i] + 9;
+		else if (argv[i][0] != '-' && !files++)
+			path = argv[i];
+		else {
+			fprintf(stderr, "gatehouse matrix render: unexpected '%s'\n%s", argv[i], usage);
+			return GATE_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(fmt, "md"))
+		format = GATE_RENDER_MARKDOWN;
+	else if (!strcmp(fmt, "html"))
+		format = GATE_RENDER_HTML;
+	else {
+		fprintf(stderr, "gatehouse matrix render: --format is md or html\n");
+		return GATE_EXIT_USAGE;
+	}
+	if (gate_matrix_load_file(&m, path, &diags) < 0) {
+		for (k = 0; k < diags.count; k++)
+			fprintf(stderr, "%s\n", diags.items[k].text);
+		if (!diags.count)
+			fprintf(stderr, "gatehouse: %s\n", gate_error_last());
+		fprintf(stderr, "%s: invalid (%zu error%s)\n", path, diags.count ? diags.count : 1,
+			diags.count > 1 ? "s" : "");
+		gate_diags_dispose(&diags);
+		return GATE_EXIT_USAGE;
+	}
+	rc = gate_render_write(stdout, m, format, path);
+	gate_matrix_free(m);
+	if (rc < 0) {
+		fprintf(stderr, "gatehouse matrix render: %s\n", gate_error_last());
+		return GATE_EXIT_USAGE;
+	}
+	return GATE_EXIT_OK;
 }
 
 static int cmd_check(int argc, char **argv)
@@ -287,6 +345,39 @@ static int cmd_drill(int argc, char **argv)
 	return gate_run_drill(name, repo, stdout);
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	gate_dashboard_cmd c = { NULL, NULL, NULL, stdout, stderr };
+	const char **logs = calloc((size_t)argc + 1, sizeof(char *));
+	int i, n = 0, rc;
+
+	if (!logs)
+		return GATE_EXIT_USAGE;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--since") && i + 1 < argc)
+			c.since = argv[++i];
+		else if (!strncmp(argv[i], "--since=", 8))
+			c.since = argv[i] + 8;
+		else if (!strcmp(argv[i], "--html") && i + 1 < argc)
+			c.html_path = argv[++i];
+		else if (!strncmp(argv[i], "--html=", 7))
+			c.html_path = argv[i] + 7;
+		else if (!strcmp(argv[i], "--"))
+			while (i + 1 < argc)
+				logs[n++] = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "gatehouse report: unknown option %s\n%s", argv[i], usage);
+			free(logs);
+			return GATE_EXIT_USAGE;
+		} else
+			logs[n++] = argv[i];
+	}
+	c.logs = logs;
+	rc = gate_dashboard_run(&c);
+	free(logs);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -307,6 +398,8 @@ int main(int argc, char **argv)
 		return cmd_matrix_diff(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "matrix") && argc >= 3 && !strcmp(argv[2], "test"))
 		return cmd_matrix_test(argc - 3, argv + 3);
+	if (!strcmp(argv[1], "matrix") && argc >= 3 && !strcmp(argv[2], "render"))
+		return cmd_matrix_render(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "explain"))
@@ -315,6 +408,8 @@ int main(int argc, char **argv)
 		return cmd_drill(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "scan"))
 		return cmd_scan(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 2, argv + 2);
 	fprintf(stderr, "gatehouse: unknown command '%s'\n%s", argv[1], usage);
 	return GATE_EXIT_USAGE;
 }

@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-for t in matrix trailers sshsig glob scanner push deps containers; do
+for t in matrix trailers sshsig glob scanner push deps containers dashboard; do
   exe=$BIN/fuzz_$t
   seeds=$ROOT/tests/fuzz/corpus/$t
   regress=$ROOT/tests/fuzz/regressions/$t

@@ -336,12 +336,12 @@ int gate_run_drill(const char *name, const char *repo_path, FILE *out)
 	{
 		const char *files[4] = { mpath, matrix, m->policies.osv, osv };
 		const char *attack_files[2] = { sc->path, sc->content };
-		if ((rc = git_repository_init(&repo, dir, 1)) < 0 ||
-		    (rc = write_commit(&base, repo, NULL, files, osv ? 2 : 1, "server setup\n")) < 0 ||
-		    (rc = git_reference_create(NULL, repo, "refs/heads/main", &base, 0, "drill")) < 0 ||
-		    (rc = git_repository_set_head(repo, "refs/heads/main")) < 0 ||
-		    (rc = git_commit_lookup(&basec, repo, &base)) < 0 ||
-		    (rc = write_commit(&attack, repo, basec, attack_files, 1, "drill: the attack\n")) < 0) {
+		if (git_repository_init(&repo, dir, 1) < 0 ||
+		    write_commit(&base, repo, NULL, files, osv ? 2 : 1, "server setup\n") < 0 ||
+		    git_reference_create(NULL, repo, "refs/heads/main", &base, 0, "drill") < 0 ||
+		    git_repository_set_head(repo, "refs/heads/main") < 0 ||
+		    git_commit_lookup(&basec, repo, &base) < 0 ||
+		    write_commit(&attack, repo, basec, attack_files, 1, "drill: the attack\n") < 0) {
 			fprintf(stderr, "gatehouse drill: cannot build the throwaway server: %s\n",
 				git_error_last() ? git_error_last()->message : gate_error_last());
 			goto out;

@@ -233,10 +233,8 @@ int gate_export_metrics(const char *path, json_t *const *records, size_t n, doub
 		rc = gate_error_set(GATE_EIO, "metrics file %s: cannot write: %s", path, strerror(errno));
 		if (fd >= 0)
 			unlink(gate_buf_cstr(&tmp));
-		fd = -1;
 		goto out;
 	}
-	fd = -1;
 	if (rename(gate_buf_cstr(&tmp), path) < 0) {
 		rc = gate_error_set(GATE_EIO, "metrics file %s: cannot rename into place: %s", path,
 				    strerror(errno));

@@ -168,7 +168,8 @@ int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_r
 				rc = GATE_ENOMEM;
 				goto out;
 			}
-			memcpy(c.deny + c.n_deny, adv, n_adv * sizeof(*adv));
+			if (n_adv)
+				memcpy(c.deny + c.n_deny, adv, n_adv * sizeof(*adv));
 			c.n_deny += n_adv;
 			gate_free(adv);
 		}
