@@ -20,11 +20,27 @@ typedef struct {
 	int rc;
 } q_ctx;
 
-static int any_object(const git_oid *id, void *payload)
+/*
+ * Whether the repository has any ref.  Without one, nothing it holds is
+ * reachable, so every pushed object counts as new and the per-object lookups
+ * in the existing store can be skipped (the first push of a whole history).
+ * Reading one ref is cheap at any size; enumerating a store of 200,000
+ * commits to learn whether it is empty was not (libgit2 builds the pack's
+ * whole id list first).
+ */
+static int has_refs(git_repository *repo)
 {
-	(void)id;
-	*(int *)payload = 1;
-	return 1; /* one is enough */
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	int any = 1; /* when in doubt, check every object */
+
+	if (git_reference_iterator_new(&it, repo) == 0) {
+		any = git_reference_next(&ref, it) == 0;
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	return any;
 }
 
 static int q_each(const git_oid *id, void *payload)
@@ -116,15 +132,10 @@ static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_p
 		rc = gate_error_from_git(rc, "opening the object store");
 		goto done;
 	}
-	{
+	if (!has_refs(repo)) {
 		/* the first push into a new repository: nothing to check against */
-		int any = 0;
-		git_odb_foreach(c.main, any_object, &any);
-		git_error_clear();
-		if (!any) {
-			git_odb_free(c.main);
-			c.main = NULL;
-		}
+		git_odb_free(c.main);
+		c.main = NULL;
 	}
 	rc = git_odb_open(&quarantine, qpath);
 	if (rc < 0) {
