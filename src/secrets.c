@@ -42,6 +42,10 @@ struct gate_secrets {
 	double deadline;
 	unsigned budget_ms;
 	int pcre2_only;
+	/* gate_secrets_scan_buffer's scratch, kept across calls (one thread) */
+	gate_scan_ctx *buf_ctx;
+	const gate_scanner *buf_ctx_for;
+	pcre2_match_data *buf_md;
 };
 
 void gate_secrets_force_pcre2(gate_secrets *s) { s->pcre2_only = 1; }
@@ -154,6 +158,8 @@ void gate_secrets_free(gate_secrets *s)
 	size_t i;
 	if (!s)
 		return;
+	gate_scan_ctx_free(s->buf_ctx);
+	pcre2_match_data_free(s->buf_md);
 	gate_scanner_free(s->scanner);
 	gate_scanner_free(s->small);
 	gate_free(s->cache_dir);
@@ -344,22 +350,30 @@ static int skip_large(gate_secret_report *r, const char *path, size_t size)
 int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
 			     size_t len, const char *path)
 {
-	gate_scan_ctx *ctx = NULL;
-	pcre2_match_data *md;
 	int rc;
 
 	if (s->disabled || path_allowed(s, path))
 		return 0;
 	if (len > s->max_blob)
 		return skip_large(report, path, len);
-	/* buffers come in series (gatehouse scan over a tree): load the database once */
-	if ((rc = use_scanner(s, (size_t)-1)) < 0 || (rc = gate_scan_ctx_new(&ctx, s->active)) < 0)
+	/*
+	 * buffers come in series (gatehouse scan over a tree): load the database
+	 * and allocate its scratch once, not per file (the scratch of a few
+	 * hundred rules costs more to allocate than a small file to scan)
+	 */
+	if ((rc = use_scanner(s, (size_t)-1)) < 0)
 		return rc;
-	md = pcre2_match_data_create(1, NULL);
-	rc = md ? scan_one(report, s, ctx, md, data, len, path, NULL, NULL) : gate_error_oom();
-	pcre2_match_data_free(md);
-	gate_scan_ctx_free(ctx);
-	return rc;
+	if (s->buf_ctx_for != s->active) {
+		gate_scan_ctx_free(s->buf_ctx);
+		s->buf_ctx = NULL;
+		s->buf_ctx_for = NULL;
+		if ((rc = gate_scan_ctx_new(&s->buf_ctx, s->active)) < 0)
+			return rc;
+		s->buf_ctx_for = s->active;
+	}
+	if (!s->buf_md && !(s->buf_md = pcre2_match_data_create(1, NULL)))
+		return gate_error_oom();
+	return scan_one(report, s, s->buf_ctx, s->buf_md, data, len, path, NULL, NULL);
 }
 
 void gate_secret_report_dispose(gate_secret_report *r)

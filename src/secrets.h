@@ -130,7 +130,10 @@ void gate_blob_jobs_dispose(gate_blob_jobs *jobs);
 int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
 			   git_repository *repo, unsigned threads);
 
-/* Scans one buffer (a file, an index entry) as PATH. */
+/*
+ * Scans one buffer (a file, an index entry) as PATH.  Keeps its scratch in S
+ * from one call to the next: one thread at a time per S.
+ */
 int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
 			     size_t len, const char *path);
 
