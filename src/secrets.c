@@ -42,6 +42,8 @@ struct gate_secrets {
 	double deadline;
 	unsigned budget_ms;
 	int pcre2_only;
+	gate_secrets_progress progress;
+	void *progress_payload;
 	/* gate_secrets_scan_buffer's scratch, kept across calls (one thread) */
 	gate_scan_ctx *buf_ctx;
 	const gate_scanner *buf_ctx_for;
@@ -49,6 +51,12 @@ struct gate_secrets {
 };
 
 void gate_secrets_force_pcre2(gate_secrets *s) { s->pcre2_only = 1; }
+
+void gate_secrets_set_progress(gate_secrets *s, gate_secrets_progress fn, void *payload)
+{
+	s->progress = fn;
+	s->progress_payload = payload;
+}
 
 void gate_secrets_set_deadline(gate_secrets *s, double deadline, unsigned budget_ms)
 {
@@ -907,6 +915,7 @@ typedef struct {
 	atomic_size_t *next;
 	git_repository *repo; /* borrowed (thread 0) or owned */
 	int own_repo;
+	double next_progress; /* thread 0: when to call s->progress next */
 	gate_secret_report report;
 	int rc;
 	char err[512];
@@ -967,6 +976,11 @@ static void *work(void *arg)
 		git_odb_object_free(obj);
 		if (rc < 0)
 			goto out;
+		if (w->s->progress && !w->own_repo && gate_now_ms() >= w->next_progress) {
+			w->next_progress = gate_now_ms() + 200;
+			w->s->progress(i, w->jobs->count, w->report.scanned_bytes,
+				       w->s->progress_payload);
+		}
 	}
 	rc = 0;
 out:
@@ -1120,6 +1134,8 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 	}
 	gate_free(ws);
 	gate_free(tids);
+	if (s->progress)
+		s->progress(jobs->count, jobs->count, report->scanned_bytes, s->progress_payload);
 	dedupe(report);
 	gate_secret_report_sort(report);
 	for (i = 0; rc == 0 && i < report->count; i++) {

@@ -131,6 +131,15 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 			   git_repository *repo, unsigned threads);
 
 /*
+ * Progress of gate_secrets_scan_jobs: FN(DONE, TOTAL, BYTES, PAYLOAD) is
+ * called from one thread about every 200 ms while the scan runs, and once
+ * at the end.  NULL: none (the hooks).
+ */
+typedef void (*gate_secrets_progress)(size_t done, size_t total, unsigned long long bytes,
+				      void *payload);
+void gate_secrets_set_progress(gate_secrets *s, gate_secrets_progress fn, void *payload);
+
+/*
  * Scans one buffer (a file, an index entry) as PATH.  Keeps its scratch in S
  * from one call to the next: one thread at a time per S.
  */

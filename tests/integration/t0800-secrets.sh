@@ -200,6 +200,12 @@ git -C "$wc" rm -q leak.txt && git -C "$wc" commit -q -m "cleanup"
 OUT=$(cd "$wc" && "$GATEHOUSE" scan --format json --range "$base..incident" 2>/dev/null); RC=$?
 expect_eq "scan --range: did this secret ever enter history? yes, in that commit" \
   "$RC $(jq -r '.[0].rule + " " + .[0].path + " " + .[0].commit' <<<"$OUT")" "1 github-pat leak.txt $leak"
+if command -v script >/dev/null; then
+  OUT=$(cd "$wc" && script -qec "'$GATEHOUSE' scan --range '$base..incident' >/dev/null" /dev/null 2>&1)
+  expect_out "scan --range on a terminal: a progress line" "gatehouse scan: " "blobs ("
+  OUT=$(cd "$wc" && "$GATEHOUSE" scan --range "$base..incident" 2>&1 >/dev/null)
+  expect_no_out "scan --range piped: no progress line" "blobs ("
+fi
 OUT=$(cd "$TMP/files" && "$GATEHOUSE" scan --format yaml 2>&1); RC=$?
 expect_eq "scan: an unknown format is a usage error" "$RC" 2
 
