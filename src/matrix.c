@@ -513,7 +513,7 @@ long gate_matrix_role_by_id(const gate_matrix *m, const char *id)
 	return -1;
 }
 
-static long person_by_id(const gate_matrix *m, const char *id)
+long gate_matrix_person_by_id(const gate_matrix *m, const char *id)
 {
 	size_t i;
 	for (i = 0; i < m->n_people; i++)
@@ -532,7 +532,7 @@ static void collect_member(loader *L, const gate_ynode *item, void *ctx)
 {
 	idxlist *il = ctx;
 	char sbuf[128];
-	long p = person_by_id(L->m, item->str);
+	long p = gate_matrix_person_by_id(L->m, item->str);
 	size_t i;
 
 	if (p < 0) {

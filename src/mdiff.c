@@ -35,33 +35,11 @@ static int may(const gate_matrix *m, const char *id, const char *ref, gate_updat
 	ctx.m = m;
 	ctx.person = id ? gate_matrix_person_by_login(m, id) : -1;
 	ctx.login = id ? id : "(someone outside the matrix)";
-	if (ctx.person < 0 && id) {
-		size_t i;
-		for (i = 0; i < m->n_people; i++)
-			if (!strcmp(m->people[i].id, id))
-				ctx.person = (long)i;
-	}
+	if (ctx.person < 0 && id)
+		ctx.person = gate_matrix_person_by_id(m, id);
 	if (gate_matrix_rule_for_ref(&r, m, ref) < 0 || !r)
 		return 1; /* no rule: anyone */
 	return gate_decide_permits(&ctx, r, action);
-}
-
-static long person_by_id(const gate_matrix *m, const char *id)
-{
-	size_t i;
-	for (i = 0; i < m->n_people; i++)
-		if (!strcmp(m->people[i].id, id))
-			return (long)i;
-	return -1;
-}
-
-static long role_by_id(const gate_matrix *m, const char *id)
-{
-	size_t i;
-	for (i = 0; i < m->n_roles; i++)
-		if (!strcmp(m->roles[i].id, id))
-			return (long)i;
-	return -1;
 }
 
 static const gate_refrule *rule_by_pattern(const gate_matrix *m, const char *pattern)
@@ -99,19 +77,19 @@ static void membership(gate_buf *out, size_t *n, const gate_matrix *a, const gat
 {
 	size_t i, j;
 	for (i = 0; i < b->n_people; i++)
-		if (person_by_id(a, b->people[i].id) < 0)
+		if (gate_matrix_person_by_id(a, b->people[i].id) < 0)
 			line(out, n, "%s joins the matrix", b->people[i].id);
 	for (i = 0; i < a->n_people; i++)
-		if (person_by_id(b, a->people[i].id) < 0)
+		if (gate_matrix_person_by_id(b, a->people[i].id) < 0)
 			line(out, n, "%s leaves the matrix", a->people[i].id);
 	for (i = 0; i < b->n_roles; i++) {
-		long ra = role_by_id(a, b->roles[i].id);
+		long ra = gate_matrix_role_by_id(a, b->roles[i].id);
 		if (ra < 0) {
 			line(out, n, "new role %s", b->roles[i].id);
 			continue;
 		}
 		for (j = 0; j < b->n_people; j++) {
-			long pa = person_by_id(a, b->people[j].id);
+			long pa = gate_matrix_person_by_id(a, b->people[j].id);
 			int now = gate_matrix_in_role(b, (long)j, i);
 			int before = pa >= 0 && gate_matrix_in_role(a, pa, (size_t)ra);
 			if (now && !before)
@@ -120,11 +98,11 @@ static void membership(gate_buf *out, size_t *n, const gate_matrix *a, const gat
 				line(out, n, "%s leaves role %s", b->people[j].id, b->roles[i].id);
 		}
 		for (j = 0; j < a->n_people; j++)
-			if (person_by_id(b, a->people[j].id) < 0 && gate_matrix_in_role(a, (long)j, (size_t)ra))
+			if (gate_matrix_person_by_id(b, a->people[j].id) < 0 && gate_matrix_in_role(a, (long)j, (size_t)ra))
 				line(out, n, "%s leaves role %s", a->people[j].id, b->roles[i].id);
 	}
 	for (i = 0; i < a->n_roles; i++)
-		if (role_by_id(b, a->roles[i].id) < 0)
+		if (gate_matrix_role_by_id(b, a->roles[i].id) < 0)
 			line(out, n, "role %s is removed", a->roles[i].id);
 	for (i = 0; i < b->n_duties; i++) {
 		const gate_duty *d = &b->duties[i], *o = gate_matrix_duty(a, d->id);
@@ -161,7 +139,7 @@ static void permissions(gate_buf *out, size_t *n, const gate_matrix *a, const ga
 								 ? b->people[p - a->n_people].id
 								 : NULL;
 					int before, after;
-					if (id && p >= a->n_people && person_by_id(a, id) >= 0)
+					if (id && p >= a->n_people && gate_matrix_person_by_id(a, id) >= 0)
 						continue; /* asked already, as one of a's */
 					before = may(a, id, ref, actions[k].kind);
 					after = may(b, id, ref, actions[k].kind);

@@ -266,6 +266,8 @@ void gate_matrix_describe_roles(gate_buf *b, const gate_matrix *m, const size_t 
 				size_t max);
 /* Role index by id, or -1. */
 long gate_matrix_role_by_id(const gate_matrix *m, const char *id);
+/* Person index for the person id ID (the key under people:), or -1. */
+long gate_matrix_person_by_id(const gate_matrix *m, const char *id);
 /* The duty with ID, or NULL. */
 const gate_duty *gate_matrix_duty(const gate_matrix *m, const char *id);
 /*

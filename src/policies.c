@@ -228,31 +228,40 @@ int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref)
 	return 0;
 }
 
-int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
-				git_repository *repo, const git_oid *target)
+void gate_policy_tips_dispose(gate_policy_tips *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		gate_free(t->names[i]);
+	gate_free(t->names);
+	gate_free(t->ids);
+	memset(t, 0, sizeof(*t));
+}
+
+int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo,
+				 size_t max)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
-	git_oid *tips = NULL;
-	size_t n = 0, cap = 0, listed = 0;
+	size_t cap_ids = 0, cap_names = 0;
 	int rc;
 
-	*ok = 0;
+	memset(out, 0, sizeof(*out));
 	if ((rc = git_reference_iterator_glob_new(&it, repo, "refs/*")) < 0)
 		return gate_error_from_git(rc, "listing refs");
-	while ((rc = git_reference_next(&ref, it)) == 0) {
+	while (out->n < max && (rc = git_reference_next(&ref, it)) == 0) {
 		const gate_refrule *rule = NULL;
 		const char *name = git_reference_name(ref);
 		git_object *peeled = NULL;
 		if (gate_matrix_rule_for_ref(&rule, m, name) == 0 && rule &&
 		    !gate_policies_is_deploy_ref(m, name) &&
 		    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
-			if (gate_grow(&tips, &cap, n + 1, sizeof(*tips)) < 0)
+			if (gate_grow(&out->ids, &cap_ids, out->n + 1, sizeof(*out->ids)) < 0 ||
+			    gate_grow(&out->names, &cap_names, out->n + 1, sizeof(*out->names)) < 0 ||
+			    !(out->names[out->n] = gate_strdup(name)))
 				rc = GATE_ENOMEM;
 			else
-				tips[n++] = *git_object_id(peeled);
-			if (listed++ < 5)
-				gate_buf_printf(sources, "%s%s", listed > 1 ? ", " : "", name);
+				out->ids[out->n++] = *git_object_id(peeled);
 		}
 		git_error_clear();
 		git_object_free(peeled);
@@ -261,26 +270,38 @@ int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m
 			break;
 	}
 	git_reference_iterator_free(it);
-	if (rc < 0 && rc != GIT_ITEROVER)
-		goto out;
-	if (listed > 5)
-		gate_buf_printf(sources, " and %zu more", listed - 5);
-	rc = 0;
-	if (n) {
-		size_t i;
-		for (i = 0; i < n && !*ok; i++)
-			*ok = git_oid_equal(&tips[i], target);
-		if (!*ok) {
-			int r = git_graph_reachable_from_any(repo, target, tips, n);
-			if (r < 0)
-				rc = gate_error_from_git(r, "checking where the deployed commit comes from");
-			else
-				*ok = r;
-		}
+	if (rc < 0 && rc != GIT_ITEROVER) {
+		gate_policy_tips_dispose(out);
+		return rc == GATE_ENOMEM ? rc : gate_error_from_git(rc, "listing refs");
 	}
-out:
-	gate_free(tips);
-	return rc < 0 ? rc : 0;
+	return 0;
+}
+
+int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
+				git_repository *repo, const git_oid *target)
+{
+	gate_policy_tips t;
+	size_t i;
+	int rc;
+
+	*ok = 0;
+	if ((rc = gate_policies_protected_tips(&t, m, repo, (size_t)-1)) < 0)
+		return rc;
+	for (i = 0; i < t.n && i < 5; i++)
+		gate_buf_printf(sources, "%s%s", i ? ", " : "", t.names[i]);
+	if (t.n > 5)
+		gate_buf_printf(sources, " and %zu more", t.n - 5);
+	for (i = 0; i < t.n && !*ok; i++)
+		*ok = git_oid_equal(&t.ids[i], target);
+	if (!*ok && t.n) {
+		int r = git_graph_reachable_from_any(repo, target, t.ids, t.n);
+		if (r < 0)
+			rc = gate_error_from_git(r, "checking where the deployed commit comes from");
+		else
+			*ok = r;
+	}
+	gate_policy_tips_dispose(&t);
+	return rc;
 }
 
 /* ---- external command --------------------------------------------------------------- */

@@ -36,6 +36,23 @@ int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_r
 /* Whether M's policies.deploy_refs cover REF (1 or 0). */
 int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref);
 
+/* Protected refs (a rule covers them, not deploy refs) and the commits they hold. */
+typedef struct {
+	git_oid *ids;
+	char **names;
+	size_t n;
+} gate_policy_tips;
+
+/*
+ * Lists into OUT (at most MAX) the refs a rule of M covers that are not
+ * deploy refs, with the commits they point at, as the refs stand now (before
+ * the push, in a hook).  0, or a negative error.
+ */
+int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo,
+				 size_t max);
+
+void gate_policy_tips_dispose(gate_policy_tips *t);
+
 /*
  * For an update of a deploy ref to TARGET: sets *OK to 1 when TARGET is on a
  * protected ref that is not itself a deploy ref (as the refs stand before

@@ -180,32 +180,19 @@ out:
  */
 static json_t *sources_json(git_repository *repo, const gate_matrix *m, const git_oid *id)
 {
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
 	json_t *arr = json_array();
-	size_t tried = 0;
+	gate_policy_tips t;
+	size_t i;
 
-	if (!arr || !m || git_reference_iterator_glob_new(&it, repo, "refs/*") < 0) {
+	if (!arr || !m || gate_policies_protected_tips(&t, m, repo, GATE_INPUT_MAX_SOURCES) < 0) {
 		git_error_clear();
 		return arr;
 	}
-	while (tried < GATE_INPUT_MAX_SOURCES && git_reference_next(&ref, it) == 0) {
-		const gate_refrule *rule = NULL;
-		const char *name = git_reference_name(ref);
-		git_object *peeled = NULL;
-		if (gate_matrix_rule_for_ref(&rule, m, name) == 0 && rule &&
-		    !gate_policies_is_deploy_ref(m, name) &&
-		    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
-			tried++;
-			if (git_oid_equal(git_object_id(peeled), id) ||
-			    git_graph_descendant_of(repo, git_object_id(peeled), id) == 1)
-				json_array_append_new(arr, jstr(name));
-		}
-		git_error_clear();
-		git_object_free(peeled);
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
+	for (i = 0; i < t.n; i++)
+		if (git_oid_equal(&t.ids[i], id) || git_graph_descendant_of(repo, &t.ids[i], id) == 1)
+			json_array_append_new(arr, jstr(t.names[i]));
+	git_error_clear();
+	gate_policy_tips_dispose(&t);
 	return arr;
 }
 
