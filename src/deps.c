@@ -758,7 +758,8 @@ static int parse_npm_lock(sink *s, const char *data, size_t len)
 	}
 	if (!root) {
 		gate_free(fixed);
-		return json_error_code(&err) == json_error_out_of_memory ? gate_error_oom() : 0;
+		/* 1: does not parse (counted by the caller as unreadable) */
+		return json_error_code(&err) == json_error_out_of_memory ? gate_error_oom() : 1;
 	}
 	if (json_is_object(v = json_object_get(root, "packages")))
 		rc = npm_packages(s, v, data, len);
@@ -1445,6 +1446,8 @@ int gate_deps_parse(gate_deps *out, const char *path, const char *data, size_t l
 	if (rc != 0) {
 		/* out of memory, or (rc > 0) a file that does not parse: nothing from it */
 		deps_truncate(out, s.start);
+		if (rc > 0)
+			out->unreadable++;
 		return rc < 0 ? rc : 0;
 	}
 	return 0;

@@ -33,9 +33,10 @@ typedef struct {
 typedef struct {
 	gate_dep *items;
 	size_t count, cap;
+	size_t unreadable; /* files given to gate_deps_parse that did not parse (JSON, YAML) */
 } gate_deps;
 
-#define GATE_DEPS_INIT { NULL, 0, 0 }
+#define GATE_DEPS_INIT { NULL, 0, 0, 0 }
 
 /* Files larger than this yield no dependency; at most this many are read from one file. */
 #define GATE_DEPS_MAX_FILE ((size_t)64 << 20)

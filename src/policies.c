@@ -97,6 +97,11 @@ static int check_deps(gate_policy_findings *out, content_ctx *c, const char *pat
 
 	if ((rc = gate_deps_parse(&deps, path, data, len)) < 0)
 		return rc;
+	/* a lock file the package manager could not read either hides what it declares */
+	if (deps.unreadable)
+		rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.dependency.unreadable", path, 0,
+					      "regenerate it with the package manager (npm install, pnpm install)",
+					      "does not parse, so the dependencies it declares cannot be checked");
 	for (i = 0; rc == 0 && i < deps.count; i++) {
 		const gate_dep *d = &deps.items[i];
 		int allowed = 0;

@@ -654,6 +654,8 @@ static gate_loc policy_loc(const gate_policies_cfg *p, const char *check)
 		return p->deny_loc;
 	if (!strcmp(check, "policy.dependency.allow_only"))
 		return p->allow_only_loc;
+	if (!strncmp(check, "policy.dependency.", 18))
+		return p->deny_loc.line ? p->deny_loc : p->allow_loc;
 	if (!strcmp(check, "policy.deploy_ref"))
 		return p->deploy_refs_loc;
 	if (!strcmp(check, "policy.external"))

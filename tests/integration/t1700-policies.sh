@@ -198,6 +198,12 @@ push_as bob "$wc" origin team/osv
 expect_rejected "a version an OSV advisory in the repo covers: rejected"
 expect_out "osv: the advisory is named" "GHSA-test-lodash" "(policies.dependencies.osv)"
 
+topic broken
+printf '{"name": "app", "lockfileVersion": 3, "packages": {"node_modules/event-stream": {"version": "3.3.6"}\n' | add package-lock.json
+push_as bob "$wc" origin team/broken
+expect_rejected "a lock file that does not parse: rejected, not silently passed"
+expect_out "unreadable lock file: says why" "[policy.dependency.unreadable] package-lock.json: does not parse"
+
 # --- deployment refs
 git -C "$wc" checkout -q main
 push_as bob "$wc" origin "$base:refs/heads/deploy/prod"

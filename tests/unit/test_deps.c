@@ -1070,3 +1070,20 @@ Test(deps, osv_loading_under_allocation_failure_returns_enomem_and_leaks_nothing
 	under_every_allocation_failure(&c, "gate_osv_load");
 	free(data);
 }
+
+/* A JSON or YAML lock file that does not parse is counted, so a policy can refuse it. */
+Test(deps, a_lock_file_that_does_not_parse_is_counted_as_unreadable)
+{
+	static const char broken_json[] = "{\"lockfileVersion\": 3, \"packages\": {";
+	static const char broken_yaml[] = "packages:\n  /lodash@4.17.21: {resolution: [\n";
+	static const char good_json[] = "{\"lockfileVersion\": 3, \"packages\": {}}";
+	gate_deps d = GATE_DEPS_INIT;
+	cr_assert_eq(gate_deps_parse(&d, "package-lock.json", broken_json, sizeof(broken_json) - 1), 0);
+	cr_expect_eq(d.count, 0);
+	cr_expect_eq(d.unreadable, 1);
+	cr_assert_eq(gate_deps_parse(&d, "pnpm-lock.yaml", broken_yaml, sizeof(broken_yaml) - 1), 0);
+	cr_expect_eq(d.unreadable, 2);
+	cr_assert_eq(gate_deps_parse(&d, "package-lock.json", good_json, sizeof(good_json) - 1), 0);
+	cr_expect_eq(d.unreadable, 2, "a file that parses is not counted");
+	gate_deps_dispose(&d);
+}
