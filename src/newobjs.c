@@ -72,22 +72,13 @@ static int type_commits(gate_newobjs *out, git_repository *repo, const gate_push
 	int rc = 0;
 
 	for (k = 0; k < push->count && rc == 0; k++) {
-		const gate_update *u = &push->items[k];
-		git_object *obj = NULL, *peeled = NULL;
-		if (u->kind == GATE_UPD_DELETE)
+		git_oid tip;
+		if (!gate_update_commit(&tip, repo, &push->items[k]))
 			continue;
-		if (git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY) < 0 ||
-		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
-			git_error_clear();
-			git_object_free(obj);
-			continue;
-		}
 		if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0)
 			rc = GATE_ENOMEM;
 		else
-			stack[sn++] = *git_object_id(peeled);
-		git_object_free(peeled);
-		git_object_free(obj);
+			stack[sn++] = tip;
 		while (rc == 0 && sn) {
 			git_oid id = stack[--sn];
 			git_commit *c = NULL;

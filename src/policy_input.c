@@ -143,17 +143,12 @@ static json_t *commits_json(git_repository *repo, const gate_update *u, const ga
 			    int *truncated)
 {
 	json_t *arr = json_array();
-	git_object *obj = NULL, *peeled = NULL;
 	git_commit *c = NULL;
+	git_oid tip;
 	size_t n = 0;
 
-	if (!arr || u->kind == GATE_UPD_DELETE)
-		return arr;
-	if (git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY) < 0 ||
-	    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
+	if (!arr || !gate_update_commit(&tip, repo, u) || git_commit_lookup(&c, repo, &tip) < 0)
 		goto out;
-	c = (git_commit *)peeled;
-	peeled = NULL;
 	while (c && gate_newobjs_has_commit(nw, git_commit_id(c))) {
 		git_commit *parent = NULL;
 		if (n++ >= GATE_INPUT_MAX_COMMITS) {
@@ -169,8 +164,6 @@ static json_t *commits_json(git_repository *repo, const gate_update *u, const ga
 out:
 	git_error_clear();
 	git_commit_free(c);
-	git_object_free(peeled);
-	git_object_free(obj);
 	return arr;
 }
 
@@ -340,15 +333,10 @@ int gate_policy_input_build(json_t **out, git_repository *repo, const gate_polic
 		}
 		json_object_set_new(ju, "reasons", ids);
 		json_object_set_new(ju, "deploy_ref", json_boolean(in->m && gate_policies_is_deploy_ref(in->m, u->ref)));
-		if (u->kind != GATE_UPD_DELETE) {
-			git_object *obj = NULL, *peeled = NULL;
-			if (git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY) == 0 &&
-			    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0)
-				json_object_set_new(ju, "protected_sources",
-						    sources_json(repo, in->m, git_object_id(peeled)));
-			git_error_clear();
-			git_object_free(peeled);
-			git_object_free(obj);
+		{
+			git_oid tip;
+			if (gate_update_commit(&tip, repo, u))
+				json_object_set_new(ju, "protected_sources", sources_json(repo, in->m, &tip));
 		}
 		json_object_set_new(ju, "commits", commits_json(repo, u, in->newobjs, &truncated));
 		if (truncated)

@@ -167,3 +167,19 @@ void gate_push_dispose(gate_push *push)
 	push->items = NULL;
 	push->count = push->cap = 0;
 }
+
+int gate_update_commit(git_oid *out, git_repository *repo, const gate_update *u)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int found = 0;
+
+	if (u->kind != GATE_UPD_DELETE && git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY) == 0 &&
+	    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
+		*out = *git_object_id(peeled);
+		found = 1;
+	}
+	git_error_clear();
+	git_object_free(peeled);
+	git_object_free(obj);
+	return found;
+}

@@ -58,6 +58,13 @@ int gate_push_read(gate_push *push, FILE *in, size_t max_refs);
  */
 int gate_update_classify(gate_update *u, git_repository *repo);
 
+/*
+ * The commit U's new id names, tags peeled: 1 and *OUT, or 0 for a delete,
+ * a tag of a tree or blob, or an object that cannot be read (no commit to
+ * judge; the caller's other checks see the missing object).
+ */
+int gate_update_commit(git_oid *out, git_repository *repo, const gate_update *u);
+
 void gate_push_dispose(gate_push *push);
 
 #endif

@@ -742,18 +742,15 @@ static int deploy_policies(run_state *st)
 	for (i = 0; rc == 0 && i < st->n_ds; i++) {
 		gate_decision *d = &st->ds[i];
 		const gate_update *u = d->update;
-		git_object *obj = NULL, *peeled = NULL;
 		gate_buf sources = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		git_oid tip = u->new_id;
 		char hex[11];
 		int ok = 0;
 		if (u->kind == GATE_UPD_DELETE || !gate_policies_is_deploy_ref(st->m, u->ref))
 			continue;
-		if (git_object_lookup(&obj, st->repo, &u->new_id, GIT_OBJECT_ANY) == 0 &&
-		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0)
-			rc = gate_policies_deploy_source(&ok, &sources, st->m, st->repo,
-							 git_object_id(peeled));
-		git_error_clear();
-		git_oid_tostr(hex, sizeof(hex), peeled ? git_object_id(peeled) : &u->new_id);
+		if (gate_update_commit(&tip, st->repo, u))
+			rc = gate_policies_deploy_source(&ok, &sources, st->m, st->repo, &tip);
+		git_oid_tostr(hex, sizeof(hex), &tip);
 		if (rc == 0 && !ok) {
 			gate_buf_printf(&found, "commit %s is on no protected ref (looked at: %s)", hex,
 					sources.len ? gate_buf_cstr(&sources) : "none: no ref has a rule");
@@ -767,8 +764,6 @@ static int deploy_policies(run_state *st)
 		}
 		gate_buf_dispose(&sources);
 		gate_buf_dispose(&found);
-		git_object_free(peeled);
-		git_object_free(obj);
 	}
 	return rc;
 }
