@@ -72,6 +72,8 @@ typedef struct {
 	const char *story;  /* what the attacker does */
 	const char *path;   /* the file the attack adds */
 	const char *content;
+	int deploy;         /* pushed to a deploy ref, not a branch */
+	const char *gap;    /* what to add to the matrix when the control did not hold */
 	const duty_line duties[5];
 } scenario;
 
@@ -80,6 +82,7 @@ static const scenario scenarios[] = {
 	  "# production settings\n"
 	  "AWS_ACCESS_KEY_ID=AKIAZ7QRST2345ABCDEF\n"
 	  "GITHUB_TOKEN=ghp_R4nd0mT0k3nV4lu3Xq9Zk2Lm8Np5Wc7Yb1Hd\n",
+	  0, "turn secret scanning on (secrets.enabled)",
 	  { { GATE_DUTY_WRITE_CODE, "must act",
 	      "the author: rewrite the commit out of the branch and rotate the key with its owner" },
 	    { GATE_DUTY_RESOLVE_VULNS, "must act",
@@ -98,6 +101,7 @@ static const scenario scenarios[] = {
 	  "    \"node_modules/event-stream\": {\"version\": \"3.3.6\"}\n"
 	  "  }\n"
 	  "}\n",
+	  0, "add policies.dependencies.deny or an osv advisory file",
 	  { { GATE_DUTY_RESOLVE_VULNS, "must act",
 	      "remove or pin the package, and check builds that may already have pulled it" },
 	    { GATE_DUTY_WRITE_CODE, "must act", "the author: regenerate the lock file without it" },
@@ -118,6 +122,7 @@ static const scenario scenarios[] = {
 	  "      image: busybox:latest\n"
 	  "      securityContext:\n"
 	  "        privileged: true\n",
+	  0, "set policies.containers.privileged: reject",
 	  { { GATE_DUTY_APPROVE_DEPLOYMENT, "must act",
 	      "must not deploy it; decide with the author whether the workload needs any privilege" },
 	    { GATE_DUTY_WRITE_CODE, "must act", "the author: drop privileged and host namespaces" },
@@ -126,6 +131,7 @@ static const scenario scenarios[] = {
 	    { NULL, NULL, NULL } } },
 	{ "unprotected-deploy", "deploys a commit that never went through a protected branch",
 	  "hotfix.txt", "an unreviewed hotfix\n",
+	  1, "add policies.deploy_refs for the deployment refs",
 	  { { GATE_DUTY_APPROVE_DEPLOYMENT, "must act",
 	      "deploy only what passed the protected branch; ask where this commit came from" },
 	    { GATE_DUTY_WRITE_CODE, "must act", "the author: merge through the protected branch first" },
@@ -323,7 +329,7 @@ int gate_run_drill(const char *name, const char *repo_path, FILE *out)
 		fprintf(stderr, "gatehouse drill: nobody in the matrix writes code\n");
 		goto out;
 	}
-	if (!strcmp(sc->name, "unprotected-deploy"))
+	if (sc->deploy)
 		ref = ref_for_glob(m->policies.n_deploy_refs ? m->policies.deploy_refs[0]
 							     : "refs/heads/deploy/drill");
 	else
@@ -388,11 +394,7 @@ int gate_run_drill(const char *name, const char *repo_path, FILE *out)
 		fprintf(out, "              %s\n", sc->duties[i].what);
 	}
 	if (status == GATE_EXIT_REJECTED)
-		fprintf(out, "  to close the gap: %s\n",
-			!strcmp(sc->name, "leaked-secret")            ? "turn secret scanning on (secrets.enabled)"
-			: !strcmp(sc->name, "compromised-dependency") ? "add policies.dependencies.deny or an osv advisory file"
-			: !strcmp(sc->name, "privileged-container")   ? "set policies.containers.privileged: reject"
-								       : "add policies.deploy_refs for the deployment refs");
+		fprintf(out, "  to close the gap: %s\n", sc->gap);
 out:
 	free(report);
 	gate_free(ref);
