@@ -68,23 +68,14 @@ int gate_repo_open(git_repository **out)
 	return rc;
 }
 
-/* Adds DIR to ODB spelled with K extra "/." components (see gate_repo_open_reader). */
-static int add_spelled(git_odb *odb, const char *dir, unsigned k)
+/* Adds DIR to ODB as an object store of its own. */
+static int add_dir(git_odb *odb, const char *dir)
 {
-	gate_buf b = GATE_BUF_INIT;
-	unsigned i;
-	int rc;
-	gate_buf_puts(&b, dir);
-	for (i = 0; i < k; i++)
-		gate_buf_puts(&b, "/.");
-	if (b.oom)
-		return GATE_ENOMEM;
-	rc = git_odb_add_disk_alternate(odb, gate_buf_cstr(&b));
-	gate_buf_dispose(&b);
+	int rc = git_odb_add_disk_alternate(odb, dir);
 	return rc < 0 ? gate_error_from_git(rc, dir) : 0;
 }
 
-int gate_repo_open_reader(git_repository **out, git_repository *repo, unsigned k)
+int gate_repo_open_reader(git_repository **out, git_repository *repo)
 {
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
 	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
@@ -100,16 +91,16 @@ int gate_repo_open_reader(git_repository **out, git_repository *repo, unsigned k
 		goto out;
 	}
 	/* the pushed objects first (quarantine), then the repository's own */
-	if (objdir && *objdir && (rc = add_spelled(odb, objdir, k)) < 0)
+	if (objdir && *objdir && (rc = add_dir(odb, objdir)) < 0)
 		goto out;
-	if ((rc = add_spelled(odb, gate_buf_cstr(&main_dir), k)) < 0)
+	if ((rc = add_dir(odb, gate_buf_cstr(&main_dir))) < 0)
 		goto out;
 	while (alts && *alts) {
 		const char *end = strchr(alts, ':');
 		size_t len = end ? (size_t)(end - alts) : strlen(alts);
 		if (len) {
 			char *dir = gate_strndup(alts, len);
-			rc = dir ? add_spelled(odb, dir, k) : GATE_ENOMEM;
+			rc = dir ? add_dir(odb, dir) : GATE_ENOMEM;
 			gate_free(dir);
 			if (rc < 0)
 				goto out;

@@ -20,14 +20,12 @@ int gate_repo_open(git_repository **out);
 
 /*
  * A read-only handle on REPO's objects (the same object directories,
- * quarantine and alternates included) for worker thread K (1, 2, ...).
- * libgit2 shares one structure per pack file, and its locks, between all
- * handles that name the pack by the same path: threads reading through
- * handles opened alike contend on them and run no faster than one.  Each
- * reader names the directories with K extra "/." components, which gives
- * it packs of its own.  Objects only: no refs, no config.
+ * quarantine and alternates included) for a worker thread: libgit2 handles
+ * are not shared between threads.  libgit2 shares one structure per pack
+ * file (its mapping, its 16 MiB delta-base cache) between all handles, so
+ * readers cost no memory per pack.  Objects only: no refs, no config.
  */
-int gate_repo_open_reader(git_repository **out, git_repository *repo, unsigned k);
+int gate_repo_open_reader(git_repository **out, git_repository *repo);
 
 /* gatehouse config value KEY ("gatehouse.trustedRef"), or *OUT = NULL. */
 int gate_repo_config(char **out, git_repository *repo, const char *key);

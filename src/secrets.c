@@ -640,7 +640,7 @@ static void *list_work(void *arg)
 	lister *l = arg;
 	int rc = 0;
 
-	if ((l->own_repo && (rc = gate_repo_open_reader(&l->repo, l->repo, (unsigned)l->own_repo)) < 0) ||
+	if ((l->own_repo && (rc = gate_repo_open_reader(&l->repo, l->repo)) < 0) ||
 	    (rc = gate_treecache_new(&l->cache)) < 0)
 		goto out;
 	for (;;) {
@@ -926,7 +926,7 @@ static void *work(void *arg)
 		rc = gate_error_oom();
 		goto out;
 	}
-	if (w->own_repo && (rc = gate_repo_open_reader(&w->repo, w->repo, (unsigned)w->own_repo)) < 0)
+	if (w->own_repo && (rc = gate_repo_open_reader(&w->repo, w->repo)) < 0)
 		goto out;
 	if ((rc = git_repository_odb(&odb, w->repo)) < 0) {
 		rc = gate_error_from_git(rc, "opening the object store");
