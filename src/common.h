@@ -76,6 +76,16 @@ void gate_arena_dispose(gate_arena *a);
 /* Reads a whole regular file (refusing symlinks and files above MAX bytes). */
 int gate_read_file(char **out, size_t *out_len, const char *path, size_t max);
 
+/*
+ * gate_read_file for a scanner that meets whatever a directory holds: 0 and
+ * the content; GATE_READ_NOT_REGULAR for a symlink, directory, FIFO or
+ * device (nothing read); GATE_READ_TOO_LARGE over MAX (*OUT_LEN its size,
+ * nothing read); a GATE_E* error otherwise.
+ */
+#define GATE_READ_NOT_REGULAR 1
+#define GATE_READ_TOO_LARGE 2
+int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max);
+
 /* ASCII case-insensitive comparison. */
 int gate_strcasecmp(const char *a, const char *b);
 int gate_strncasecmp(const char *a, const char *b, size_t n);

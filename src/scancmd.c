@@ -25,70 +25,85 @@ typedef struct {
 	gate_matrix *m;
 	gate_secrets *sec;
 	gate_secret_report rep;
-	size_t files;
 } scan_state;
 
 /* ---- sources ------------------------------------------------------------------- */
 
-static int scan_file(scan_state *st, const char *path)
-{
-	char *data;
-	size_t len;
-	struct stat sb;
-	const char *shown = strncmp(path, "./", 2) ? path : path + 2;
-	int rc;
+/* The files to scan, in the order the walk found them. */
+typedef struct {
+	char **v;
+	size_t n, cap;
+} path_list;
 
-	if (lstat(path, &sb) < 0)
-		return gate_error_set(GATE_ENOTFOUND, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(sb.st_mode))
-		return 0; /* symlinks, devices, fifos: not content */
-	if ((size_t)sb.st_size > gate_secrets_max_blob(st->sec)) {
-		gate_skipped_blob *b;
-		if (gate_grow(&st->rep.skipped_large, &st->rep.cap_skipped_large,
-			      st->rep.n_skipped_large + 1, sizeof(*b)) < 0)
-			return GATE_ENOMEM;
-		b = &st->rep.skipped_large[st->rep.n_skipped_large];
-		b->path = gate_strdup(shown);
-		b->size = (size_t)sb.st_size;
-		if (!b->path)
-			return GATE_ENOMEM;
-		st->rep.n_skipped_large++;
-		return 0;
+/* Appends PATH (taken over) to L. */
+static int add_path(path_list *l, char *path)
+{
+	if (!path || gate_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0) {
+		gate_free(path);
+		return GATE_ENOMEM;
 	}
-	rc = gate_read_file(&data, &len, path, gate_secrets_max_blob(st->sec));
-	if (rc < 0)
-		return rc;
-	st->files++;
-	rc = gate_secrets_scan_buffer(&st->rep, st->sec, data, len, shown);
-	gate_free(data);
-	return rc;
+	l->v[l->n++] = path;
+	return 0;
 }
 
-static int scan_path(scan_state *st, const char *path, int depth)
+static void path_list_dispose(path_list *l)
 {
-	struct stat sb;
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		gate_free(l->v[i]);
+	gate_free(l->v);
+}
+
+/*
+ * Lists the regular files under directory PATH into L, ".git" left out.  The
+ * directory entries' types spare a stat per file; symlinks are not followed
+ * (their targets are not content here).
+ */
+static int list_dir(path_list *l, const char *path, int depth)
+{
 	DIR *d;
 	struct dirent *e;
 	int rc = 0;
 
-	if (lstat(path, &sb) < 0)
-		return gate_error_set(GATE_ENOTFOUND, "%s: %s", path, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		return scan_file(st, path);
 	if (depth > 256)
 		return gate_error_set(GATE_ELIMIT, "%s: directories nested too deep", path);
 	if (!(d = opendir(path)))
 		return gate_error_set(GATE_EIO, "%s: %s", path, strerror(errno));
 	while (rc == 0 && (e = readdir(d))) {
 		gate_buf child = GATE_BUF_INIT;
+		unsigned char type = e->d_type;
+		struct stat sb;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git"))
 			continue;
 		gate_buf_printf(&child, "%s/%s", path, e->d_name);
-		rc = child.oom ? GATE_ENOMEM : scan_path(st, child.ptr, depth + 1);
+		if (child.oom) {
+			rc = GATE_ENOMEM;
+		} else if (type == DT_UNKNOWN && lstat(child.ptr, &sb) < 0) {
+			rc = gate_error_set(GATE_ENOTFOUND, "%s: %s", child.ptr, strerror(errno));
+		} else {
+			if (type == DT_UNKNOWN) /* file systems that do not say */
+				type = S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG : DT_LNK;
+			if (type == DT_DIR)
+				rc = list_dir(l, child.ptr, depth + 1);
+			else if (type == DT_REG)
+				rc = add_path(l, gate_buf_detach(&child));
+		}
 		gate_buf_dispose(&child);
 	}
 	closedir(d);
 	return rc;
+}
+
+/* Lists PATH (a file or a directory; a symlink is not content) into L. */
+static int list_path(path_list *l, const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) < 0)
+		return gate_error_set(GATE_ENOTFOUND, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return list_dir(l, path, 0);
+	return S_ISREG(sb.st_mode) ? add_path(l, gate_strdup(path)) : 0;
 }
 
 /* The index against HEAD: what the next commit would add. */
@@ -353,6 +368,7 @@ int gate_run_scan(const gate_scan_opts *o)
 	gate_buf cache = GATE_BUF_INIT;
 	scan_state st;
 	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
+	path_list files = { NULL, 0, 0 };
 	char *ignore = NULL;
 	size_t len, i;
 	int rc = 0, status;
@@ -389,10 +405,12 @@ int gate_run_scan(const gate_scan_opts *o)
 		rc = gate_secrets_scan_jobs(&st.rep, st.sec, &jobs, st.repo, 0);
 	}
 	else if (rc == 0 && (!o->paths || !o->paths[0]))
-		rc = scan_path(&st, ".", 0);
+		rc = list_path(&files, ".");
 	else
 		for (i = 0; rc == 0 && o->paths[i]; i++)
-			rc = scan_path(&st, o->paths[i], 0);
+			rc = list_path(&files, o->paths[i]);
+	if (rc == 0 && !o->range && !o->staged)
+		rc = gate_secrets_scan_files(&st.rep, st.sec, (const char *const *)files.v, files.n, 0);
 	if (rc < 0) {
 		fprintf(o->err, "gatehouse scan: %s\n", gate_error_last());
 		status = GATE_EXIT_USAGE;
@@ -434,6 +452,7 @@ int gate_run_scan(const gate_scan_opts *o)
 			st.rep.skipped_large[i].size);
 	status = st.rep.count ? GATE_EXIT_REJECTED : GATE_EXIT_OK;
 out:
+	path_list_dispose(&files);
 	gate_blob_jobs_dispose(&jobs);
 	gate_secret_report_dispose(&st.rep);
 	gate_secrets_free(st.sec);

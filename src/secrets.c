@@ -44,10 +44,6 @@ struct gate_secrets {
 	int pcre2_only;
 	gate_secrets_progress progress;
 	void *progress_payload;
-	/* gate_secrets_scan_buffer's scratch, kept across calls (one thread) */
-	gate_scan_ctx *buf_ctx;
-	const gate_scanner *buf_ctx_for;
-	pcre2_match_data *buf_md;
 };
 
 void gate_secrets_force_pcre2(gate_secrets *s) { s->pcre2_only = 1; }
@@ -166,8 +162,6 @@ void gate_secrets_free(gate_secrets *s)
 	size_t i;
 	if (!s)
 		return;
-	gate_scan_ctx_free(s->buf_ctx);
-	pcre2_match_data_free(s->buf_md);
 	gate_scanner_free(s->scanner);
 	gate_scanner_free(s->small);
 	gate_free(s->cache_dir);
@@ -353,35 +347,6 @@ static int skip_large(gate_secret_report *r, const char *path, size_t size)
 		return GATE_ENOMEM;
 	r->n_skipped_large++;
 	return 0;
-}
-
-int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
-			     size_t len, const char *path)
-{
-	int rc;
-
-	if (s->disabled || path_allowed(s, path))
-		return 0;
-	if (len > s->max_blob)
-		return skip_large(report, path, len);
-	/*
-	 * buffers come in series (gatehouse scan over a tree): load the database
-	 * and allocate its scratch once, not per file (the scratch of a few
-	 * hundred rules costs more to allocate than a small file to scan)
-	 */
-	if ((rc = use_scanner(s, (size_t)-1)) < 0)
-		return rc;
-	if (s->buf_ctx_for != s->active) {
-		gate_scan_ctx_free(s->buf_ctx);
-		s->buf_ctx = NULL;
-		s->buf_ctx_for = NULL;
-		if ((rc = gate_scan_ctx_new(&s->buf_ctx, s->active)) < 0)
-			return rc;
-		s->buf_ctx_for = s->active;
-	}
-	if (!s->buf_md && !(s->buf_md = pcre2_match_data_create(1, NULL)))
-		return gate_error_oom();
-	return scan_one(report, s, s->buf_ctx, s->buf_md, data, len, path, NULL, NULL);
 }
 
 void gate_secret_report_dispose(gate_secret_report *r)
@@ -902,16 +867,64 @@ out:
 
 /* ---- parallel scan ------------------------------------------------------------------ */
 
+static int merge(gate_secret_report *dst, gate_secret_report *src);
+
+/* What every scanning thread hands back (the first member of each worker). */
 typedef struct {
+	gate_secret_report report;
+	int rc;
+	char err[512];
+} worker_out;
+
+static void worker_done(worker_out *o, int rc)
+{
+	if (rc < 0)
+		snprintf(o->err, sizeof(o->err), "%s", gate_error_last());
+	o->rc = rc;
+}
+
+/*
+ * Runs FN over THREADS workers (WS: THREADS structures of SIZE bytes, each
+ * starting with a worker_out), the first on the caller's thread, and merges
+ * their reports into REPORT: 0, or the first worker's error.
+ */
+static int run_workers(gate_secret_report *report, void *(*fn)(void *), void *ws, size_t size,
+		       unsigned threads)
+{
+	pthread_t *tids = gate_calloc(threads, sizeof(*tids));
+	size_t i, started = 0;
+	int rc = 0;
+
+	if (!tids)
+		return GATE_ENOMEM;
+	for (i = 1; i < threads; i++) {
+		if (pthread_create(&tids[i], NULL, fn, (char *)ws + i * size) != 0)
+			break;
+		started = i;
+	}
+	fn(ws);
+	for (i = 1; i <= started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < threads; i++) {
+		worker_out *o = (worker_out *)(void *)((char *)ws + i * size);
+		if (o->rc < 0 && rc == 0)
+			rc = gate_error_set(o->rc, "%s", o->err);
+		if (merge(report, &o->report) < 0 && rc == 0)
+			rc = GATE_ENOMEM;
+		gate_secret_report_dispose(&o->report);
+	}
+	gate_free(tids);
+	return rc;
+}
+
+typedef struct {
+	worker_out out; /* first */
 	gate_secrets *s;
 	const gate_blob_jobs *jobs;
 	atomic_size_t *next;
 	git_repository *repo; /* borrowed (thread 0) or owned */
 	int own_repo;
 	double next_progress; /* thread 0: when to call s->progress next */
-	gate_secret_report report;
-	int rc;
-	char err[512];
 } worker;
 
 static void *work(void *arg)
@@ -956,7 +969,7 @@ static void *work(void *arg)
 			goto out;
 		}
 		if (size > w->s->max_blob) {
-			if ((rc = skip_large(&w->report, job->path, size)) < 0)
+			if ((rc = skip_large(&w->out.report, job->path, size)) < 0)
 				goto out;
 			continue;
 		}
@@ -964,22 +977,20 @@ static void *work(void *arg)
 			rc = gate_error_from_git(rc, "reading a pushed blob");
 			goto out;
 		}
-		rc = scan_one(&w->report, w->s, ctx, md, git_odb_object_data(obj),
+		rc = scan_one(&w->out.report, w->s, ctx, md, git_odb_object_data(obj),
 			      git_odb_object_size(obj), job->path, job, w->jobs->items);
 		git_odb_object_free(obj);
 		if (rc < 0)
 			goto out;
 		if (w->s->progress && !w->own_repo && gate_now_ms() >= w->next_progress) {
 			w->next_progress = gate_now_ms() + 200;
-			w->s->progress(i, w->jobs->count, w->report.scanned_bytes,
+			w->s->progress(i, w->jobs->count, w->out.report.scanned_bytes,
 				       w->s->progress_payload);
 		}
 	}
 	rc = 0;
 out:
-	if (rc < 0)
-		snprintf(w->err, sizeof(w->err), "%s", gate_error_last());
-	w->rc = rc;
+	worker_done(&w->out, rc);
 	gate_scan_ctx_free(ctx);
 	git_odb_free(odb);
 	pcre2_match_data_free(md);
@@ -1066,9 +1077,8 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 			   git_repository *repo, unsigned threads)
 {
 	worker *ws;
-	pthread_t *tids;
 	atomic_size_t next = 0;
-	size_t i, started = 0;
+	size_t i;
 	double t0 = gate_now_ms();
 	int rc = 0;
 
@@ -1096,13 +1106,8 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		threads = default_threads();
 	if (jobs->count < 16)
 		threads = 1;
-	ws = gate_calloc(threads, sizeof(*ws));
-	tids = gate_calloc(threads, sizeof(*tids));
-	if (!ws || !tids) {
-		gate_free(ws);
-		gate_free(tids);
+	if (!(ws = gate_calloc(threads, sizeof(*ws))))
 		return GATE_ENOMEM;
-	}
 	for (i = 0; i < threads; i++) {
 		ws[i].s = s;
 		ws[i].jobs = jobs;
@@ -1110,23 +1115,8 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		ws[i].repo = repo;
 		ws[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
 	}
-	for (i = 1; i < threads; i++) {
-		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0)
-			break;
-		started = i;
-	}
-	work(&ws[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tids[i], NULL);
-	for (i = 0; i < threads; i++) {
-		if (ws[i].rc < 0 && rc == 0)
-			rc = gate_error_set(ws[i].rc, "%s", ws[i].err);
-		if (merge(report, &ws[i].report) < 0 && rc == 0)
-			rc = GATE_ENOMEM;
-		gate_secret_report_dispose(&ws[i].report);
-	}
+	rc = run_workers(report, work, ws, sizeof(*ws), threads);
 	gate_free(ws);
-	gate_free(tids);
 	if (s->progress)
 		s->progress(jobs->count, jobs->count, report->scanned_bytes, s->progress_payload);
 	dedupe(report);
@@ -1144,5 +1134,80 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		git_error_clear();
 	}
 	report->ms += gate_now_ms() - t0;
+	return rc;
+}
+
+/* ---- files ---------------------------------------------------------------------- */
+
+typedef struct {
+	worker_out out; /* first */
+	gate_secrets *s;
+	const char *const *paths;
+	size_t n;
+	atomic_size_t *next;
+} file_worker;
+
+static void *file_work(void *arg)
+{
+	file_worker *w = arg;
+	gate_scan_ctx *ctx = NULL;
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = md ? gate_scan_ctx_new(&ctx, w->s->active) : gate_error_oom();
+
+	while (rc == 0) {
+		size_t i = atomic_fetch_add(w->next, 1), len;
+		const char *path, *shown;
+		char *data;
+		if (i >= w->n)
+			break;
+		path = w->paths[i];
+		shown = strncmp(path, "./", 2) ? path : path + 2;
+		if (path_allowed(w->s, shown))
+			continue;
+		rc = gate_read_regular(&data, &len, path, w->s->max_blob);
+		if (rc == GATE_READ_TOO_LARGE)
+			rc = skip_large(&w->out.report, shown, len);
+		else if (rc == 0) {
+			rc = scan_one(&w->out.report, w->s, ctx, md, data, len, shown, NULL, NULL);
+			gate_free(data);
+		}
+		if (rc < 0)
+			atomic_store(w->next, w->n); /* stop the other threads too */
+		else
+			rc = 0; /* GATE_READ_NOT_REGULAR: a symlink or a device, not content */
+	}
+	worker_done(&w->out, rc);
+	gate_scan_ctx_free(ctx);
+	pcre2_match_data_free(md);
+	return NULL;
+}
+
+int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
+			    size_t n, unsigned threads)
+{
+	file_worker *ws;
+	atomic_size_t next = 0;
+	size_t i;
+	int rc;
+
+	if (s->disabled || !n)
+		return 0;
+	if ((rc = use_scanner(s, (size_t)-1)) < 0)
+		return rc;
+	if (!threads)
+		threads = default_threads();
+	if (n < 16)
+		threads = 1;
+	if (!(ws = gate_calloc(threads, sizeof(*ws))))
+		return GATE_ENOMEM;
+	for (i = 0; i < threads; i++) {
+		ws[i].s = s;
+		ws[i].paths = paths;
+		ws[i].n = n;
+		ws[i].next = &next;
+	}
+	rc = run_workers(report, file_work, ws, sizeof(*ws), threads);
+	gate_free(ws);
+	gate_secret_report_sort(report);
 	return rc;
 }

@@ -140,11 +140,14 @@ typedef void (*gate_secrets_progress)(size_t done, size_t total, unsigned long l
 void gate_secrets_set_progress(gate_secrets *s, gate_secrets_progress fn, void *payload);
 
 /*
- * Scans one buffer (a file, an index entry) as PATH.  Keeps its scratch in S
- * from one call to the next: one thread at a time per S.
+ * Scans the files PATHS (N of them) on THREADS threads (0: GATEHOUSE_THREADS,
+ * else the cores), each read whole as it stood when opened.  A path that is
+ * not a regular file (a symlink, a FIFO) is not content and is passed over;
+ * one over max_blob_bytes is reported as skipped; a leading "./" is not
+ * shown.  Findings are sorted by path, line and column.
  */
-int gate_secrets_scan_buffer(gate_secret_report *report, gate_secrets *s, const char *data,
-			     size_t len, const char *path);
+int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
+			    size_t n, unsigned threads);
 
 /* Orders findings by update, path, line and column. */
 void gate_secret_report_sort(gate_secret_report *r);

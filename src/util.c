@@ -312,41 +312,46 @@ void gate_arena_dispose(gate_arena *a)
 
 /* ---- files, strings, time ---------------------------------------------- */
 
-int gate_read_file(char **out, size_t *out_len, const char *path, size_t max)
+int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, want;
 	int fd;
 
 	*out = NULL;
 	*out_len = 0;
 	/* O_NONBLOCK: a FIFO planted at PATH must be refused, not wait for a writer */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP)
+		return GATE_READ_NOT_REGULAR; /* a symlink */
 	if (fd < 0)
 		return gate_error_set(errno == ENOENT ? GATE_ENOTFOUND : GATE_EIO,
 				      "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return gate_error_set(GATE_EIO, "%s is not a regular file", path);
-	}
-	if (fcntl(fd, F_SETFL, 0) < 0) {
-		close(fd);
-		return gate_error_set(GATE_EIO, "cannot read %s: %s", path, strerror(errno));
+		return GATE_READ_NOT_REGULAR;
 	}
 	if ((uintmax_t)st.st_size > max) {
 		close(fd);
-		return gate_error_set(GATE_ELIMIT, "%s is %jd bytes, over the limit of %zu",
-				      path, (intmax_t)st.st_size, max);
+		*out_len = (size_t)st.st_size;
+		return GATE_READ_TOO_LARGE;
 	}
+	/*
+	 * A regular file is read as it stood when opened: its size, in as few
+	 * reads as it takes.  Size 0 (empty, or a /proc file) reads to the end.
+	 */
+	want = (size_t)st.st_size;
 	for (;;) {
 		ssize_t n;
-		if (gate_grow(&buf, &cap, len + 65536 + 1, 1) < 0) {
+		if (want && len == want)
+			break;
+		if (gate_grow(&buf, &cap, (want ? want : len + 65536) + 1, 1) < 0) {
 			close(fd);
 			free(buf);
 			return GATE_ENOMEM;
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = read(fd, buf + len, (want ? want : cap - 1) - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -370,6 +375,20 @@ int gate_read_file(char **out, size_t *out_len, const char *path, size_t max)
 	*out = buf;
 	*out_len = len;
 	return 0;
+}
+
+int gate_read_file(char **out, size_t *out_len, const char *path, size_t max)
+{
+	int rc = gate_read_regular(out, out_len, path, max);
+	if (rc == GATE_READ_NOT_REGULAR)
+		return gate_error_set(GATE_EIO, "%s is not a regular file", path);
+	if (rc == GATE_READ_TOO_LARGE) {
+		size_t size = *out_len;
+		*out_len = 0;
+		return gate_error_set(GATE_ELIMIT, "%s is %zu bytes, over the limit of %zu", path,
+				      size, max);
+	}
+	return rc;
 }
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }

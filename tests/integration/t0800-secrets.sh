@@ -56,7 +56,7 @@ expect_rejected "modified file: the new version is scanned"
 expect_out "modified file: line 2" "[secret.aws-access-key-id] notes.md:2:5"
 git -C "$wc" reset -q --hard origin/topic
 
-# --- a long push listed and scanned on several threads (one pack per thread):
+# --- a long push listed and scanned on several threads (a handle each):
 # the secret sits in commit 37 of 60, and the same blob comes back under
 # another path in commit 50; the oldest commit names it.
 git -C "$wc" checkout -q -b long "$base"
@@ -208,5 +208,35 @@ if command -v script >/dev/null; then
 fi
 OUT=$(cd "$TMP/files" && "$GATEHOUSE" scan --format yaml 2>&1); RC=$?
 expect_eq "scan: an unknown format is a usage error" "$RC" 2
+
+# --- gatehouse scan over a tree, on 1, 2 and 3 threads: the same answer.  A
+# symlink (to a secret outside) and a FIFO are not content; a file over
+# max_blob_bytes (default 10 MiB) is named as not scanned, never silently.
+mkdir -p "$TMP/tree"
+for i in $(seq 1 40); do
+  mkdir -p "$TMP/tree/d$((i % 5))"
+  printf 'line %d\n' "$i" >"$TMP/tree/d$((i % 5))/f$i.txt"
+done
+printf 'a: 1\ntoken: %s\n' "$GH" >"$TMP/tree/d3/creds.yml"
+printf 'x = "%s"\n' "$GH" >"$TMP/outside-secret.txt"
+ln -s "$TMP/outside-secret.txt" "$TMP/tree/link.txt"
+mkfifo "$TMP/tree/pipe"
+head -c 11000000 /dev/zero | tr '\0' 'a' >"$TMP/tree/huge.txt"
+for t in 1 2 3; do
+  OUT=$(cd "$TMP/tree" && GATEHOUSE_THREADS=$t timeout 60 "$GATEHOUSE" scan --format json 2>"$TMP/scan.err"); RC=$?
+  expect_eq "scan a tree, $t thread(s): the one secret at its path, not the symlink's target nor the FIFO" \
+    "$RC $(jq -c '[.[] | [.path, .line, .column]]' <<<"$OUT")" '1 [["d3/creds.yml",2,8]]'
+  OUT=$(cat "$TMP/scan.err")
+  expect_out "scan a tree, $t thread(s): every file counted, the large one named" \
+    "1 finding; 41 blobs (" "1 over max_blob_bytes NOT scanned" "not scanned (too large): huge.txt (11000000 bytes)"
+done
+OUT=$(cd "$TMP/tree" && "$GATEHOUSE" scan ./d3 link.txt 2>/dev/null); RC=$?
+expect_out "scan: a leading ./ is not shown; a symlink named on the command line is not followed" "d3/creds.yml:2:8"
+expect_no_out "scan: no ./ in paths" "./d3"
+OUT=$(cd "$TMP/tree" && "$GATEHOUSE" scan link.txt 2>&1); RC=$?
+expect_eq "scan: a symlink alone scans nothing" "$RC" 0
+OUT=$(cd "$TMP/tree" && "$GATEHOUSE" scan no-such-dir 2>&1); RC=$?
+expect_eq "scan: a missing path is a usage error" "$RC" 2
+expect_out "scan: ... that names the path" "no-such-dir: No such file or directory"
 
 finish
