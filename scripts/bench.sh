@@ -13,7 +13,8 @@
 #              the hook's added time, and the hook's own duration_ms.
 # 3 scaling    the same tiny push into a BENCH_SCALE_BIG-commit repository and
 #              into a BENCH_SCALE_SMALL-commit one (same number of refs).
-# 4 peers      the same content scanned by gatehouse scan, git secrets and
+# 4 peers      the same content scanned by gatehouse scan, git secrets (and, for
+#              reference, GNU grep with git-secrets' patterns alone) and
 #              secretlint (each installed only if missing, apt-get / npm; a
 #              peer that is unavailable is reported as n/a).
 #
@@ -482,6 +483,18 @@ if wants peers && [ "$BIGDONE" = 1 ]; then
       PN[git-secrets]=$(grep -c "^$peer/" "$TMP/peer.err")
       say "$(fmt 'peer git secrets --scan -r (AWS patterns): %.3f s (median of 3, exit %s, %s findings)' "${PS[git-secrets]}" "$rc" "${PN[git-secrets]}")"
     fi
+    # git-secrets at heart: its own grep command line (GNU grep's DFA, the three
+    # AWS patterns in one alternation) without the wrapper's start-up, beside
+    # gatehouse on one thread: what a 10x ratio would have to beat, and with what
+    GS_PAT=$(git config --global --get-all secrets.patterns | paste -sd'|')
+    : >"$TMP/gr.s"; : >"$TMP/gh1.s"
+    for r in 1 2 3; do
+      peer_run grep env LC_ALL=C grep -r -nwHEI "$GS_PAT" "$peer"; echo "$P_S" >>"$TMP/gr.s"
+      peer_run gatehouse env GATEHOUSE_THREADS=1 "$BIN/gatehouse" scan --format json "$peer"; echo "$P_S" >>"$TMP/gh1.s"
+    done
+    say "$(fmt 'reference: GNU grep -rnwHEI with those %d patterns alone %.3f s; gatehouse scan on 1 thread %.3f s with %d rules (medians of 3)' \
+      "$(git config --global --get-all secrets.patterns | wc -l)" "$(median <"$TMP/gr.s")" "$(median <"$TMP/gh1.s")" \
+      "$(grep -c '^  - id:' "$ROOT/rules/secrets.yml")")"
   else
     PS[git-secrets]=n/a
     say "peer git-secrets: n/a (not installed and apt-get unavailable or failed)"

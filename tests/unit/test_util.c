@@ -378,3 +378,59 @@ Test(util, read_file_refuses_a_fifo_without_blocking, .init = make_tmpdir,
 	cr_expect_eq(gate_read_file(&data, &len, path, 1024), GATE_EIO);
 	cr_expect_null(data);
 }
+
+/* ---- gate_read_regular: what a directory scan meets ------------------------------- */
+
+Test(util, read_regular_passes_over_what_is_not_a_regular_file, .init = make_tmpdir,
+     .fini = remove_tmpdir, .timeout = 5)
+{
+	char fifo[256], link[256], target[256], *data = (char *)1;
+	size_t len = 99;
+
+	in_tmp(fifo, sizeof(fifo), "fifo");
+	in_tmp(target, sizeof(target), "real");
+	in_tmp(link, sizeof(link), "link");
+	cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo: %s", strerror(errno));
+	write_file(target, "token\n", 6);
+	cr_assert_eq(symlink(target, link), 0, "symlink: %s", strerror(errno));
+	cr_expect_eq(gate_read_regular(&data, &len, fifo, 1024), GATE_READ_NOT_REGULAR);
+	cr_expect_eq(gate_read_regular(&data, &len, link, 1024), GATE_READ_NOT_REGULAR);
+	cr_expect_eq(gate_read_regular(&data, &len, tmpdir, 1024), GATE_READ_NOT_REGULAR);
+	cr_expect_null(data);
+	cr_expect_eq(len, 0);
+	in_tmp(link, sizeof(link), "missing");
+	cr_expect_eq(gate_read_regular(&data, &len, link, 1024), GATE_ENOTFOUND);
+}
+
+Test(util, read_regular_gives_the_size_of_a_file_over_the_limit, .init = make_tmpdir,
+     .fini = remove_tmpdir)
+{
+	char path[256], *data = (char *)1, content[300];
+	size_t len = 0;
+
+	memset(content, 'x', sizeof(content));
+	in_tmp(path, sizeof(path), "big");
+	write_file(path, content, sizeof(content));
+	cr_expect_eq(gate_read_regular(&data, &len, path, 299), GATE_READ_TOO_LARGE);
+	cr_expect_null(data);
+	cr_expect_eq(len, 300);
+	cr_expect_eq(gate_read_regular(&data, &len, path, 300), 0);
+	cr_expect_eq(len, 300);
+	cr_expect_eq(data[300], '\0');
+	gate_free(data);
+}
+
+Test(util, read_regular_reads_empty_files_and_files_that_report_no_size)
+{
+	char *data = NULL;
+	size_t len = 99;
+
+	/* /proc files say size 0 and have content: read to the end */
+	cr_assert_eq(gate_read_regular(&data, &len, "/proc/self/status", 1 << 20), 0, "%s",
+		     gate_error_last());
+	cr_expect_gt(len, 0);
+	cr_expect_not_null(strstr(data, "Name:"));
+	cr_expect_eq(data[len], '\0');
+	gate_free(data);
+	cr_assert_eq(gate_read_regular(&data, &len, "/dev/null", 10), GATE_READ_NOT_REGULAR);
+}
