@@ -64,11 +64,11 @@ static int q_each(const git_oid *id, void *payload)
 	return 0;
 }
 
-/* Types as commits the new objects reachable as history from the pushed tips. */
-static int type_commits(gate_newobjs *out, git_repository *repo, const gate_push *push)
+int gate_newobjs_walk(git_repository *repo, const gate_push *push, gate_commit_want want,
+		      gate_commit_visit visit, void *payload)
 {
 	git_oid *stack = NULL;
-	size_t sn = 0, scap = 0, k, t;
+	size_t sn = 0, scap = 0, k;
 	int rc = 0;
 
 	for (k = 0; k < push->count && rc == 0; k++) {
@@ -83,15 +83,13 @@ static int type_commits(gate_newobjs *out, git_repository *repo, const gate_push
 			git_oid id = stack[--sn];
 			git_commit *c = NULL;
 			unsigned int p;
-			if (!gate_oidmap_get(&out->types, &id, &t) || t != GATE_NEW_UNTYPED)
-				continue; /* old, or typed already */
+			if (!want(&id, payload))
+				continue;
 			if ((rc = git_commit_lookup(&c, repo, &id)) < 0) {
 				rc = gate_error_from_git(rc, "reading a pushed commit");
 				break;
 			}
-			if ((rc = gate_oidmap_put(&out->types, &id, GIT_OBJECT_COMMIT)) < 0)
-				break;
-			out->n_commits++;
+			rc = visit(c, k, payload);
 			for (p = 0; p < git_commit_parentcount(c) && rc == 0; p++) {
 				if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0)
 					rc = GATE_ENOMEM;
@@ -103,6 +101,22 @@ static int type_commits(gate_newobjs *out, git_repository *repo, const gate_push
 	}
 	gate_free(stack);
 	return rc;
+}
+
+/* Quarantine objects not typed yet: commits are found by the walk. */
+static int untyped(const git_oid *id, void *payload)
+{
+	const gate_newobjs *out = payload;
+	size_t t;
+	return gate_oidmap_get(&out->types, id, &t) && t == GATE_NEW_UNTYPED;
+}
+
+static int type_commit(git_commit *c, size_t ref, void *payload)
+{
+	gate_newobjs *out = payload;
+	(void)ref;
+	out->n_commits++;
+	return gate_oidmap_put(&out->types, git_commit_id(c), GIT_OBJECT_COMMIT);
 }
 
 static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_push *push,
@@ -138,8 +152,9 @@ static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_p
 		rc = c.rc;
 	else if (rc < 0)
 		rc = gate_error_from_git(rc, "listing the push quarantine");
+	/* the new objects reachable as history from the pushed tips are its commits */
 	if (rc == 0)
-		rc = type_commits(out, repo, push);
+		rc = gate_newobjs_walk(repo, push, untyped, type_commit, out);
 done:
 	git_odb_free(quarantine);
 	git_odb_free(c.main);

@@ -46,6 +46,19 @@ int gate_newobjs_is_new(const gate_newobjs *n, const git_oid *id, git_object_t t
  */
 int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_push *push);
 
+/*
+ * Walks the history the updates of PUSH bring, depth first from each tip
+ * (deletions have none): every commit WANT(ID, PAYLOAD) says 1 for is read
+ * and handed to VISIT(COMMIT, REF, PAYLOAD), REF the index of the update
+ * whose tip reached it first, and the walk goes on into its parents; WANT
+ * must say 0 for a commit already visited.  A negative return from VISIT
+ * stops the walk and is returned.
+ */
+typedef int (*gate_commit_want)(const git_oid *id, void *payload);
+typedef int (*gate_commit_visit)(git_commit *commit, size_t ref, void *payload);
+int gate_newobjs_walk(git_repository *repo, const gate_push *push, gate_commit_want want,
+		      gate_commit_visit visit, void *payload);
+
 /* Whether ID is one of the new commits. */
 int gate_newobjs_has_commit(const gate_newobjs *n, const git_oid *id);
 

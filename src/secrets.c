@@ -752,61 +752,53 @@ static int leftover_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_
 	return rc;
 }
 
+typedef struct {
+	const gate_newobjs *newobjs;
+	gate_oidmap visited;
+	commit_ref *commits;
+	size_t n, cap;
+} collect_ctx;
+
+static int new_unvisited(const git_oid *id, void *payload)
+{
+	collect_ctx *c = payload;
+	return gate_newobjs_has_commit(c->newobjs, id) && !gate_oidmap_get(&c->visited, id, NULL);
+}
+
+static int collect_commit(git_commit *commit, size_t ref, void *payload)
+{
+	collect_ctx *c = payload;
+	commit_ref *r;
+	if (gate_oidmap_put(&c->visited, git_commit_id(commit), ref) < 0 ||
+	    gate_grow(&c->commits, &c->cap, c->n + 1, sizeof(*c->commits)) < 0)
+		return GATE_ENOMEM;
+	r = &c->commits[c->n];
+	r->id = *git_commit_id(commit);
+	r->time = git_commit_time(commit);
+	r->ref = ref;
+	r->seen = c->n++;
+	return 0;
+}
+
 int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
 			   const gate_newobjs *newobjs, const gate_limits *limits)
 {
-	gate_oidmap visited = GATE_OIDMAP_INIT, trees = GATE_OIDMAP_INIT;
-	commit_ref *commits = NULL;
-	git_oid *stack = NULL;
-	size_t n = 0, cap = 0, sn = 0, scap = 0, k, first_ref = 0;
-	int rc = 0, have_first = 0;
+	gate_oidmap trees = GATE_OIDMAP_INIT;
+	collect_ctx c;
+	commit_ref *commits;
+	size_t n, k, first_ref = 0;
+	int rc, have_first = 0;
 
-	for (k = 0; k < push->count && rc == 0; k++) {
-		git_oid tip;
-		if (push->items[k].kind == GATE_UPD_DELETE)
-			continue;
-		if (!have_first) {
+	for (k = 0; k < push->count && !have_first; k++)
+		if (push->items[k].kind != GATE_UPD_DELETE) {
 			first_ref = k;
 			have_first = 1;
 		}
-		if (!gate_update_commit(&tip, repo, &push->items[k]))
-			continue;
-		if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0)
-			rc = GATE_ENOMEM;
-		else
-			stack[sn++] = tip;
-		while (rc == 0 && sn) {
-			git_oid id = stack[--sn];
-			git_commit *c = NULL;
-			unsigned int p;
-			if (!gate_newobjs_has_commit(newobjs, &id) || gate_oidmap_get(&visited, &id, NULL))
-				continue;
-			if ((rc = gate_oidmap_put(&visited, &id, k)) < 0)
-				break;
-			if ((rc = git_commit_lookup(&c, repo, &id)) < 0) {
-				rc = gate_error_from_git(rc, "reading a pushed commit");
-				break;
-			}
-			if (gate_grow(&commits, &cap, n + 1, sizeof(*commits)) < 0) {
-				git_commit_free(c);
-				rc = GATE_ENOMEM;
-				break;
-			}
-			commits[n].id = id;
-			commits[n].time = git_commit_time(c);
-			commits[n].ref = k;
-			commits[n].seen = n;
-			n++;
-			for (p = 0; p < git_commit_parentcount(c); p++) {
-				if (gate_grow(&stack, &scap, sn + 1, sizeof(*stack)) < 0) {
-					rc = GATE_ENOMEM;
-					break;
-				}
-				stack[sn++] = *git_commit_parent_id(c, p);
-			}
-			git_commit_free(c);
-		}
-	}
+	memset(&c, 0, sizeof(c));
+	c.newobjs = newobjs;
+	rc = gate_newobjs_walk(repo, push, new_unvisited, collect_commit, &c);
+	commits = c.commits;
+	n = c.n;
 	/* oldest first, so a blob is attributed to the commit that introduced it */
 	if (rc == 0 && n)
 		qsort(commits, n, sizeof(*commits), by_time);
@@ -815,10 +807,9 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 	if (rc == 0 && jobs->hit.which < 0 && newobjs->source == GATE_NEW_FROM_QUARANTINE &&
 	    have_first)
 		rc = leftover_jobs(jobs, repo, newobjs, &trees, first_ref);
-	gate_oidmap_dispose(&visited);
+	gate_oidmap_dispose(&c.visited);
 	gate_oidmap_dispose(&trees);
 	gate_free(commits);
-	gate_free(stack);
 	return rc;
 }
 
