@@ -9,22 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "dashboard.h"
+#include "oom.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-#ifdef HAVE_ASAN
-size_t __sanitizer_get_current_allocated_bytes(void); /* sanitizer/allocator_interface.h */
-#endif
 #include <jansson.h>
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -694,32 +684,18 @@ Test(dashboard, the_default_log_is_under_git_dir_or_here)
 /* ---- running out of memory ------------------------------------------------------------------------------ */
 
 #ifdef GATE_FAULT_INJECTION
-static size_t live_bytes(void)
+/* In a child whose allocation N fails: the verdict of every step (see oom.h). */
+static int oom_child(const void *arg)
 {
-#ifdef HAVE_ASAN
-	return __sanitizer_get_current_allocated_bytes();
-#else
-	return 0;
-#endif
-}
-
-/*
- * In a child with allocation N+1 failing: 0 when everything succeeded with
- * every allocation granted, 1 when a step returned GATE_ENOMEM; 2 (another
- * error), 3 (a leak) and 4 (returned 0 though an allocation failed) break the
- * contract.
- */
-static int oom_child(const char *log)
-{
+	const char *log = arg;
 	gate_buf text = GATE_BUF_INIT, page = GATE_BUF_INIT;
 	gate_dashboard_row *rows = NULL;
 	gate_dashboard *d = NULL;
 	size_t before, n;
-	int rc, failed;
-	void *probe;
+	int rc;
 
 	json_decref(json_loads("{\"a\": [1, \"b\"]}", 0, NULL)); /* jansson's one-time set-up */
-	before = live_bytes();
+	before = oom_live_bytes();
 	rc = gate_dashboard_new(&d, NULL);
 	if (rc == 0)
 		rc = gate_dashboard_load_buffer(d, log, strlen(log), "oom.jsonl");
@@ -733,16 +709,7 @@ static int oom_child(const char *log)
 	gate_dashboard_free(d);
 	gate_buf_dispose(&text);
 	gate_buf_dispose(&page);
-	probe = gate_malloc(1);
-	failed = probe == NULL;
-	gate_free(probe);
-	if (rc != 0 && rc != GATE_ENOMEM)
-		return 2;
-	if (live_bytes() != before)
-		return 3;
-	if (rc == 0 && failed)
-		return 4;
-	return rc == 0 ? 0 : 1;
+	return oom_verdict(rc, before);
 }
 #endif
 
@@ -752,37 +719,11 @@ Test(dashboard, every_allocation_failure_returns_enomem_and_leaks_nothing)
 	cr_skip_test("built without FAULT=1: no allocation-failure injection");
 #else
 	static char log[sizeof(sample) + sizeof(hostile) + 1024];
-	int n, status, prev = -1, failures = 0;
 
 	snprintf(log, sizeof(log), "%s%s%s", sample, hostile,
 		 REC("2026-03-19T00:00:00Z", "rejected", "refs/heads/x",
 		     ERIN ",\"duration_ms\":1,\"override\":{\"requested_by\":\"erin\",\"reason\":\"r\","
 			  "\"applied\":true,\"checks_skipped\":\"review.min\"}"));
-	for (n = 0; n < 100000; n++) {
-		pid_t pid;
-		int code;
-		fflush(NULL);
-		pid = fork();
-		cr_assert_neq(pid, -1);
-		if (pid == 0) {
-			char num[16];
-			snprintf(num, sizeof(num), "%d", n);
-			setenv("GATEHOUSE_FAIL_ALLOC_AFTER", num, 1);
-			_exit(oom_child(log));
-		}
-		cr_assert_eq(waitpid(pid, &status, 0), pid);
-		cr_assert(WIFEXITED(status), "allocation %d failing: the child died (signal %d)", n + 1,
-			  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-		code = WEXITSTATUS(status);
-		cr_assert(prev != 4 || code == 0, "allocation %d failing: returned 0 anyway", n);
-		cr_assert(code <= 1 || code == 4, "allocation %d failing: %s", n + 1,
-			  code == 2 ? "another error than GATE_ENOMEM" : code == 3 ? "leaked" : "exited oddly");
-		prev = code;
-		if (code == 0)
-			break;
-		failures += code == 1;
-	}
-	cr_expect_gt(failures, 10, "the dashboard allocates nothing?");
-	cr_assert_lt(n, 100000);
+	cr_expect_gt(oom_walk(oom_child, log, "the dashboard"), 10, "the dashboard allocates nothing?");
 #endif
 }

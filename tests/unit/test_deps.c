@@ -11,22 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "deps.h"
+#include "oom.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-#ifdef HAVE_ASAN
-size_t __sanitizer_get_current_allocated_bytes(void); /* sanitizer/allocator_interface.h */
-#endif
 #include <jansson.h>
 #include <yaml.h>
 
@@ -897,32 +887,15 @@ typedef struct {
 
 #ifdef GATE_FAULT_INJECTION
 /*
- * Bytes the process holds: the same before a call and after disposing of its
- * results.  Counted by ASan's allocator; glibc's (whose thread cache keeps freed
- * chunks counted as in use) cannot say, so plain FAULT=1 builds skip the check.
+ * In a child with allocation N+1 failing: the verdict of the call (see oom.h),
+ * OOM_CHANGED_OUTPUT when it returned GATE_ENOMEM but did not leave its
+ * output as it was.
  */
-static size_t live_bytes(void)
+static int oom_child(const void *arg)
 {
-#ifdef HAVE_ASAN
-	return __sanitizer_get_current_allocated_bytes();
-#else
-	return 0;
-#endif
-}
-
-/*
- * In a child with allocation N+1 failing: 0 when the call succeeded with every
- * allocation granted, 1 when it returned GATE_ENOMEM and left its output as it
- * was; 2, 3 and 5 break the contract; 4 is "returned 0 and the injected failure
- * was reached" (a swallowed failure, or the call made exactly N allocations: the
- * next N tells which).  The leak check compares the bytes held before and after,
- * which, unlike LeakSanitizer, works in a forked child of a threaded runner.
- */
-static int oom_child(const oom_case *c)
-{
-	int rc, state_ok = 1, failed;
+	const oom_case *c = arg;
+	int rc, state_ok = 1, verdict;
 	size_t before;
-	void *probe;
 
 	{
 		/* the libraries' one-time set-up is not a leak */
@@ -938,7 +911,7 @@ static int oom_child(const oom_case *c)
 			yaml_parser_delete(&p);
 		}
 	}
-	before = live_bytes();
+	before = oom_live_bytes();
 	if (c->what == 0) {
 		gate_deps d = GATE_DEPS_INIT;
 		/* one dependency already there, allocated outside the injector's count */
@@ -966,18 +939,8 @@ static int oom_child(const oom_case *c)
 			gate_dep_rule_free(r[--n]);
 		gate_free(r);
 	}
-	probe = gate_malloc(1); /* NULL once the injected failure was reached */
-	failed = probe == NULL;
-	gate_free(probe);
-	if (rc != 0 && rc != GATE_ENOMEM)
-		return 2;
-	if (live_bytes() != before)
-		return 3;
-	if (rc == GATE_ENOMEM && !state_ok)
-		return 5;
-	if (rc == 0 && failed)
-		return 4;
-	return rc == 0 ? 0 : 1;
+	verdict = oom_verdict(rc, before);
+	return verdict == OOM_ENOMEM && !state_ok ? OOM_CHANGED_OUTPUT : verdict;
 }
 #endif
 
@@ -988,38 +951,7 @@ static void under_every_allocation_failure(const oom_case *c, const char *what)
 	(void)what;
 	cr_skip_test("built without FAULT=1: no allocation-failure injection");
 #else
-	static const char *const why[] = { "", "", "returned neither 0 nor GATE_ENOMEM", "leaked",
-					   "returned 0 though an allocation failed",
-					   "changed its output before failing" };
-	int n, status = 0, failures = 0, prev = -1;
-
-	for (n = 0; n < 100000; n++) {
-		pid_t pid;
-		int code;
-		fflush(NULL);
-		pid = fork();
-		cr_assert_neq(pid, -1);
-		if (pid == 0) {
-			char num[16];
-			snprintf(num, sizeof(num), "%d", n);
-			setenv("GATEHOUSE_FAIL_ALLOC_AFTER", num, 1);
-			_exit(oom_child(c));
-		}
-		cr_assert_eq(waitpid(pid, &status, 0), pid);
-		cr_assert(WIFEXITED(status), "%s: with allocation %d failing the child died (signal %d)",
-			  what, n + 1, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-		code = WEXITSTATUS(status);
-		/* a 4 is fine only right before the first clean run */
-		cr_assert(prev != 4 || code == 0, "%s: with allocation %d failing it %s", what, n, why[4]);
-		cr_assert(code <= 1 || code == 4, "%s: with allocation %d failing it %s", what, n + 1,
-			  code < 6 ? why[code] : "exited oddly");
-		prev = code;
-		if (code == 0)
-			break;
-		failures += code == 1;
-	}
-	cr_expect_gt(failures, 0, "%s allocates nothing?", what);
-	cr_assert_lt(n, 100000);
+	cr_expect_gt(oom_walk(oom_child, c, what), 0, "%s allocates nothing?", what);
 #endif
 }
 

@@ -13,23 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "model.h"
+#include "oom.h"
 #include "render.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-#ifdef HAVE_ASAN
-size_t __sanitizer_get_current_allocated_bytes(void); /* sanitizer/allocator_interface.h */
-#endif
 
 /* Lines 1-14: people, roles and the five duties most matrices below share. */
 #define BASE                                                \
@@ -544,49 +534,31 @@ Test(render, write_prints_what_the_buffer_holds)
 /* ---- allocation failure ------------------------------------------------------------ */
 
 #ifdef GATE_FAULT_INJECTION
-static size_t live_bytes(void)
-{
-#ifdef HAVE_ASAN
-	return __sanitizer_get_current_allocated_bytes();
-#else
-	return 0;
-#endif
-}
-
 /*
- * In a child whose allocation N fails: 0 rendered with nothing failing,
- * 1 GATE_ENOMEM, 2 another error, 3 leaked, 4 returned 0 though an
- * allocation failed (or the probe after it was the one that failed),
- * 6 the failure came before rendering (loading the matrix).
+ * In a child whose allocation N fails: the verdict of rendering (see oom.h);
+ * OOM_NOT_REACHED when the failure came before (loading the matrix).
  */
-static int oom_child(int as_html)
+static int oom_child(const void *arg)
 {
+	int as_html = *(const int *)arg;
 	gate_matrix *m = NULL;
 	gate_buf b = GATE_BUF_INIT;
 	size_t before;
 	void *probe;
-	int rc, failed;
+	int rc, verdict;
 
 	if (gate_matrix_load_buffer(&m, "m.yml", FULL, strlen(FULL), NULL) < 0)
-		return 6;
+		return OOM_NOT_REACHED;
 	probe = gate_malloc(1); /* the injected failure may be this one: not rendering yet */
 	if (!probe)
-		return 6;
+		return OOM_NOT_REACHED;
 	gate_free(probe);
-	before = live_bytes();
+	before = oom_live_bytes();
 	rc = as_html ? gate_render_html(&b, m, NULL) : gate_render_markdown(&b, m, NULL);
 	gate_buf_dispose(&b);
-	probe = gate_malloc(1); /* NULL once the injected failure was reached */
-	failed = probe == NULL;
-	gate_free(probe);
-	if (live_bytes() != before)
-		return 3;
+	verdict = oom_verdict(rc, before);
 	gate_matrix_free(m);
-	if (rc != 0 && rc != GATE_ENOMEM)
-		return 2;
-	if (rc == 0 && failed)
-		return 4;
-	return rc == 0 ? 0 : 1;
+	return verdict;
 }
 #endif
 
@@ -596,39 +568,8 @@ static void under_every_allocation_failure(int as_html)
 	(void)as_html;
 	cr_skip_test("built without FAULT=1: no allocation-failure injection");
 #else
-	static const char *const why[] = { "", "", "returned neither 0 nor GATE_ENOMEM", "leaked",
-					   "returned 0 though an allocation failed" };
-	int n, status = 0, failures = 0, prev = -1;
-
-	for (n = 0; n < 100000; n++) {
-		pid_t pid;
-		int code;
-		fflush(NULL);
-		pid = fork();
-		cr_assert_neq(pid, -1);
-		if (pid == 0) {
-			char num[16];
-			snprintf(num, sizeof(num), "%d", n);
-			setenv("GATEHOUSE_FAIL_ALLOC_AFTER", num, 1);
-			_exit(oom_child(as_html));
-		}
-		cr_assert_eq(waitpid(pid, &status, 0), pid);
-		cr_assert(WIFEXITED(status), "with allocation %d failing the child died (signal %d)",
-			  n + 1, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-		code = WEXITSTATUS(status);
-		if (code == 6)
-			continue;
-		/* a 4 is fine only right before the first clean run: the probe was the failing one */
-		cr_assert(prev != 4 || code == 0, "with allocation %d failing, rendering %s", n, why[4]);
-		cr_assert(code <= 1 || code == 4, "with allocation %d failing, rendering %s", n + 1,
-			  code < 5 ? why[code] : "exited oddly");
-		prev = code;
-		if (code == 0)
-			break;
-		failures += code == 1;
-	}
-	cr_expect_gt(failures, 0, "rendering allocates nothing?");
-	cr_assert_lt(n, 100000);
+	cr_expect_gt(oom_walk(oom_child, &as_html, as_html ? "rendering HTML" : "rendering Markdown"), 0,
+		     "rendering allocates nothing?");
 #endif
 }
 
