@@ -122,7 +122,6 @@ static int type_commit(git_commit *c, size_t ref, void *payload)
 static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_push *push,
 			   const char *qpath)
 {
-	gate_buf main_path = GATE_BUF_INIT;
 	git_odb *quarantine = NULL;
 	q_ctx c;
 	int rc;
@@ -130,13 +129,8 @@ static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_p
 	memset(&c, 0, sizeof(c));
 	c.out = out;
 	out->source = GATE_NEW_FROM_QUARANTINE;
-	if (gate_buf_printf(&main_path, "%s/objects", git_repository_commondir(repo)) < 0)
-		return GATE_ENOMEM;
-	rc = git_odb_open(&c.main, gate_buf_cstr(&main_path));
-	if (rc < 0) {
-		rc = gate_error_from_git(rc, "opening the object store");
+	if ((rc = gate_repo_open_main_store(&c.main, repo)) < 0)
 		goto done;
-	}
 	if (!has_refs(repo)) {
 		/* the first push into a new repository: nothing to check against */
 		git_odb_free(c.main);
@@ -158,7 +152,6 @@ static int from_quarantine(gate_newobjs *out, git_repository *repo, const gate_p
 done:
 	git_odb_free(quarantine);
 	git_odb_free(c.main);
-	gate_buf_dispose(&main_path);
 	return rc;
 }
 

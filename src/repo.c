@@ -7,39 +7,76 @@
 #include "common.h"
 #include "repo.h"
 
+/* Adds DIR to ODB as an object store of its own. */
+static int add_dir(git_odb *odb, const char *dir)
+{
+	int rc = git_odb_add_disk_alternate(odb, dir);
+	return rc < 0 ? gate_error_from_git(rc, dir) : 0;
+}
+
+/* Adds each directory of LIST (colon-separated, may be NULL) to ODB. */
+static int add_dir_list(git_odb *odb, const char *list)
+{
+	while (list && *list) {
+		const char *end = strchr(list, ':');
+		size_t len = end ? (size_t)(end - list) : strlen(list);
+		if (len) {
+			char *dir = gate_strndup(list, len);
+			int rc = dir ? add_dir(odb, dir) : GATE_ENOMEM;
+			gate_free(dir);
+			if (rc < 0)
+				return rc;
+		}
+		list = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Whether gate_repo_open lets libgit2 read the environment (see there). */
+static int opened_from_env(void)
+{
+	return !getenv("GIT_WORK_TREE") && !getenv("GIT_COMMON_DIR");
+}
+
+/*
+ * Adds the repository's own object store to ODB, spelled as the handle
+ * gate_repo_open gave reads it: libgit2 shares a pack file's structure (its
+ * mapping, its delta-base cache) between handles only when they name it by
+ * the same string.  Opened from the environment with GIT_OBJECT_DIRECTORY
+ * set (a quarantine), that handle has no default store: git names the
+ * repository's objects in GIT_ALTERNATE_OBJECT_DIRECTORIES.  Otherwise it is
+ * the common dir's "objects/" as libgit2 spells it, then those alternates.
+ */
+static int add_main_store(git_odb *odb, git_repository *repo)
+{
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
+	int rc;
+
+	if (!(objdir && *objdir && opened_from_env())) {
+		const char *common = git_repository_commondir(repo);
+		size_t len = strlen(common);
+		gate_buf dir = GATE_BUF_INIT;
+		gate_buf_printf(&dir, "%s%sobjects/", common, len && common[len - 1] == '/' ? "" : "/");
+		rc = dir.oom ? GATE_ENOMEM : add_dir(odb, gate_buf_cstr(&dir));
+		gate_buf_dispose(&dir);
+		if (rc < 0)
+			return rc;
+	}
+	return add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"));
+}
+
 static int add_object_dirs(git_repository *repo)
 {
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
-	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
 	git_odb *odb = NULL;
 	int rc = git_repository_odb(&odb, repo);
 
 	if (rc < 0)
 		return gate_error_from_git(rc, "opening the object database");
-	if (objdir && *objdir && (rc = git_odb_add_disk_alternate(odb, objdir)) < 0) {
-		rc = gate_error_from_git(rc, "adding GIT_OBJECT_DIRECTORY");
-		goto out;
-	}
-	while (alts && *alts) {
-		const char *end = strchr(alts, ':');
-		size_t len = end ? (size_t)(end - alts) : strlen(alts);
-		if (len) {
-			char *dir = gate_strndup(alts, len);
-			if (!dir) {
-				rc = GATE_ENOMEM;
-				goto out;
-			}
-			rc = git_odb_add_disk_alternate(odb, dir);
-			gate_free(dir);
-			if (rc < 0) {
-				rc = gate_error_from_git(rc, "adding GIT_ALTERNATE_OBJECT_DIRECTORIES");
-				goto out;
-			}
-		}
-		alts = end ? end + 1 : NULL;
-	}
-	rc = 0;
-out:
+	if (objdir && *objdir)
+		rc = add_dir(odb, objdir);
+	if (rc == 0)
+		rc = add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"));
 	git_odb_free(odb);
 	return rc;
 }
@@ -50,7 +87,7 @@ int gate_repo_open(git_repository **out)
 	int rc;
 
 	*out = NULL;
-	if (!getenv("GIT_WORK_TREE") && !getenv("GIT_COMMON_DIR")) {
+	if (opened_from_env()) {
 		rc = git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
 		if (rc < 0)
 			return gate_error_from_git(rc, "opening the repository");
@@ -68,50 +105,32 @@ int gate_repo_open(git_repository **out)
 	return rc;
 }
 
-/* Adds DIR to ODB as an object store of its own. */
-static int add_dir(git_odb *odb, const char *dir)
-{
-	int rc = git_odb_add_disk_alternate(odb, dir);
-	return rc < 0 ? gate_error_from_git(rc, dir) : 0;
-}
-
 int gate_repo_open_reader(git_repository **out, git_repository *repo)
 {
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
-	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
-	gate_buf main_dir = GATE_BUF_INIT;
 	git_odb *odb = NULL;
 	int rc;
 
 	*out = NULL;
 	if ((rc = git_odb_new(&odb)) < 0)
 		return gate_error_from_git(rc, "opening the object database");
-	if (gate_buf_printf(&main_dir, "%s/objects", git_repository_commondir(repo)) < 0) {
-		rc = GATE_ENOMEM;
-		goto out;
-	}
 	/* the pushed objects first (quarantine), then the repository's own */
-	if (objdir && *objdir && (rc = add_dir(odb, objdir)) < 0)
-		goto out;
-	if ((rc = add_dir(odb, gate_buf_cstr(&main_dir))) < 0)
-		goto out;
-	while (alts && *alts) {
-		const char *end = strchr(alts, ':');
-		size_t len = end ? (size_t)(end - alts) : strlen(alts);
-		if (len) {
-			char *dir = gate_strndup(alts, len);
-			rc = dir ? add_dir(odb, dir) : GATE_ENOMEM;
-			gate_free(dir);
-			if (rc < 0)
-				goto out;
-		}
-		alts = end ? end + 1 : NULL;
-	}
-	if ((rc = git_repository_wrap_odb(out, odb)) < 0)
+	if ((!objdir || !*objdir || (rc = add_dir(odb, objdir)) == 0) &&
+	    (rc = add_main_store(odb, repo)) == 0 && (rc = git_repository_wrap_odb(out, odb)) < 0)
 		rc = gate_error_from_git(rc, "opening the object database");
-out:
 	git_odb_free(odb);
-	gate_buf_dispose(&main_dir);
+	return rc;
+}
+
+int gate_repo_open_main_store(git_odb **out, git_repository *repo)
+{
+	int rc = git_odb_new(out);
+	if (rc < 0)
+		return gate_error_from_git(rc, "opening the object database");
+	if ((rc = add_main_store(*out, repo)) < 0) {
+		git_odb_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

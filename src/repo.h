@@ -27,6 +27,12 @@ int gate_repo_open(git_repository **out);
  */
 int gate_repo_open_reader(git_repository **out, git_repository *repo);
 
+/*
+ * The repository's own object store, without the push's quarantine (what
+ * was there before the push), sharing REPO's pack structures.
+ */
+int gate_repo_open_main_store(git_odb **out, git_repository *repo);
+
 /* gatehouse config value KEY ("gatehouse.trustedRef"), or *OUT = NULL. */
 int gate_repo_config(char **out, git_repository *repo, const char *key);
 

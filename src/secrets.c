@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -423,6 +424,14 @@ static unsigned default_threads(void)
 	const char *env = getenv("GATEHOUSE_THREADS");
 	long cores = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 	return cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
+}
+
+/* The threads to scan N items on when the caller asked for THREADS (0: the default). */
+static unsigned scan_threads(unsigned threads, size_t n)
+{
+	if (n < 16)
+		return 1; /* not worth a thread */
+	return threads ? threads : default_threads();
 }
 
 /* A blob a commit introduces, before it is claimed. */
@@ -917,6 +926,7 @@ typedef struct {
 	int own_repo;
 	double next_progress; /* thread 0: when to call s->progress next */
 } worker;
+_Static_assert(offsetof(worker, out) == 0, "run_workers reads a worker as its worker_out");
 
 static void *work(void *arg)
 {
@@ -1018,7 +1028,16 @@ static int finding_cmp(const void *a, const void *b)
 		return c;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
-	return x->column < y->column ? -1 : (x->column > y->column);
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return strcmp(x->rule_id, y->rule_id); /* two rules on one spot: the same order every run */
+}
+
+static int skipped_cmp(const void *a, const void *b)
+{
+	const gate_skipped_blob *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->size < y->size ? -1 : (x->size > y->size);
 }
 
 static int by_fingerprint(const void *a, const void *b)
@@ -1060,8 +1079,11 @@ static void dedupe(gate_secret_report *r)
 
 void gate_secret_report_sort(gate_secret_report *r)
 {
+	/* threads finish in any order: what they report does not */
 	if (r->count)
 		qsort(r->items, r->count, sizeof(*r->items), finding_cmp);
+	if (r->n_skipped_large)
+		qsort(r->skipped_large, r->n_skipped_large, sizeof(*r->skipped_large), skipped_cmp);
 }
 
 int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
@@ -1093,10 +1115,7 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		if ((rc = use_scanner(s, total)) < 0)
 			return rc;
 	}
-	if (!threads)
-		threads = default_threads();
-	if (jobs->count < 16)
-		threads = 1;
+	threads = scan_threads(threads, jobs->count);
 	if (!(ws = gate_calloc(threads, sizeof(*ws))))
 		return GATE_ENOMEM;
 	for (i = 0; i < threads; i++) {
@@ -1137,6 +1156,7 @@ typedef struct {
 	size_t n;
 	atomic_size_t *next;
 } file_worker;
+_Static_assert(offsetof(file_worker, out) == 0, "run_workers reads a worker as its worker_out");
 
 static void *file_work(void *arg)
 {
@@ -1156,6 +1176,10 @@ static void *file_work(void *arg)
 		if (path_allowed(w->s, shown))
 			continue;
 		rc = gate_read_regular(&data, &len, path, w->s->max_blob);
+		if (rc == GATE_ENOTFOUND) {
+			gate_error_clear(); /* removed since the walk listed it: nothing to scan */
+			continue;
+		}
 		if (rc == GATE_READ_TOO_LARGE)
 			rc = skip_large(&w->out.report, shown, len);
 		else if (rc == 0) {
@@ -1185,10 +1209,7 @@ int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const c
 		return 0;
 	if ((rc = use_scanner(s, (size_t)-1)) < 0)
 		return rc;
-	if (!threads)
-		threads = default_threads();
-	if (n < 16)
-		threads = 1;
+	threads = scan_threads(threads, n);
 	if (!(ws = gate_calloc(threads, sizeof(*ws))))
 		return GATE_ENOMEM;
 	for (i = 0; i < threads; i++) {

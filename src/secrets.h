@@ -149,7 +149,7 @@ void gate_secrets_set_progress(gate_secrets *s, gate_secrets_progress fn, void *
 int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
 			    size_t n, unsigned threads);
 
-/* Orders findings by update, path, line and column. */
+/* Orders findings by update, path, line, column and rule, and skipped blobs by path. */
 void gate_secret_report_sort(gate_secret_report *r);
 
 void gate_secret_report_dispose(gate_secret_report *r);

@@ -323,18 +323,21 @@ int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max)
 	*out_len = 0;
 	/* O_NONBLOCK: a FIFO planted at PATH must be refused, not wait for a writer */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && errno == ELOOP)
-		return GATE_READ_NOT_REGULAR; /* a symlink */
-	if (fd < 0)
-		return gate_error_set(errno == ENOENT ? GATE_ENOTFOUND : GATE_EIO,
-				      "cannot open %s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+		/* ELOOP: PATH itself is a symlink (O_NOFOLLOW), or a loop on the way */
+		if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return GATE_READ_NOT_REGULAR;
+		return gate_error_set(e == ENOENT ? GATE_ENOTFOUND : GATE_EIO, "cannot open %s: %s",
+				      path, strerror(e));
+	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return GATE_READ_NOT_REGULAR;
 	}
 	if ((uintmax_t)st.st_size > max) {
 		close(fd);
-		*out_len = (size_t)st.st_size;
+		*out_len = (uintmax_t)st.st_size > SIZE_MAX ? SIZE_MAX : (size_t)st.st_size;
 		return GATE_READ_TOO_LARGE;
 	}
 	/*
@@ -354,6 +357,9 @@ int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max)
 		n = read(fd, buf + len, (want ? want : cap - 1) - len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* O_NONBLOCK only kept a FIFO from blocking the open; some file systems heed it */
+		if (n < 0 && errno == EAGAIN && fcntl(fd, F_SETFL, 0) == 0)
+			continue;
 		if (n < 0) {
 			int e = errno;
 			close(fd);
@@ -364,10 +370,11 @@ int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max)
 			break;
 		len += (size_t)n;
 		if (len > max) {
+			/* it grew while being read: over the limit as if it had been before */
 			close(fd);
 			free(buf);
-			return gate_error_set(GATE_ELIMIT, "%s grew over the limit of %zu bytes",
-					      path, max);
+			*out_len = len;
+			return GATE_READ_TOO_LARGE;
 		}
 	}
 	close(fd);

@@ -218,19 +218,22 @@ for i in $(seq 1 40); do
   printf 'line %d\n' "$i" >"$TMP/tree/d$((i % 5))/f$i.txt"
 done
 printf 'a: 1\ntoken: %s\n' "$GH" >"$TMP/tree/d3/creds.yml"
+printf 'X=1\nGITHUB_TOKEN=%s\n' "$GH" >"$TMP/tree/d1/more.env"
 printf 'x = "%s"\n' "$GH" >"$TMP/outside-secret.txt"
 ln -s "$TMP/outside-secret.txt" "$TMP/tree/link.txt"
 mkfifo "$TMP/tree/pipe"
 head -c 11000000 /dev/zero | tr '\0' 'a' >"$TMP/tree/huge.txt"
+head -c 10600000 /dev/zero | tr '\0' 'b' >"$TMP/tree/d2/big2.txt"
 for t in 1 2 3; do
   OUT=$(cd "$TMP/tree" && GATEHOUSE_THREADS=$t timeout 60 "$GATEHOUSE" scan --format json 2>"$TMP/scan.err"); RC=$?
-  expect_eq "scan a tree, $t thread(s): the one secret at its path, not the symlink's target nor the FIFO" \
-    "$RC $(jq -c '[.[] | [.path, .line, .column]]' <<<"$OUT")" '1 [["d3/creds.yml",2,8]]'
-  OUT=$(cat "$TMP/scan.err")
-  expect_out "scan a tree, $t thread(s): every file counted, the large one named" \
-    "1 finding; 41 blobs (" "1 over max_blob_bytes NOT scanned" "not scanned (too large): huge.txt (11000000 bytes)"
+  expect_eq "scan a tree, $t thread(s): the two secrets in path order, not the symlink's target nor the FIFO" \
+    "$RC $(jq -c '[.[] | [.path, .line, .column]]' <<<"$OUT")" '1 [["d1/more.env",2,14],["d3/creds.yml",2,8]]'
+  expect_eq "scan a tree, $t thread(s): every file counted, the large ones named in path order" \
+    "$(grep -o '2 findings; 42 blobs (\|2 over max_blob_bytes NOT scanned\|not scanned (too large): .*' "$TMP/scan.err" | tr '\n' '|')" \
+    "2 findings; 42 blobs (|2 over max_blob_bytes NOT scanned|not scanned (too large): d2/big2.txt (10600000 bytes)|not scanned (too large): huge.txt (11000000 bytes)|"
 done
 OUT=$(cd "$TMP/tree" && "$GATEHOUSE" scan ./d3 link.txt 2>/dev/null); RC=$?
+expect_eq "scan: a secret in a named directory exits 1" "$RC" 1
 expect_out "scan: a leading ./ is not shown; a symlink named on the command line is not followed" "d3/creds.yml:2:8"
 expect_no_out "scan: no ./ in paths" "./d3"
 OUT=$(cd "$TMP/tree" && "$GATEHOUSE" scan link.txt 2>&1); RC=$?

@@ -414,16 +414,25 @@ Test(util, read_regular_gives_the_size_of_a_file_over_the_limit, .init = make_tm
 	cr_expect_eq(gate_read_regular(&data, &len, path, 299), GATE_READ_TOO_LARGE);
 	cr_expect_null(data);
 	cr_expect_eq(len, 300);
-	cr_expect_eq(gate_read_regular(&data, &len, path, 300), 0);
+	cr_assert_eq(gate_read_regular(&data, &len, path, 300), 0);
 	cr_expect_eq(len, 300);
 	cr_expect_eq(data[300], '\0');
 	gate_free(data);
 }
 
-Test(util, read_regular_reads_empty_files_and_files_that_report_no_size)
+Test(util, read_regular_reads_empty_files_and_files_that_report_no_size, .init = make_tmpdir,
+     .fini = remove_tmpdir)
 {
-	char *data = NULL;
+	char path[256], *data = NULL;
 	size_t len = 99;
+
+	in_tmp(path, sizeof(path), "empty");
+	write_file(path, "", 0);
+	cr_assert_eq(gate_read_regular(&data, &len, path, 10), 0, "%s", gate_error_last());
+	cr_expect_eq(len, 0);
+	cr_assert_not_null(data);
+	cr_expect_eq(data[0], '\0');
+	gate_free(data);
 
 	/* /proc files say size 0 and have content: read to the end */
 	cr_assert_eq(gate_read_regular(&data, &len, "/proc/self/status", 1 << 20), 0, "%s",
