@@ -21,9 +21,10 @@ int gate_repo_open(git_repository **out);
 /*
  * A read-only handle on REPO's objects (the same object directories,
  * quarantine and alternates included) for a worker thread: libgit2 handles
- * are not shared between threads.  libgit2 shares one structure per pack
- * file (its mapping, its 16 MiB delta-base cache) between all handles, so
- * readers cost no memory per pack.  Objects only: no refs, no config.
+ * are not shared between threads.  Its directories are spelled exactly as
+ * REPO's handle spells them: libgit2 then shares one structure per pack file
+ * (its mapping, its 16 MiB delta-base cache) between the handles, so readers
+ * cost no memory per pack.  Objects only: no refs, no config.
  */
 int gate_repo_open_reader(git_repository **out, git_repository *repo);
 
