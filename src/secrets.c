@@ -426,14 +426,6 @@ static unsigned default_threads(void)
 	return cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
 }
 
-/* The threads to scan N items on when the caller asked for THREADS (0: the default). */
-static unsigned scan_threads(unsigned threads, size_t n)
-{
-	if (n < 16)
-		return 1; /* not worth a thread */
-	return threads ? threads : default_threads();
-}
-
 /* A blob a commit introduces, before it is claimed. */
 typedef struct {
 	git_oid blob;
@@ -867,139 +859,6 @@ out:
 
 /* ---- parallel scan ------------------------------------------------------------------ */
 
-static int merge(gate_secret_report *dst, gate_secret_report *src);
-
-/* What every scanning thread hands back (the first member of each worker). */
-typedef struct {
-	gate_secret_report report;
-	int rc;
-	char err[512];
-} worker_out;
-
-static void worker_done(worker_out *o, int rc)
-{
-	if (rc < 0)
-		snprintf(o->err, sizeof(o->err), "%s", gate_error_last());
-	o->rc = rc;
-}
-
-/*
- * Runs FN over THREADS workers (WS: THREADS structures of SIZE bytes, each
- * starting with a worker_out), the first on the caller's thread, and merges
- * their reports into REPORT: 0, or the first worker's error.
- */
-static int run_workers(gate_secret_report *report, void *(*fn)(void *), void *ws, size_t size,
-		       unsigned threads)
-{
-	pthread_t *tids = gate_calloc(threads, sizeof(*tids));
-	size_t i, started = 0;
-	int rc = 0;
-
-	if (!tids)
-		return GATE_ENOMEM;
-	for (i = 1; i < threads; i++) {
-		if (pthread_create(&tids[i], NULL, fn, (char *)ws + i * size) != 0)
-			break;
-		started = i;
-	}
-	fn(ws);
-	for (i = 1; i <= started; i++)
-		pthread_join(tids[i], NULL);
-	for (i = 0; i < threads; i++) {
-		worker_out *o = (worker_out *)(void *)((char *)ws + i * size);
-		if (o->rc < 0 && rc == 0)
-			rc = gate_error_set(o->rc, "%s", o->err);
-		if (merge(report, &o->report) < 0 && rc == 0)
-			rc = GATE_ENOMEM;
-		gate_secret_report_dispose(&o->report);
-	}
-	gate_free(tids);
-	return rc;
-}
-
-typedef struct {
-	worker_out out; /* first */
-	gate_secrets *s;
-	const gate_blob_jobs *jobs;
-	atomic_size_t *next;
-	git_repository *repo; /* borrowed (thread 0) or owned */
-	int own_repo;
-	double next_progress; /* thread 0: when to call s->progress next */
-} worker;
-_Static_assert(offsetof(worker, out) == 0, "run_workers reads a worker as its worker_out");
-
-static void *work(void *arg)
-{
-	worker *w = arg;
-	gate_scan_ctx *ctx = NULL;
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	git_odb *odb = NULL;
-	int rc;
-
-	if (!md) {
-		rc = gate_error_oom();
-		goto out;
-	}
-	if (w->own_repo && (rc = gate_repo_open_reader(&w->repo, w->repo)) < 0)
-		goto out;
-	if ((rc = git_repository_odb(&odb, w->repo)) < 0) {
-		rc = gate_error_from_git(rc, "opening the object store");
-		goto out;
-	}
-	if ((rc = gate_scan_ctx_new(&ctx, w->s->active)) < 0)
-		goto out;
-	for (;;) {
-		size_t i = atomic_fetch_add(w->next, 1), size;
-		const gate_blob_job *job;
-		git_object_t type;
-		git_odb_object *obj;
-		if (i >= w->jobs->count)
-			break;
-		if (w->s->deadline > 0 && gate_now_ms() > w->s->deadline) {
-			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
-							 "exceeded while scanning for secrets: %zu of %zu "
-							 "blobs done", w->s->budget_ms, i, w->jobs->count);
-			atomic_store(w->next, w->jobs->count); /* stop the other threads too */
-			goto out;
-		}
-		job = &w->jobs->items[i];
-		if (*job->path && path_allowed(w->s, job->path))
-			continue;
-		if ((rc = git_odb_read_header(&size, &type, odb, &job->blob)) < 0) {
-			rc = gate_error_from_git(rc, "reading a pushed blob");
-			goto out;
-		}
-		if (size > w->s->max_blob) {
-			if ((rc = skip_large(&w->out.report, job->path, size)) < 0)
-				goto out;
-			continue;
-		}
-		if ((rc = git_odb_read(&obj, odb, &job->blob)) < 0) {
-			rc = gate_error_from_git(rc, "reading a pushed blob");
-			goto out;
-		}
-		rc = scan_one(&w->out.report, w->s, ctx, md, git_odb_object_data(obj),
-			      git_odb_object_size(obj), job->path, job, w->jobs->items);
-		git_odb_object_free(obj);
-		if (rc < 0)
-			goto out;
-		if (w->s->progress && !w->own_repo && gate_now_ms() >= w->next_progress) {
-			w->next_progress = gate_now_ms() + 200;
-			w->s->progress(i, w->jobs->count, w->out.report.scanned_bytes,
-				       w->s->progress_payload);
-		}
-	}
-	rc = 0;
-out:
-	worker_done(&w->out, rc);
-	gate_scan_ctx_free(ctx);
-	git_odb_free(odb);
-	pcre2_match_data_free(md);
-	if (w->own_repo)
-		git_repository_free(w->repo);
-	return NULL;
-}
-
 static int merge(gate_secret_report *dst, gate_secret_report *src)
 {
 	size_t i;
@@ -1086,11 +945,291 @@ void gate_secret_report_sort(gate_secret_report *r)
 		qsort(r->skipped_large, r->n_skipped_large, sizeof(*r->skipped_large), skipped_cmp);
 }
 
+/*
+ * Where the scanning threads' items come from: the blobs of a push or a
+ * range, or files on disk.  The scanner sees bytes and a path, whichever.
+ */
+typedef struct {
+	const char *path;              /* as reported */
+	const gate_blob_job *job;      /* a blob's job (its commit), or NULL */
+	const gate_blob_job *jobs_base;
+	const char *data;              /* the bytes; NULL: nothing to scan */
+	size_t len;                    /* their length, or the size of what is too large */
+	int too_large;                 /* over max_blob_bytes: reported, never read */
+	void *hold;                    /* what the source releases after the scan */
+} scan_item;
+
+typedef struct scan_source scan_source;
+struct scan_source {
+	size_t count;
+	/* each thread's own set-up (thread 0 is the caller's) and tear-down; may be NULL */
+	int (*open)(const scan_source *src, void **state, unsigned thread);
+	void (*close)(void *state);
+	/* item I's path, before anything is read (allowlisted paths are not read) */
+	const char *(*path)(const scan_source *src, size_t i);
+	/* fills IT for item I, under MAX bytes: 0, or a GATE_E* error */
+	int (*read)(const scan_source *src, void *state, size_t i, size_t max, scan_item *it);
+	void (*release)(scan_item *it);
+};
+
+typedef struct {
+	gate_secret_report report;
+	int rc;
+	char err[512];
+	gate_secrets *s;
+	const scan_source *src;
+	atomic_size_t *next;
+	unsigned thread;
+	double next_progress; /* thread 0: when to call s->progress next */
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	const scan_source *src = w->src;
+	gate_scan_ctx *ctx = NULL;
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	void *state = NULL;
+	int rc = md ? 0 : gate_error_oom();
+
+	if (rc == 0 && src->open)
+		rc = src->open(src, &state, w->thread);
+	if (rc == 0)
+		rc = gate_scan_ctx_new(&ctx, w->s->active);
+	while (rc == 0) {
+		size_t i = atomic_fetch_add(w->next, 1);
+		scan_item it;
+		if (i >= src->count)
+			break;
+		if (w->s->deadline > 0 && gate_now_ms() > w->s->deadline) {
+			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+							 "exceeded while scanning for secrets: %zu of %zu "
+							 "blobs done", w->s->budget_ms, i, src->count);
+			break;
+		}
+		memset(&it, 0, sizeof(it));
+		it.path = src->path(src, i);
+		if (*it.path && path_allowed(w->s, it.path))
+			continue;
+		if ((rc = src->read(src, state, i, w->s->max_blob, &it)) < 0)
+			break;
+		if (it.too_large)
+			rc = skip_large(&w->report, it.path, it.len);
+		else if (it.data)
+			rc = scan_one(&w->report, w->s, ctx, md, it.data, it.len, it.path, it.job,
+				      it.jobs_base);
+		if (it.hold)
+			src->release(&it);
+		if (rc == 0 && w->s->progress && w->thread == 0 && gate_now_ms() >= w->next_progress) {
+			w->next_progress = gate_now_ms() + 200;
+			w->s->progress(i, src->count, w->report.scanned_bytes, w->s->progress_payload);
+		}
+	}
+	if (rc < 0) {
+		atomic_store(w->next, src->count); /* stop the other threads too */
+		snprintf(w->err, sizeof(w->err), "%s", gate_error_last());
+	}
+	w->rc = rc;
+	gate_scan_ctx_free(ctx);
+	if (src->close)
+		src->close(state);
+	pcre2_match_data_free(md);
+	return NULL;
+}
+
+/*
+ * Scans SRC on THREADS threads (0: the default), the first the caller's,
+ * and merges what they found into REPORT: 0, or the first thread's error.
+ */
+static int run_workers(gate_secret_report *report, gate_secrets *s, const scan_source *src,
+		       unsigned threads)
+{
+	atomic_size_t next = 0;
+	worker *ws;
+	pthread_t *tids;
+	size_t i, started = 0;
+	int rc = 0;
+
+	threads = src->count < 16 ? 1 : threads ? threads : default_threads(); /* few: one thread */
+	ws = gate_calloc(threads, sizeof(*ws));
+	tids = gate_calloc(threads, sizeof(*tids));
+	if (!ws || !tids) {
+		gate_free(ws);
+		gate_free(tids);
+		return GATE_ENOMEM;
+	}
+	for (i = 0; i < threads; i++) {
+		ws[i].s = s;
+		ws[i].src = src;
+		ws[i].next = &next;
+		ws[i].thread = (unsigned)i;
+	}
+	for (i = 1; i < threads; i++) {
+		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0)
+			break;
+		started = i;
+	}
+	work(&ws[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < threads; i++) {
+		if (ws[i].rc < 0 && rc == 0)
+			rc = gate_error_set(ws[i].rc, "%s", ws[i].err);
+		if (merge(report, &ws[i].report) < 0 && rc == 0)
+			rc = GATE_ENOMEM;
+		gate_secret_report_dispose(&ws[i].report);
+	}
+	gate_free(ws);
+	gate_free(tids);
+	return rc;
+}
+
+/* ---- sources: blobs ---------------------------------------------------------------- */
+
+typedef struct {
+	scan_source base; /* first */
+	const gate_blob_jobs *jobs;
+	git_repository *repo;
+} blob_source;
+_Static_assert(offsetof(blob_source, base) == 0, "a blob_source is read as its scan_source");
+
+typedef struct {
+	git_repository *repo; /* the caller's (thread 0) or a reader of its own */
+	git_odb *odb;
+	int own;
+} blob_state;
+
+static int blob_open(const scan_source *src, void **state, unsigned thread)
+{
+	const blob_source *b = (const blob_source *)src;
+	blob_state *st = gate_calloc(1, sizeof(*st));
+	int rc;
+
+	if (!(*state = st))
+		return GATE_ENOMEM;
+	st->repo = b->repo;
+	/* libgit2: one repository handle per thread */
+	if (thread && (rc = gate_repo_open_reader(&st->repo, b->repo)) < 0)
+		return rc;
+	st->own = thread != 0;
+	if ((rc = git_repository_odb(&st->odb, st->repo)) < 0)
+		return gate_error_from_git(rc, "opening the object store");
+	return 0;
+}
+
+static void blob_close(void *state)
+{
+	blob_state *st = state;
+	if (!st)
+		return;
+	git_odb_free(st->odb);
+	if (st->own)
+		git_repository_free(st->repo);
+	gate_free(st);
+}
+
+static const char *blob_path(const scan_source *src, size_t i)
+{
+	return ((const blob_source *)src)->jobs->items[i].path;
+}
+
+static int blob_read(const scan_source *src, void *state, size_t i, size_t max, scan_item *it)
+{
+	const gate_blob_jobs *jobs = ((const blob_source *)src)->jobs;
+	blob_state *st = state;
+	git_odb_object *obj;
+	git_object_t type;
+	size_t size;
+	int rc;
+
+	it->job = &jobs->items[i];
+	it->jobs_base = jobs->items;
+	/* the size first: a blob over the limit is never loaded */
+	if ((rc = git_odb_read_header(&size, &type, st->odb, &it->job->blob)) < 0)
+		return gate_error_from_git(rc, "reading a pushed blob");
+	if (size > max) {
+		it->too_large = 1;
+		it->len = size;
+		return 0;
+	}
+	if ((rc = git_odb_read(&obj, st->odb, &it->job->blob)) < 0)
+		return gate_error_from_git(rc, "reading a pushed blob");
+	it->data = git_odb_object_data(obj);
+	it->len = git_odb_object_size(obj);
+	it->hold = obj;
+	return 0;
+}
+
+static void blob_release(scan_item *it)
+{
+	git_odb_object_free(it->hold);
+}
+
+/* ---- sources: files ---------------------------------------------------------------- */
+
+typedef struct {
+	scan_source base; /* first */
+	const char *const *paths;
+} file_source;
+_Static_assert(offsetof(file_source, base) == 0, "a file_source is read as its scan_source");
+
+static const char *file_path(const scan_source *src, size_t i)
+{
+	const char *p = ((const file_source *)src)->paths[i];
+	return strncmp(p, "./", 2) ? p : p + 2; /* shown without a leading "./" */
+}
+
+static int file_read(const scan_source *src, void *state, size_t i, size_t max, scan_item *it)
+{
+	char *data;
+	size_t len;
+	int rc = gate_read_regular(&data, &len, ((const file_source *)src)->paths[i], max);
+
+	(void)state;
+	if (rc == GATE_ENOTFOUND) {
+		gate_error_clear(); /* removed since the walk listed it: nothing to scan */
+		return 0;
+	}
+	if (rc == GATE_READ_NOT_REGULAR)
+		return 0; /* a symlink or a device now: not content */
+	if (rc == GATE_READ_TOO_LARGE) {
+		it->too_large = 1;
+		it->len = len;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	it->data = data;
+	it->len = len;
+	it->hold = data;
+	return 0;
+}
+
+static void file_release(scan_item *it)
+{
+	gate_free(it->hold);
+}
+
+int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
+			    size_t n, unsigned threads)
+{
+	file_source src = { { n, NULL, NULL, file_path, file_read, file_release }, paths };
+	int rc;
+
+	if (s->disabled || !n)
+		return 0;
+	if ((rc = use_scanner(s, (size_t)-1)) < 0)
+		return rc;
+	rc = run_workers(report, s, &src.base, threads);
+	gate_secret_report_sort(report);
+	return rc;
+}
+
 int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
 			   git_repository *repo, unsigned threads)
 {
-	worker *ws;
-	atomic_size_t next = 0;
+	blob_source src = { { jobs->count, blob_open, blob_close, blob_path, blob_read, blob_release },
+			    jobs, repo };
 	size_t i;
 	double t0 = gate_now_ms();
 	int rc = 0;
@@ -1115,18 +1254,7 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		if ((rc = use_scanner(s, total)) < 0)
 			return rc;
 	}
-	threads = scan_threads(threads, jobs->count);
-	if (!(ws = gate_calloc(threads, sizeof(*ws))))
-		return GATE_ENOMEM;
-	for (i = 0; i < threads; i++) {
-		ws[i].s = s;
-		ws[i].jobs = jobs;
-		ws[i].next = &next;
-		ws[i].repo = repo;
-		ws[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
-	}
-	rc = run_workers(report, work, ws, sizeof(*ws), threads);
-	gate_free(ws);
+	rc = run_workers(report, s, &src.base, threads);
 	if (s->progress)
 		s->progress(jobs->count, jobs->count, report->scanned_bytes, s->progress_payload);
 	dedupe(report);
@@ -1147,79 +1275,3 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 	return rc;
 }
 
-/* ---- files ---------------------------------------------------------------------- */
-
-typedef struct {
-	worker_out out; /* first */
-	gate_secrets *s;
-	const char *const *paths;
-	size_t n;
-	atomic_size_t *next;
-} file_worker;
-_Static_assert(offsetof(file_worker, out) == 0, "run_workers reads a worker as its worker_out");
-
-static void *file_work(void *arg)
-{
-	file_worker *w = arg;
-	gate_scan_ctx *ctx = NULL;
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	int rc = md ? gate_scan_ctx_new(&ctx, w->s->active) : gate_error_oom();
-
-	while (rc == 0) {
-		size_t i = atomic_fetch_add(w->next, 1), len;
-		const char *path, *shown;
-		char *data;
-		if (i >= w->n)
-			break;
-		path = w->paths[i];
-		shown = strncmp(path, "./", 2) ? path : path + 2;
-		if (path_allowed(w->s, shown))
-			continue;
-		rc = gate_read_regular(&data, &len, path, w->s->max_blob);
-		if (rc == GATE_ENOTFOUND) {
-			gate_error_clear(); /* removed since the walk listed it: nothing to scan */
-			continue;
-		}
-		if (rc == GATE_READ_TOO_LARGE)
-			rc = skip_large(&w->out.report, shown, len);
-		else if (rc == 0) {
-			rc = scan_one(&w->out.report, w->s, ctx, md, data, len, shown, NULL, NULL);
-			gate_free(data);
-		}
-		if (rc < 0)
-			atomic_store(w->next, w->n); /* stop the other threads too */
-		else
-			rc = 0; /* GATE_READ_NOT_REGULAR: a symlink or a device, not content */
-	}
-	worker_done(&w->out, rc);
-	gate_scan_ctx_free(ctx);
-	pcre2_match_data_free(md);
-	return NULL;
-}
-
-int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
-			    size_t n, unsigned threads)
-{
-	file_worker *ws;
-	atomic_size_t next = 0;
-	size_t i;
-	int rc;
-
-	if (s->disabled || !n)
-		return 0;
-	if ((rc = use_scanner(s, (size_t)-1)) < 0)
-		return rc;
-	threads = scan_threads(threads, n);
-	if (!(ws = gate_calloc(threads, sizeof(*ws))))
-		return GATE_ENOMEM;
-	for (i = 0; i < threads; i++) {
-		ws[i].s = s;
-		ws[i].paths = paths;
-		ws[i].n = n;
-		ws[i].next = &next;
-	}
-	rc = run_workers(report, file_work, ws, sizeof(*ws), threads);
-	gate_free(ws);
-	gate_secret_report_sort(report);
-	return rc;
-}
