@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common.h"
 #include "repo.h"
@@ -14,15 +15,22 @@ static int add_dir(git_odb *odb, const char *dir)
 	return rc < 0 ? gate_error_from_git(rc, dir) : 0;
 }
 
-/* Adds each directory of LIST (colon-separated, may be NULL) to ODB. */
-static int add_dir_list(git_odb *odb, const char *list)
+/*
+ * Adds each directory of LIST (colon-separated, may be NULL) to ODB; *SAME
+ * (when not NULL) is set when one of them is the directory SAME_AS names.
+ */
+static int add_dir_list(git_odb *odb, const char *list, const struct stat *same_as, int *same)
 {
 	while (list && *list) {
 		const char *end = strchr(list, ':');
 		size_t len = end ? (size_t)(end - list) : strlen(list);
 		if (len) {
 			char *dir = gate_strndup(list, len);
+			struct stat st;
 			int rc = dir ? add_dir(odb, dir) : GATE_ENOMEM;
+			if (rc == 0 && same_as && stat(dir, &st) == 0 && st.st_dev == same_as->st_dev &&
+			    st.st_ino == same_as->st_ino)
+				*same = 1;
 			gate_free(dir);
 			if (rc < 0)
 				return rc;
@@ -50,19 +58,39 @@ static int opened_from_env(void)
 static int add_main_store(git_odb *odb, git_repository *repo)
 {
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
-	int rc;
+	const char *common = git_repository_commondir(repo);
+	size_t len = strlen(common);
+	gate_buf dir = GATE_BUF_INIT;
+	struct stat own;
+	int rc = 0, named = 0;
 
-	if (!(objdir && *objdir && opened_from_env())) {
-		const char *common = git_repository_commondir(repo);
-		size_t len = strlen(common);
-		gate_buf dir = GATE_BUF_INIT;
-		gate_buf_printf(&dir, "%s%sobjects/", common, len && common[len - 1] == '/' ? "" : "/");
-		rc = dir.oom ? GATE_ENOMEM : add_dir(odb, gate_buf_cstr(&dir));
-		gate_buf_dispose(&dir);
-		if (rc < 0)
-			return rc;
+	/* libgit2's own spelling: the common dir (ending in '/') and "objects/" */
+	gate_buf_printf(&dir, "%s%sobjects/", common, len && common[len - 1] == '/' ? "" : "/");
+	if (dir.oom)
+		return GATE_ENOMEM;
+	if (objdir && *objdir && opened_from_env()) {
+		/*
+		 * Under a quarantine the store must be among the alternates.  If
+		 * no entry is it (git quotes a path with a ':' in that list), it
+		 * is added as libgit2 spells it, so old objects stay readable.
+		 */
+		if (stat(gate_buf_cstr(&dir), &own) < 0)
+			memset(&own, 0, sizeof(own));
+		rc = add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"), &own, &named);
+		if (rc == 0 && !named)
+			rc = add_dir(odb, gate_buf_cstr(&dir));
+	} else {
+		/*
+		 * (With GIT_WORK_TREE or GIT_COMMON_DIR set, a GIT_OBJECT_DIRECTORY
+		 * naming this same store by another spelling maps its packs twice:
+		 * libgit2 keeps the first spelling it is given.)
+		 */
+		rc = add_dir(odb, gate_buf_cstr(&dir));
+		if (rc == 0)
+			rc = add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"), NULL, NULL);
 	}
-	return add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"));
+	gate_buf_dispose(&dir);
+	return rc;
 }
 
 static int add_object_dirs(git_repository *repo)
@@ -76,7 +104,7 @@ static int add_object_dirs(git_repository *repo)
 	if (objdir && *objdir)
 		rc = add_dir(odb, objdir);
 	if (rc == 0)
-		rc = add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"));
+		rc = add_dir_list(odb, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"), NULL, NULL);
 	git_odb_free(odb);
 	return rc;
 }
@@ -115,8 +143,11 @@ int gate_repo_open_reader(git_repository **out, git_repository *repo)
 	if ((rc = git_odb_new(&odb)) < 0)
 		return gate_error_from_git(rc, "opening the object database");
 	/* the pushed objects first (quarantine), then the repository's own */
-	if ((!objdir || !*objdir || (rc = add_dir(odb, objdir)) == 0) &&
-	    (rc = add_main_store(odb, repo)) == 0 && (rc = git_repository_wrap_odb(out, odb)) < 0)
+	if (objdir && *objdir)
+		rc = add_dir(odb, objdir);
+	if (rc == 0)
+		rc = add_main_store(odb, repo);
+	if (rc == 0 && (rc = git_repository_wrap_odb(out, odb)) < 0)
 		rc = gate_error_from_git(rc, "opening the object database");
 	git_odb_free(odb);
 	return rc;

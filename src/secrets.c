@@ -889,7 +889,12 @@ static int finding_cmp(const void *a, const void *b)
 		return x->line < y->line ? -1 : 1;
 	if (x->column != y->column)
 		return x->column < y->column ? -1 : 1;
-	return strcmp(x->rule_id, y->rule_id); /* two rules on one spot: the same order every run */
+	/* two rules, or two versions of the file, on one spot: the same order every run */
+	if ((c = strcmp(x->rule_id, y->rule_id)))
+		return c;
+	if (x->job != y->job)
+		return x->job < y->job ? -1 : 1;
+	return git_oid_cmp(&x->commit, &y->commit);
 }
 
 static int skipped_cmp(const void *a, const void *b)
@@ -1106,7 +1111,7 @@ static int blob_open(const scan_source *src, void **state, unsigned thread)
 	int rc;
 
 	if (!(*state = st))
-		return GATE_ENOMEM;
+		return gate_error_oom();
 	st->repo = b->repo;
 	/* libgit2: one repository handle per thread */
 	if (thread && (rc = gate_repo_open_reader(&st->repo, b->repo)) < 0)

@@ -317,7 +317,7 @@ int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max)
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0, want;
-	int fd;
+	int fd, blocking = 0;
 
 	*out = NULL;
 	*out_len = 0;
@@ -358,8 +358,10 @@ int gate_read_regular(char **out, size_t *out_len, const char *path, size_t max)
 		if (n < 0 && errno == EINTR)
 			continue;
 		/* O_NONBLOCK only kept a FIFO from blocking the open; some file systems heed it */
-		if (n < 0 && errno == EAGAIN && fcntl(fd, F_SETFL, 0) == 0)
+		if (n < 0 && errno == EAGAIN && !blocking && fcntl(fd, F_SETFL, 0) == 0) {
+			blocking = 1;
 			continue;
+		}
 		if (n < 0) {
 			int e = errno;
 			close(fd);

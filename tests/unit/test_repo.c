@@ -56,6 +56,13 @@ static void sh(char *out, size_t len, const char *cmd)
  */
 static void setup(void)
 {
+	static const char *const inherited[] = { "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR",
+						 "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+						 "GIT_QUARANTINE_PATH", "GIT_INDEX_FILE" };
+	size_t i;
+	/* run from a hook, the suite would inherit a repository of its own */
+	for (i = 0; i < sizeof(inherited) / sizeof(*inherited); i++)
+		unsetenv(inherited[i]);
 	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
 	git_libgit2_init();
 	sh(NULL, 0, "git init -q --bare r.git && mkdir -p r.git/objects/q/pack");
@@ -134,6 +141,12 @@ static void read_everywhere(const char *const *blobs, const char *const *packs, 
 	}
 	cr_assert_eq(gate_repo_open_main_store(&store, repo), 0, "%s", gate_error_last());
 	read_blob(store, old_blob);
+	{
+		/* the store is what was there before the push: never the quarantine */
+		git_oid id;
+		cr_assert_eq(git_oid_fromstr(&id, new_blob), 0);
+		cr_expect_eq(git_odb_exists(store, &id), 0, "the main store sees the pushed blob");
+	}
 	for (i = 0; i < n; i++)
 		cr_expect_eq(mappings(packs[i]), 1, "%s is mapped %d times", packs[i], mappings(packs[i]));
 	git_odb_free(store);
