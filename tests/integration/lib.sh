@@ -148,6 +148,52 @@ listening() {
   return 1
 }
 
+# ---- sshd on 127.0.0.1 ------------------------------------------------------
+
+# need_sshd: sets SSHD to the sshd binary; without one, the file is skipped
+# (a failure under CI, which installs openssh-server).  Root needs /run/sshd.
+need_sshd() {
+  SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+  if [ ! -x "$SSHD" ]; then
+    if [ "${CI:-}" = true ]; then not_ok "sshd is installed (.ci/run installs openssh-server)"; finish; fi
+    echo "# SKIP: no sshd on this machine (apt-get install openssh-server); ssh tests not run"
+    finish
+  fi
+  [ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd
+}
+
+# start_sshd DIR EXTRA: an sshd on a free port of 127.0.0.1 with host key
+# DIR/host_key, keys only, and the sshd_config lines EXTRA (one string, lines
+# separated by newlines); sets SSHD_PID and SSH_PORT.  1 when it would not
+# start on any of 10 ports (DIR/sshd.log says why).
+start_sshd() {
+  local dir=$1 extra=$2 try port
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    port=$((20000 + RANDOM % 40000))
+    printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $dir/host_key" "PidFile $dir/sshd.pid" \
+      "PubkeyAuthentication yes" "PasswordAuthentication no" "KbdInteractiveAuthentication no" \
+      "UsePAM no" "LogLevel ERROR" "$extra" >"$dir/sshd_config"
+    "$SSHD" -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
+    SSHD_PID=$!
+    if listening "$SSHD_PID" "$port"; then SSH_PORT=$port; return 0; fi
+    SSHD_PID=
+  done
+  return 1
+}
+
+# ssh_serve_wrapper DIR: DIR/serve, a gitolite-style forced command for
+# authorized_keys (command="DIR/serve NAME"): the key decides who pushes.
+ssh_serve_wrapper() {
+  cat >"$1/serve" <<'WRAP'
+#!/bin/sh
+# gitolite-style forced command: the key decides who you are.
+GATEHOUSE_USER=$1
+export GATEHOUSE_USER
+exec git-shell -c "$SSH_ORIGINAL_COMMAND"
+WRAP
+  chmod 755 "$1/serve"
+}
+
 # ---- expectations ---------------------------------------------------------
 
 expect_accepted() {

@@ -4,13 +4,7 @@
 # command= wrapper for one key, environment= for another.
 . "$(dirname "$0")/lib.sh"
 
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-if [ ! -x "$SSHD" ]; then
-  if [ "${CI:-}" = true ]; then not_ok "sshd is installed (.ci/run installs openssh-server)"; finish; fi
-  echo "# SKIP: no sshd on this machine (apt-get install openssh-server); ssh tests not run"
-  finish
-fi
-[ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd
+need_sshd
 
 S=$TMP/ssh
 mkdir -p "$S"
@@ -18,14 +12,7 @@ chmod 700 "$S"
 ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
 for who in erin bob mallory; do ssh-keygen -q -t ed25519 -N '' -C "$who" -f "$S/$who"; done
 
-cat >"$S/serve" <<'WRAP'
-#!/bin/sh
-# gitolite-style forced command: the key decides who you are.
-GATEHOUSE_USER=$1
-export GATEHOUSE_USER
-exec git-shell -c "$SSH_ORIGINAL_COMMAND"
-WRAP
-chmod 755 "$S/serve"
+ssh_serve_wrapper "$S"
 opts="no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty"
 {
   echo "command=\"$S/serve erin\",$opts $(cat "$S/erin.pub")"
@@ -34,32 +21,10 @@ opts="no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty"
 } >"$S/authorized_keys"
 chmod 600 "$S/authorized_keys"
 
-start_sshd() {
-  local try port
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    port=$((20000 + RANDOM % 40000))
-    cat >"$S/sshd_config" <<CFG
-Port $port
-ListenAddress 127.0.0.1
-HostKey $S/host_key
-PidFile $S/sshd.pid
-AuthorizedKeysFile $S/authorized_keys
+if ! start_sshd "$S" "AuthorizedKeysFile $S/authorized_keys
 StrictModes no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
 PermitUserEnvironment GATEHOUSE_USER
-PermitRootLogin prohibit-password
-UsePAM no
-LogLevel ERROR
-CFG
-    "$SSHD" -D -e -f "$S/sshd_config" 2>>"$S/sshd.log" &
-    SSHD_PID=$!
-    if listening "$SSHD_PID" "$port"; then SSH_PORT=$port; return 0; fi
-  done
-  return 1
-}
-if ! start_sshd; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
+PermitRootLogin prohibit-password"; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
 on_exit 'kill $SSHD_PID 2>/dev/null; wait $SSHD_PID 2>/dev/null'
 ok "sshd listens on 127.0.0.1:$SSH_PORT"
 

@@ -57,8 +57,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "# SKIP: needs root to create the gitolite user"
   finish
 fi
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-mkdir -p /run/sshd
+need_sshd
 
 # ---- the gitolite hosting user -------------------------------------------
 GL=ghgl$$
@@ -116,33 +115,10 @@ install -d -o "$GL" -m 0755 "$GLHOME/local" "$GLHOME/local/hooks" "$GLHOME/local
 install -o "$GL" -m 0755 "$GATEHOUSE_BIN/pre-receive" "$GLHOME/local/hooks/repo-specific/gatehouse"
 
 # ---- sshd on 127.0.0.1, reading the gitolite user's authorized_keys ----------
-start_sshd() {
-  local try port
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    port=$((20000 + RANDOM % 40000))
-    cat >"$S/sshd_config" <<CFG
-Port $port
-ListenAddress 127.0.0.1
-HostKey $S/host_key
-PidFile $S/sshd.pid
-AuthorizedKeysFile $GLHOME/.ssh/authorized_keys
+if ! start_sshd "$S" "AuthorizedKeysFile $GLHOME/.ssh/authorized_keys
 AllowUsers $GL
 StrictModes yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitUserEnvironment no
-UsePAM no
-LogLevel ERROR
-CFG
-    "$SSHD" -D -e -f "$S/sshd_config" 2>>"$S/sshd.log" &
-    SSHD_PID=$!
-    if listening "$SSHD_PID" "$port"; then SSH_PORT=$port; return 0; fi
-    SSHD_PID=
-  done
-  return 1
-}
-if ! start_sshd; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
+PermitUserEnvironment no"; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
 ok "sshd listens on 127.0.0.1:$SSH_PORT for $GL"
 
 URL="ssh://$GL@127.0.0.1:$SSH_PORT"
