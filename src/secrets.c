@@ -177,7 +177,6 @@ void gate_secrets_free(gate_secrets *s)
 }
 
 int gate_secrets_disabled(const gate_secrets *s) { return s->disabled; }
-size_t gate_secrets_max_blob(const gate_secrets *s) { return s->max_blob; }
 const char *gate_secrets_engine(const gate_secrets *s)
 {
 	if (s->disabled)

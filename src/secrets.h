@@ -71,7 +71,6 @@ void gate_secrets_force_pcre2(gate_secrets *s);
 /* Whether the matrix switched scanning off. */
 int gate_secrets_disabled(const gate_secrets *s);
 const char *gate_secrets_engine(const gate_secrets *s);
-size_t gate_secrets_max_blob(const gate_secrets *s);
 
 /* A job: one blob, the path and commit it came in with. */
 typedef struct {
