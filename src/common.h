@@ -54,6 +54,9 @@ int gate_buf_vprintf(gate_buf *b, const char *fmt, va_list ap);
  * escape what they print without garbling it.
  */
 int gate_buf_put_escaped(gate_buf *b, const char *s, size_t len);
+
+/* LEN (the length of S) cut to at most MAX bytes, never inside a UTF-8 sequence. */
+size_t gate_utf8_cut(const char *s, size_t len, size_t max);
 /* Returns the buffer's string ("" when empty); the buffer keeps ownership. */
 const char *gate_buf_cstr(const gate_buf *b);
 /* Hands the string to the caller (who frees it with gate_free). */

@@ -106,9 +106,7 @@ static const char *show(char *buf, const char *s, size_t len, size_t max)
 	if (!s)
 		s = "", n = 0;
 	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
+		n = gate_utf8_cut(s, n, max);
 		cut = 1;
 	}
 	for (i = 0; i < n; i++)

@@ -79,16 +79,10 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h;
 }
 
-/* LEN of S cut to at most MAX bytes, never inside a UTF-8 sequence. */
+/* The length of S cut to at most MAX bytes, never inside a UTF-8 sequence. */
 static size_t cut_len(const char *s, size_t max)
 {
-	size_t n = strlen(s);
-	if (n <= max)
-		return n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
+	return gate_utf8_cut(s, strlen(s), max);
 }
 
 static int map_rehash(dash_map *m, size_t ncap)

@@ -164,6 +164,15 @@ int gate_buf_printf(gate_buf *b, const char *fmt, ...)
 	return rc;
 }
 
+size_t gate_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 /* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
