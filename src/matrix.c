@@ -1509,6 +1509,8 @@ const gate_limit_def gate_limit_defs[GATE_LIMITS] = {
 	[GATE_LIMIT_TREE_DEPTH] = { "tree_depth", 1024, 1, GATE_TREEDIFF_MAX_DEPTH,
 				    "directories a path is nested in" },
 	[GATE_LIMIT_PATH_BYTES] = { "path_bytes", 4096, 16, 65536, "bytes of one path" },
+	[GATE_LIMIT_PATHS_PER_PUSH] = { "paths_per_push", 1000000, 1, 100000000,
+					"changed (commit, path) pairs in one push" },
 };
 
 void gate_limits_default(gate_limits *l)

@@ -114,6 +114,7 @@ enum {
 	GATE_LIMIT_PATHS_PER_COMMIT, /* paths one commit changes */
 	GATE_LIMIT_TREE_DEPTH,       /* directories a path is nested in */
 	GATE_LIMIT_PATH_BYTES,       /* bytes of one path */
+	GATE_LIMIT_PATHS_PER_PUSH,   /* changed (commit, path) pairs in one push */
 	GATE_LIMITS
 };
 

@@ -226,19 +226,17 @@ static void redact(char *out, size_t outlen, const char *secret, size_t len)
 	snprintf(out, outlen, "%s...(%zu chars)", head, len);
 }
 
-static void fingerprint(char *out, size_t outlen, const char *rule, const char *path,
-			const char *secret, size_t len)
+/* The hash a fingerprint carries: 16 hex digits of the secret's SHA-256. */
+static void secret_hash(char out[17], const char *secret, size_t len)
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
-	char hex[17];
 	size_t i;
 
 	if (!EVP_Digest(secret, len, md, &mdlen, EVP_sha256(), NULL))
 		memset(md, 0, sizeof(md));
 	for (i = 0; i < 8; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	snprintf(out, outlen, "%s:%s:%s", rule, path, hex);
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 static int ignored(const gate_secrets *s, const char *fp, const char *rule, const char *hash)
@@ -250,57 +248,52 @@ static int ignored(const gate_secrets *s, const char *fp, const char *rule, cons
 					cmpstr)));
 }
 
+/*
+ * What the scanner found in a blob, before any path is known: everything a
+ * finding needs but the path, so one scan serves every path the blob is at.
+ */
+typedef struct {
+	const gate_secret_rule *rule;
+	size_t line, column;
+	char hash[17];     /* secret_hash */
+	char redacted[48]; /* never the whole secret */
+} raw_hit;
+
+typedef struct {
+	raw_hit *items;
+	size_t n, cap;
+} raw_hits;
+
 typedef struct {
 	gate_secrets *s;
-	gate_secret_report *report;
+	raw_hits *out;
 	pcre2_match_data *md;
-	const gate_blob_job *job; /* NULL for buffers */
-	const gate_blob_job *jobs_base;
-	const char *path;
 	int rc;
 } hit_ctx;
 
 static int on_hit(const gate_secret_hit *hit, const char *data, size_t len, void *payload)
 {
 	hit_ctx *h = payload;
-	gate_secret_report *r = h->report;
-	gate_secret_finding *f;
 	const char *secret = data + hit->offset;
+	raw_hit *r;
 	size_t i;
 	(void)len;
 
+	/* allowed values do not depend on the path: filtered once, here */
 	for (i = 0; i < h->s->n_allow_re; i++)
 		if (h->s->allow_re[i] && pcre2_match(h->s->allow_re[i], (PCRE2_SPTR)secret, hit->length,
 						     0, 0, h->md, NULL) >= 0)
 			return 0;
-	if (gate_grow(&r->items, &r->cap, r->count + 1, sizeof(*f)) < 0) {
+	if (gate_grow(&h->out->items, &h->out->cap, h->out->n + 1, sizeof(*r)) < 0) {
 		h->rc = GATE_ENOMEM;
 		return 1;
 	}
-	f = &r->items[r->count];
-	memset(f, 0, sizeof(*f));
-	fingerprint(f->fingerprint, sizeof(f->fingerprint), hit->rule->id, h->path, secret, hit->length);
-	if (ignored(h->s, f->fingerprint, hit->rule->id, strrchr(f->fingerprint, ':') + 1))
-		return 0;
-	f->rule_id = gate_strdup(hit->rule->id);
-	f->path = gate_strdup(h->path);
-	if (!f->rule_id || !f->path) {
-		gate_free(f->rule_id);
-		gate_free(f->path);
-		h->rc = GATE_ENOMEM;
-		return 1;
-	}
-	f->description = hit->rule->description;
-	f->rule_line = hit->rule->builtin ? 0 : hit->rule->line;
-	f->line = hit->line;
-	f->column = hit->column;
-	redact(f->redacted, sizeof(f->redacted), secret, hit->length);
-	if (h->job) {
-		f->commit = h->job->commit;
-		f->ref_index = h->job->ref_index;
-		f->job = (size_t)(h->job - h->jobs_base);
-	}
-	r->count++;
+	r = &h->out->items[h->out->n++];
+	r->rule = hit->rule;
+	r->line = hit->line;
+	r->column = hit->column;
+	secret_hash(r->hash, secret, hit->length);
+	redact(r->redacted, sizeof(r->redacted), secret, hit->length);
 	return 0;
 }
 
@@ -309,30 +302,71 @@ static int is_binary(const char *data, size_t len)
 	return memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
 }
 
-static int scan_one(gate_secret_report *report, gate_secrets *s, gate_scan_ctx *ctx,
-		    pcre2_match_data *md, const char *data, size_t len, const char *path,
-		    const gate_blob_job *job, const gate_blob_job *jobs_base)
+/* Scans DATA once into HITS (emptied first); a binary blob is counted and yields none. */
+static int scan_raw(raw_hits *hits, gate_secret_report *report, gate_secrets *s,
+		    gate_scan_ctx *ctx, pcre2_match_data *md, const char *data, size_t len)
 {
 	hit_ctx h;
 	int rc;
 
+	hits->n = 0;
 	if (is_binary(data, len)) {
 		report->skipped_binary++;
 		return 0;
 	}
 	memset(&h, 0, sizeof(h));
 	h.s = s;
-	h.report = report;
+	h.out = hits;
 	h.md = md;
-	h.job = job;
-	h.jobs_base = jobs_base;
-	h.path = path;
 	report->scanned++;
 	report->scanned_bytes += len;
 	rc = gate_scan(ctx, data, len, on_hit, &h);
 	if (h.rc < 0)
 		return h.rc;
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Appends HITS as findings at PATH, brought by JOB (index JOB_INDEX; NULL:
+ * not from a push or range): each path has fingerprints of its own, so
+ * .gatehouse/ignore entries are matched here, per path.
+ */
+static int emit(gate_secret_report *r, const gate_secrets *s, const raw_hits *hits,
+		const char *path, const gate_blob_job *job, size_t job_index)
+{
+	size_t i;
+
+	for (i = 0; i < hits->n; i++) {
+		const raw_hit *h = &hits->items[i];
+		gate_secret_finding *f;
+		if (gate_grow(&r->items, &r->cap, r->count + 1, sizeof(*f)) < 0)
+			return GATE_ENOMEM;
+		f = &r->items[r->count];
+		memset(f, 0, sizeof(*f));
+		snprintf(f->fingerprint, sizeof(f->fingerprint), "%s:%s:%s", h->rule->id, path,
+			 h->hash);
+		if (ignored(s, f->fingerprint, h->rule->id, h->hash))
+			continue;
+		f->rule_id = gate_strdup(h->rule->id);
+		f->path = gate_strdup(path);
+		if (!f->rule_id || !f->path) {
+			gate_free(f->rule_id);
+			gate_free(f->path);
+			return GATE_ENOMEM;
+		}
+		f->description = h->rule->description;
+		f->rule_line = h->rule->builtin ? 0 : h->rule->line;
+		f->line = h->line;
+		f->column = h->column;
+		memcpy(f->redacted, h->redacted, sizeof(f->redacted));
+		if (job) {
+			f->commit = job->commit;
+			f->ref_index = job->ref_index;
+			f->job = job_index;
+		}
+		r->count++;
+	}
+	return 0;
 }
 
 static int skip_large(gate_secret_report *r, const char *path, size_t size)
@@ -370,10 +404,6 @@ int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, co
 		       size_t ref)
 {
 	gate_blob_job *j;
-	if (gate_oidmap_get(&jobs->claimed, blob, NULL)) {
-		gate_free(path);
-		return 0;
-	}
 	if (gate_grow(&jobs->items, &jobs->cap, jobs->count + 1, sizeof(*j)) < 0) {
 		gate_free(path);
 		return GATE_ENOMEM;
@@ -388,7 +418,87 @@ int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, co
 	}
 	j->ref_index = ref;
 	jobs->count++;
+	if (gate_oidmap_get(&jobs->claimed, blob, NULL))
+		return 0; /* the blob's first job stays its claim */
 	return gate_oidmap_put(&jobs->claimed, blob, jobs->count - 1);
+}
+
+/* A job seen by blob: sorting these needs no access to the job list. */
+typedef struct {
+	const git_oid *blob;
+	const char *path;
+	size_t i;
+} job_key;
+
+/* By blob, then path, then index (the oldest first). */
+static int by_blob_path(const void *a, const void *b)
+{
+	const job_key *x = a, *y = b;
+	int c = git_oid_cmp(x->blob, y->blob);
+	if (!c)
+		c = strcmp(x->path, y->path);
+	return c ? c : x->i < y->i ? -1 : (x->i > y->i);
+}
+
+/* By blob, then index. */
+static int by_blob(const void *a, const void *b)
+{
+	const job_key *x = a, *y = b;
+	int c = git_oid_cmp(x->blob, y->blob);
+	return c ? c : x->i < y->i ? -1 : (x->i > y->i);
+}
+
+/* JOBS as keys sorted with CMP: a new array of JOBS->count, or NULL. */
+static job_key *sorted_keys(const gate_blob_jobs *jobs, int (*cmp)(const void *, const void *))
+{
+	job_key *k = gate_calloc(jobs->count ? jobs->count : 1, sizeof(*k));
+	size_t i;
+	if (!k)
+		return NULL;
+	for (i = 0; i < jobs->count; i++) {
+		k[i].blob = &jobs->items[i].blob;
+		k[i].path = jobs->items[i].path;
+		k[i].i = i;
+	}
+	qsort(k, jobs->count, sizeof(*k), cmp);
+	return k;
+}
+
+int gate_blob_jobs_dedupe(gate_blob_jobs *jobs)
+{
+	job_key *k;
+	unsigned char *drop;
+	size_t i, out = 0;
+	int rc = 0;
+
+	if (jobs->count < 2)
+		return 0;
+	k = sorted_keys(jobs, by_blob_path);
+	drop = gate_calloc(jobs->count, 1);
+	if (!k || !drop) {
+		gate_free(k);
+		gate_free(drop);
+		return gate_error_oom();
+	}
+	/* the same bytes at the same path again: the oldest commit that brought them stands */
+	for (i = 1; i < jobs->count; i++)
+		if (git_oid_equal(k[i].blob, k[i - 1].blob) && !strcmp(k[i].path, k[i - 1].path))
+			drop[k[i].i] = 1;
+	gate_free(k);
+	for (i = 0; i < jobs->count; i++) {
+		if (drop[i]) {
+			gate_free(jobs->items[i].path);
+			continue;
+		}
+		jobs->items[out++] = jobs->items[i];
+	}
+	jobs->count = out;
+	gate_free(drop);
+	gate_oidmap_dispose(&jobs->claimed);
+	for (i = 0; i < jobs->count && rc == 0; i++)
+		if (!gate_oidmap_get(&jobs->claimed, &jobs->items[i].blob, NULL))
+			rc = gate_oidmap_put(&jobs->claimed, &jobs->items[i].blob, i);
+	return rc;
 }
 
 void gate_blob_jobs_dispose(gate_blob_jobs *jobs)
@@ -450,6 +560,8 @@ typedef struct {
 	found_list *cur;
 	const gate_limits *lim;    /* NULL: none checked */
 	atomic_int *hit_taken;     /* the first thread past a limit reports it */
+	atomic_size_t *push_paths; /* (commit, path) pairs listed so far, all threads */
+	int oom;                   /* a new tree could not be remembered */
 	gate_limit_hit *hit;
 	const git_oid *commit;     /* the commit being listed */
 	size_t ref, paths;         /* its update; paths it changed so far */
@@ -493,12 +605,22 @@ static int limit_hit(lister *l, int which, const char *fmt, ...)
 	return LIMIT_STOP;
 }
 
-/* The limits on one path a commit changes. */
-static int check_path(lister *l, const char *path)
+/*
+ * The limits on one path a commit changes (ADDED: it is on the new side).
+ * Every changed (commit, path) pair counts toward paths_per_push, which
+ * bounds the product of commits and paths that each limit bounds alone.
+ */
+static int check_path(lister *l, const char *path, int added)
 {
 	const unsigned *v = l->lim->value;
 	size_t len = strlen(path), depth = 0, i;
 
+	if (atomic_fetch_add(l->push_paths, 1) >= v[GATE_LIMIT_PATHS_PER_PUSH])
+		return limit_hit(l, GATE_LIMIT_PATHS_PER_PUSH,
+				 "the push changes more than %u (commit, path) pairs in all",
+				 v[GATE_LIMIT_PATHS_PER_PUSH]);
+	if (!added)
+		return 0;
 	if (++l->paths > v[GATE_LIMIT_PATHS_PER_COMMIT])
 		return limit_hit(l, GATE_LIMIT_PATHS_PER_COMMIT, "changes more than %u paths",
 				 v[GATE_LIMIT_PATHS_PER_COMMIT]);
@@ -541,12 +663,16 @@ static int on_entry(const char *path, const git_tree_entry *o, const git_tree_en
 	found_list *f = l->cur;
 	int rc;
 	(void)o;
-	if (n && l->lim && (rc = check_path(l, path)) != 0)
+	if (l->lim && (rc = check_path(l, path, n != NULL)) != 0)
 		return rc;
+	/*
+	 * Every path the commit adds or changes, whatever its blob: a blob
+	 * already on the server (a revert, a copy, a rename) is judged again
+	 * under its new path, since allow_paths, fingerprints and the content
+	 * policies all depend on where the bytes are.
+	 */
 	if (!n || git_tree_entry_type(n) != GIT_OBJECT_BLOB ||
 	    git_tree_entry_filemode(n) == GIT_FILEMODE_COMMIT)
-		return 0;
-	if (l->newobjs && !gate_newobjs_is_new(l->newobjs, git_tree_entry_id(n), GIT_OBJECT_BLOB))
 		return 0;
 	if (gate_grow(&f->items, &f->cap, f->n + 1, sizeof(*f->items)) < 0)
 		return GATE_ENOMEM;
@@ -557,15 +683,19 @@ static int on_entry(const char *path, const git_tree_entry *o, const git_tree_en
 	return 0;
 }
 
+/*
+ * Every changed subtree is walked, new or not: a directory renamed to a
+ * path a policy covers keeps its old tree id.  New trees are remembered, so
+ * the leftovers of the quarantine need no type lookup.
+ */
 static int descend_new(const git_oid *tree, void *payload)
 {
 	lister *l = payload;
-	if (!l->newobjs || l->newobjs->source != GATE_NEW_FROM_QUARANTINE)
-		return 1;
-	if (!gate_newobjs_is_new(l->newobjs, tree, GIT_OBJECT_TREE))
-		return 0;
-	/* remembered, so the leftovers of the quarantine need no type lookup */
-	return gate_oidmap_put(&l->trees, tree, 1) < 0 ? 0 : 1;
+	if (l->newobjs && l->newobjs->source == GATE_NEW_FROM_QUARANTINE &&
+	    gate_newobjs_is_new(l->newobjs, tree, GIT_OBJECT_TREE) &&
+	    gate_oidmap_put(&l->trees, tree, 1) < 0)
+		l->oom = 1;
+	return 1;
 }
 
 /* Lists into L->cur the blobs commit ID introduces against its first parent. */
@@ -590,6 +720,8 @@ static int commit_found(lister *l, const git_oid *id)
 		git_error_clear();
 	}
 	rc = gate_treediff_cached(l->repo, ptree, tree, on_entry, descend_new, l, l->cache);
+	if (rc == 0 && l->oom)
+		rc = gate_error_oom();
 out:
 	git_tree_free(ptree);
 	git_commit_free(parent);
@@ -658,6 +790,7 @@ static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_r
 	unsigned threads = n < 32 ? 1 : default_threads();
 	atomic_size_t next = 0;
 	atomic_int hit_taken = 0;
+	atomic_size_t push_paths = 0;
 	found_list *out;
 	lister *ls;
 	pthread_t *tids;
@@ -681,6 +814,7 @@ static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_r
 		ls[i].newobjs = newobjs;
 		ls[i].lim = lim;
 		ls[i].hit_taken = &hit_taken;
+		ls[i].push_paths = &push_paths;
 		ls[i].hit = &jobs->hit;
 		ls[i].repo = repo;
 		ls[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
@@ -705,6 +839,8 @@ static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_r
 			rc = gate_blob_jobs_add(jobs, &f->blob, f->path, &commits[i].id, commits[i].ref);
 			f->path = NULL; /* taken over */
 		}
+	if (rc == 0)
+		rc = gate_blob_jobs_dedupe(jobs);
 	for (i = 0; trees && i < threads && rc == 0; i++)
 		for (j = 0; j < ls[i].trees.cap && rc == 0; j++)
 			if (ls[i].trees.used[j])
@@ -951,12 +1087,10 @@ void gate_secret_report_sort(gate_secret_report *r)
 
 /*
  * Where the scanning threads' items come from: the blobs of a push or a
- * range, or files on disk.  The scanner sees bytes and a path, whichever.
+ * range (one item a blob, with every path it is at), or files on disk (one
+ * path each).  The scanner sees bytes; the paths decide what is reported.
  */
 typedef struct {
-	const char *path;              /* as reported */
-	const gate_blob_job *job;      /* a blob's job (its commit), or NULL */
-	const gate_blob_job *jobs_base;
 	const char *data;              /* the bytes; NULL: nothing to scan */
 	size_t len;                    /* their length, or the size of what is too large */
 	int too_large;                 /* over max_blob_bytes: reported, never read */
@@ -969,8 +1103,11 @@ struct scan_source {
 	/* each thread's own set-up (thread 0 is the caller's) and tear-down; may be NULL */
 	int (*open)(const scan_source *src, void **state, unsigned thread);
 	void (*close)(void *state);
-	/* item I's path, before anything is read (allowlisted paths are not read) */
-	const char *(*path)(const scan_source *src, size_t i);
+	/* how many paths item I is at, and the K-th, before anything is read */
+	size_t (*n_paths)(const scan_source *src, size_t i);
+	const char *(*path)(const scan_source *src, size_t i, size_t k);
+	/* the job behind item I's K-th path and its index, or NULL (files) */
+	const gate_blob_job *(*job)(const scan_source *src, size_t i, size_t k, size_t *index);
 	/* fills IT for item I, under MAX bytes: 0, or a GATE_E* error */
 	int (*read)(const scan_source *src, void *state, size_t i, size_t max, scan_item *it);
 	void (*release)(scan_item *it);
@@ -985,7 +1122,53 @@ typedef struct {
 	atomic_size_t *next;
 	unsigned thread;
 	double next_progress; /* thread 0: when to call s->progress next */
+	raw_hits hits;        /* the current item's, reused */
+	unsigned char *want;  /* per path of the current item: not allowlisted */
+	size_t cap_want;
 } worker;
+
+/* Marks in W->want which of item I's N paths are judged (not allowlisted); how many. */
+static size_t wanted_paths(worker *w, size_t i, size_t n)
+{
+	size_t k, wanted = 0;
+	if (gate_grow(&w->want, &w->cap_want, n ? n : 1, 1) < 0)
+		return (size_t)-1;
+	for (k = 0; k < n; k++) {
+		const char *p = w->src->path(w->src, i, k);
+		w->want[k] = !*p || !path_allowed(w->s, p);
+		wanted += w->want[k];
+	}
+	return wanted;
+}
+
+/* Scans item I once and reports it under each of its N judged paths. */
+static int scan_item_paths(worker *w, gate_scan_ctx *ctx, pcre2_match_data *md, void *state,
+			   size_t i, size_t n)
+{
+	const scan_source *src = w->src;
+	scan_item it;
+	size_t k, index = 0;
+	int rc;
+
+	memset(&it, 0, sizeof(it));
+	if ((rc = src->read(src, state, i, w->s->max_blob, &it)) < 0)
+		return rc;
+	if (!it.too_large && it.data)
+		rc = scan_raw(&w->hits, &w->report, w->s, ctx, md, it.data, it.len);
+	for (k = 0; rc == 0 && k < n; k++) {
+		const gate_blob_job *job;
+		if (!w->want[k])
+			continue;
+		job = src->job ? src->job(src, i, k, &index) : NULL;
+		if (it.too_large)
+			rc = skip_large(&w->report, src->path(src, i, k), it.len);
+		else if (it.data)
+			rc = emit(&w->report, w->s, &w->hits, src->path(src, i, k), job, index);
+	}
+	if (it.hold)
+		src->release(&it);
+	return rc;
+}
 
 static void *work(void *arg)
 {
@@ -1001,8 +1184,7 @@ static void *work(void *arg)
 	if (rc == 0)
 		rc = gate_scan_ctx_new(&ctx, w->s->active);
 	while (rc == 0) {
-		size_t i = atomic_fetch_add(w->next, 1);
-		scan_item it;
+		size_t i = atomic_fetch_add(w->next, 1), n, wanted;
 		if (i >= src->count)
 			break;
 		if (w->s->deadline > 0 && gate_now_ms() > w->s->deadline) {
@@ -1011,19 +1193,11 @@ static void *work(void *arg)
 							 "blobs done", w->s->budget_ms, i, src->count);
 			break;
 		}
-		memset(&it, 0, sizeof(it));
-		it.path = src->path(src, i);
-		if (*it.path && path_allowed(w->s, it.path))
-			continue;
-		if ((rc = src->read(src, state, i, w->s->max_blob, &it)) < 0)
-			break;
-		if (it.too_large)
-			rc = skip_large(&w->report, it.path, it.len);
-		else if (it.data)
-			rc = scan_one(&w->report, w->s, ctx, md, it.data, it.len, it.path, it.job,
-				      it.jobs_base);
-		if (it.hold)
-			src->release(&it);
+		n = src->n_paths(src, i);
+		if ((wanted = wanted_paths(w, i, n)) == (size_t)-1)
+			rc = gate_error_oom();
+		else if (wanted) /* every path allowlisted: never read */
+			rc = scan_item_paths(w, ctx, md, state, i, n);
 		if (rc == 0 && w->s->progress && w->thread == 0 && gate_now_ms() >= w->next_progress) {
 			w->next_progress = gate_now_ms() + 200;
 			w->s->progress(i, src->count, w->report.scanned_bytes, w->s->progress_payload);
@@ -1034,6 +1208,8 @@ static void *work(void *arg)
 		snprintf(w->err, sizeof(w->err), "%s", gate_error_last());
 	}
 	w->rc = rc;
+	gate_free(w->hits.items);
+	gate_free(w->want);
 	gate_scan_ctx_free(ctx);
 	if (src->close)
 		src->close(state);
@@ -1094,6 +1270,8 @@ typedef struct {
 	scan_source base; /* first */
 	const gate_blob_jobs *jobs;
 	git_repository *repo;
+	const job_key *keys; /* the jobs by blob */
+	const size_t *start; /* blob I's jobs: keys[start[I]] .. keys[start[I + 1] - 1] */
 } blob_source;
 _Static_assert(offsetof(blob_source, base) == 0, "a blob_source is read as its scan_source");
 
@@ -1132,31 +1310,44 @@ static void blob_close(void *state)
 	gate_free(st);
 }
 
-static const char *blob_path(const scan_source *src, size_t i)
+static size_t blob_n_paths(const scan_source *src, size_t i)
 {
-	return ((const blob_source *)src)->jobs->items[i].path;
+	const blob_source *b = (const blob_source *)src;
+	return b->start[i + 1] - b->start[i];
+}
+
+static const gate_blob_job *blob_job(const scan_source *src, size_t i, size_t k, size_t *index)
+{
+	const blob_source *b = (const blob_source *)src;
+	*index = b->keys[b->start[i] + k].i;
+	return &b->jobs->items[*index];
+}
+
+static const char *blob_path(const scan_source *src, size_t i, size_t k)
+{
+	size_t index;
+	return blob_job(src, i, k, &index)->path;
 }
 
 static int blob_read(const scan_source *src, void *state, size_t i, size_t max, scan_item *it)
 {
-	const gate_blob_jobs *jobs = ((const blob_source *)src)->jobs;
+	const blob_source *b = (const blob_source *)src;
+	const git_oid *blob = b->keys[b->start[i]].blob;
 	blob_state *st = state;
 	git_odb_object *obj;
 	git_object_t type;
 	size_t size;
 	int rc;
 
-	it->job = &jobs->items[i];
-	it->jobs_base = jobs->items;
 	/* the size first: a blob over the limit is never loaded */
-	if ((rc = git_odb_read_header(&size, &type, st->odb, &it->job->blob)) < 0)
+	if ((rc = git_odb_read_header(&size, &type, st->odb, blob)) < 0)
 		return gate_error_from_git(rc, "reading a pushed blob");
 	if (size > max) {
 		it->too_large = 1;
 		it->len = size;
 		return 0;
 	}
-	if ((rc = git_odb_read(&obj, st->odb, &it->job->blob)) < 0)
+	if ((rc = git_odb_read(&obj, st->odb, blob)) < 0)
 		return gate_error_from_git(rc, "reading a pushed blob");
 	it->data = git_odb_object_data(obj);
 	it->len = git_odb_object_size(obj);
@@ -1177,8 +1368,16 @@ typedef struct {
 } file_source;
 _Static_assert(offsetof(file_source, base) == 0, "a file_source is read as its scan_source");
 
-static const char *file_path(const scan_source *src, size_t i)
+static size_t file_n_paths(const scan_source *src, size_t i)
 {
+	(void)src;
+	(void)i;
+	return 1;
+}
+
+static const char *file_path(const scan_source *src, size_t i, size_t k)
+{
+	(void)k;
 	const char *p = ((const file_source *)src)->paths[i];
 	return strncmp(p, "./", 2) ? p : p + 2; /* shown without a leading "./" */
 }
@@ -1217,7 +1416,8 @@ static void file_release(scan_item *it)
 int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
 			    size_t n, unsigned threads)
 {
-	file_source src = { { n, NULL, NULL, file_path, file_read, file_release }, paths };
+	file_source src = { { n, NULL, NULL, file_n_paths, file_path, NULL, file_read, file_release },
+			    paths };
 	int rc;
 
 	if (s->disabled || !n)
@@ -1232,14 +1432,31 @@ int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const c
 int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
 			   git_repository *repo, unsigned threads)
 {
-	blob_source src = { { jobs->count, blob_open, blob_close, blob_path, blob_read, blob_release },
-			    jobs, repo };
-	size_t i;
+	blob_source src = { { 0, blob_open, blob_close, blob_n_paths, blob_path, blob_job, blob_read,
+			      blob_release },
+			    jobs, repo, NULL, NULL };
+	job_key *keys = NULL;
+	size_t *start = NULL, i, n = 0;
 	double t0 = gate_now_ms();
 	int rc = 0;
 
 	if (s->disabled || !jobs->count)
 		return 0;
+	/* one item a blob, with every path it is at: read and scanned once */
+	keys = sorted_keys(jobs, by_blob);
+	start = gate_calloc(jobs->count + 1, sizeof(*start));
+	if (!keys || !start) {
+		gate_free(keys);
+		gate_free(start);
+		return gate_error_oom();
+	}
+	for (i = 0; i < jobs->count; i++)
+		if (!i || !git_oid_equal(keys[i].blob, keys[i - 1].blob))
+			start[n++] = i;
+	start[n] = jobs->count;
+	src.base.count = n;
+	src.keys = keys;
+	src.start = start;
 	{
 		/* the engine follows the size of what is to be read */
 		size_t total = 0, size;
@@ -1255,10 +1472,15 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		}
 		git_odb_free(odb);
 		git_error_clear();
-		if ((rc = use_scanner(s, total)) < 0)
+		if ((rc = use_scanner(s, total)) < 0) {
+			gate_free(keys);
+			gate_free(start);
 			return rc;
+		}
 	}
 	rc = run_workers(report, s, &src.base, threads);
+	gate_free(keys);
+	gate_free(start);
 	if (s->progress)
 		s->progress(jobs->count, jobs->count, report->scanned_bytes, s->progress_payload);
 	dedupe(report);

@@ -4,10 +4,13 @@
  * fingerprints) around the scanner, the findings it produces, and the
  * parallel scan of many blobs.
  *
- * Every blob is scanned once: under pre-receive only blobs the push brings
- * (the quarantine), each attributed to the commit and path that introduced
- * it.  Reading and scanning run on several threads, one repository handle
- * and one scanner context each; memory stays bounded by one blob per thread.
+ * Every path a new commit adds or changes is judged with its path, whatever
+ * its blob (new, or already on the server: a copy, a rename, a revert), and
+ * each blob is read and scanned once: the scanner's raw hits do not depend on
+ * the path, so they are kept per blob and filtered per path (allow_paths,
+ * fingerprints).  Reading and scanning run on several threads, one
+ * repository handle and one scanner context each; memory stays bounded by
+ * one blob per thread.
  */
 #ifndef GATE_SECRETS_H
 #define GATE_SECRETS_H
@@ -72,7 +75,7 @@ void gate_secrets_force_pcre2(gate_secrets *s);
 int gate_secrets_disabled(const gate_secrets *s);
 const char *gate_secrets_engine(const gate_secrets *s);
 
-/* A job: one blob, the path and commit it came in with. */
+/* A job: one blob at one path, and the commit it came in with. */
 typedef struct {
 	git_oid blob;
 	char *path;
@@ -91,16 +94,17 @@ typedef struct {
 typedef struct {
 	gate_blob_job *items;
 	size_t count, cap;
-	gate_oidmap claimed; /* blob -> job index */
+	gate_oidmap claimed; /* blob -> the index of its first job */
 	gate_limit_hit hit;  /* which = -1 when every limit held */
 } gate_blob_jobs;
 
 #define GATE_BLOB_JOBS_INIT { NULL, 0, 0, GATE_OIDMAP_INIT, { -1, 0, "" } }
 
 /*
- * Lists the blobs a push brings, each with the commit and path that
- * introduced it (commits walked oldest first, each against its first parent,
- * descending only into new trees under a quarantine).  With LIMITS (may be
+ * Lists the (blob, path) pairs a push's new commits add or change, each with
+ * the oldest commit that brought it (commits walked oldest first, each
+ * against its first parent, into every changed subtree), then the blobs of
+ * the quarantine no commit names, without a path.  With LIMITS (may be
  * NULL), checks every new commit (parents, message, trailers) and every path
  * it changes against them: at the first one exceeded, listing stops, JOBS->hit
  * says what, and 0 is returned (the push is to be rejected, not scanned).
@@ -108,16 +112,21 @@ typedef struct {
 int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
 			   const gate_newobjs *newobjs, const gate_limits *limits);
 
-/* Lists the blobs commits of REVSPEC ("A..B" or one revision) introduce. */
+/* Lists the (blob, path) pairs the commits of REVSPEC ("A..B" or one revision) add or change. */
 int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec);
 
 /*
- * Adds a job for BLOB unless one has it already.  Takes over PATH (allocated)
- * in any case: it is freed when the blob is claimed already, or on error.
- * COMMIT may be NULL.
+ * Adds a job for BLOB at PATH.  Takes over PATH (allocated) in any case: it is
+ * freed on error.  COMMIT may be NULL.
  */
 int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, const git_oid *commit,
 		       size_t ref);
+
+/*
+ * Keeps one job per (blob, path): the first added (the oldest commit).  The
+ * order of the others is kept.  0, or GATE_ENOMEM.
+ */
+int gate_blob_jobs_dedupe(gate_blob_jobs *jobs);
 
 void gate_blob_jobs_dispose(gate_blob_jobs *jobs);
 

@@ -72,7 +72,8 @@ for t in 1 2 3; do
   expect_rejected "long push, $t thread(s): the secret in commit 37 of 60 is found"
   expect_out "long push, $t thread(s): attributed to the oldest commit and its path" \
     "d2/creds.yml:1:15" "in commit $(git -C "$wc" rev-parse --short=10 HEAD~23) step 37"
-  expect_no_out "long push, $t thread(s): the copy is the same blob, not a second finding" "copy-of-creds.yml"
+  expect_out "long push, $t thread(s): the same bytes at another path are judged at that path too" \
+    "copy-of-creds.yml:1:15" "github-pat:copy-of-creds.yml:"
 done
 rec=$(last_audit "$srv")
 expect_eq "long push: the audit counts every new commit and blob" \
@@ -103,14 +104,14 @@ git -C "$wc" add docs.md && git -C "$wc" commit -q -m "docs"
 push_as bob "$wc" origin topic
 expect_accepted "placeholders: AWS's documented example key and xxxx are not findings"
 
-# --- a blob already on the server, pushed again under a new path, is not rescanned
+# --- a blob already on the server, pushed again under a new path, is judged at that path
 git -C "$wc" show HEAD~1:fixture.py | sed 's/  # gatehouse:allow test fixture//' >/dev/null
 mkdir -p "$wc/copy"
 git -C "$wc" cat-file -p "$fixture_blob" >"$wc/copy/fixture.py"
 git -C "$wc" add copy && git -C "$wc" commit -q -m "copy fixture"
 push_as bob "$wc" origin topic
-expect_accepted "known blob: the same content under a new path is not new"
-expect_eq "known blob: nothing was scanned" "$(json_get "$(last_audit "$srv")" .secrets.scanned_blobs)" 0
+expect_accepted "known blob: the same allowed content under a new path is accepted"
+expect_eq "known blob: judged again under its new path" "$(json_get "$(last_audit "$srv")" .secrets.scanned_blobs)" 1
 
 # --- allowlists in the matrix: allow_paths, allow_regexes, disable, and enabled: false
 git -C "$wc" checkout -q main

@@ -877,6 +877,7 @@ Test(matrix, limits_default_when_absent)
 		[GATE_LIMIT_PARENTS] = 100,       [GATE_LIMIT_MESSAGE_BYTES] = 1048576,
 		[GATE_LIMIT_TRAILERS] = 1000,     [GATE_LIMIT_PATHS_PER_COMMIT] = 100000,
 		[GATE_LIMIT_TREE_DEPTH] = 1024,   [GATE_LIMIT_PATH_BYTES] = 4096,
+		[GATE_LIMIT_PATHS_PER_PUSH] = 1000000,
 	};
 	size_t k;
 	for (k = 0; k < GATE_LIMITS; k++) {
