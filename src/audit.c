@@ -64,6 +64,31 @@ const char *const gate_phase_names[GATE_PHASES] = {"objects", "matrix", "evidenc
 /* milliseconds, rounded to the microsecond */
 static double ms3(double ms) { return (double)(long long)(ms * 1000) / 1000.0; }
 
+/* The findings an override let onto D's ref (an array; empty when none). */
+static json_t *overridden_findings(const gate_override_ledger *l, const gate_decision *d)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; a && l && i < l->count; i++) {
+		const gate_override_rec *r = &l->items[i];
+		char commit[GIT_OID_HEXSZ + 1], blob[GIT_OID_HEXSZ + 1];
+		json_t *e;
+		if (strcmp(r->ref, d->update->ref))
+			continue;
+		git_oid_tostr(commit, sizeof(commit), &r->commit);
+		git_oid_tostr(blob, sizeof(blob), &r->blob);
+		e = json_pack("{s:o,s:o,s:s,s:s,s:o}", "rule", gate_json_string(r->rule), "path",
+			      gate_json_string(r->path), "commit", commit, "blob", blob, "fingerprint",
+			      gate_json_string(r->fingerprint));
+		if (!e || json_array_append_new(a, e) < 0) {
+			json_decref(e);
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
 		      const char *matrix_label)
 {
@@ -212,6 +237,7 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(ov, "reason", jstr(info->override_reason));
 			rc |= set(ov, "applied", json_boolean(d->overridden != NULL));
 			rc |= set(ov, "checks_skipped", jstr(d->overridden));
+			rc |= set(ov, "findings", overridden_findings(info->overridden, d));
 		}
 	}
 	{

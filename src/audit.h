@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "decide.h"
+#include "overrides.h"
 #include "secrets.h"
 
 /* What is common to every record of one hook run. */
@@ -35,6 +36,7 @@ typedef struct {
 	const gate_decision *decisions;    /* all decisions of the run (for per-ref counts) */
 	int override_requested;
 	const char *override_reason;
+	const gate_override_ledger *overridden; /* findings the override let through, or NULL */
 	const char *secrets_engine;
 	double duration_ms;
 	/* wall-clock ms per stage (GATE_PHASE_*); negative: the stage did not run */

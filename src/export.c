@@ -127,6 +127,8 @@ static const struct {
 	{ "gatehouse_warnings_total", "counter", "Policy warnings shown, by check id." },
 	{ "gatehouse_secrets_found_total", "counter", "Secret findings, by rule." },
 	{ "gatehouse_overrides_total", "counter", "Break-glass overrides applied." },
+	{ "gatehouse_overridden_findings_total", "counter",
+	  "Secret findings a break-glass override let onto a ref (the ledger's records)." },
 	{ "gatehouse_internal_errors_total", "counter", "Hook runs decided by an internal error." },
 	{ "gatehouse_hook_runs_total", "counter", "Hook runs." },
 	{ "gatehouse_hook_duration_seconds", "histogram", "Wall-clock time of one hook run." },
@@ -182,6 +184,11 @@ int gate_export_metrics(const char *path, json_t *const *records, size_t n, doub
 			rc |= bump1(&s, "gatehouse_rejections_total", "check", id, 1);
 			if (!strncmp(id, "secret.", 7))
 				rc |= bump1(&s, "gatehouse_secrets_found_total", "rule", id + 7, 1);
+		}
+		{
+			size_t nf = json_array_size(json_object_get(json_object_get(r, "override"), "findings"));
+			if (nf)
+				rc |= bump1(&s, "gatehouse_overridden_findings_total", NULL, NULL, (double)nf);
 		}
 		json_array_foreach(json_object_get(r, "warnings"), k, a) {
 			const char *id = json_string_value(json_object_get(a, "id"));

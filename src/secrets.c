@@ -361,6 +361,7 @@ static int emit(gate_secret_report *r, const gate_secrets *s, const raw_hits *hi
 		memcpy(f->redacted, h->redacted, sizeof(f->redacted));
 		if (job) {
 			f->commit = job->commit;
+			f->blob = job->blob;
 			f->ref_index = job->ref_index;
 			f->job = job_index;
 		}

@@ -30,6 +30,7 @@ typedef struct {
 	char *path;           /* "" when no path introduced the blob */
 	size_t line, column;
 	git_oid commit;       /* zero when not from a commit */
+	git_oid blob;         /* the blob it is in; zero when not from a blob job */
 	char *commit_subject; /* NULL when not from a commit */
 	size_t ref_index;     /* the update that brought it (pushes) */
 	int rule_line;        /* matrix line of a matrix rule; 0 for built-ins */

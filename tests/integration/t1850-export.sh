@@ -41,7 +41,7 @@ metric() { awk -v k="$1" '$1 == k { print $2 }' "$M"; }
 expect_eq "metrics: updates by verdict" "$(metric 'gatehouse_ref_updates_total{verdict="accepted"}') $(metric 'gatehouse_ref_updates_total{verdict="rejected"}')" "2 1"
 expect_eq "metrics: rejections by check" "$(metric 'gatehouse_rejections_total{check="ref.push"}')" 1
 expect_eq "metrics: hook runs and histogram count agree" "$(metric gatehouse_hook_runs_total) $(metric gatehouse_hook_duration_seconds_count) $(metric 'gatehouse_hook_duration_seconds_bucket{le="+Inf"}')" "3 3 3"
-expect_eq "metrics: every family has HELP and TYPE" "$(grep -c '^# TYPE gatehouse_' "$M") $(grep -c '^# HELP gatehouse_' "$M")" "9 9"
+expect_eq "metrics: every family has HELP and TYPE" "$(grep -c '^# TYPE gatehouse_' "$M") $(grep -c '^# HELP gatehouse_' "$M")" "10 10"
 expect_eq "metrics: every sample line is 'name{labels} number'" \
   "$(grep -v '^#' "$M" | grep -cvE '^gatehouse_[a-z_]+(\{[a-z]+="[^"]*"\})? [0-9.e+-]+$')" 0
 expect_eq "metrics: buckets never decrease" \
