@@ -43,36 +43,36 @@ typedef struct {
 	char *repo_path;
 	gate_identity id;
 	char *trusted_ref, *matrix_path, *matrix_file, *audit_path;
-	int audit_default;
 	gate_matrix *m;
-	char matrix_commit[GIT_OID_HEXSZ + 1];
-	int has_matrix_commit, bootstrap, unprotected;
-	gate_pushed_matrix pushed;
 	char *pushed_error;
 	gate_newobjs newobjs;
-	int have_newobjs;
 	gate_secret_report secrets;
-	int secrets_ran;
-	char secrets_engine[96];
 	long person;                /* the pusher in the matrix, or -1 */
 	char *override_reason;      /* push option gatehouse.override=REASON */
-	int override_requested, override_applied;
 	double deadline;            /* monotonic ms; 0: no time budget */
-	unsigned budget_ms;
 	gate_buf error; /* the internal error that decided the push, if any */
 	gate_push push;
 	gate_decision *ds;
 	size_t n_ds;
-	int failed; /* an internal error decided the run, even if its text could not be kept */
 	double phase_ms[GATE_PHASES]; /* -1: the stage did not run */
 	gate_limits default_limits;   /* in force without a matrix */
 	gate_blob_jobs jobs;          /* the new files (kept for the external policy) */
 	char *matrix_text;            /* the trusted matrix's YAML (external policy input) */
 	char *matrix_diff;            /* what a pushed matrix change grants and revokes */
 	size_t matrix_len;
-	int over_limit;               /* rejected whole for settings.limits */
 	gate_override_ledger ledger;  /* findings earlier overrides let onto other refs */
 	gate_override_ledger granted; /* findings this push's override lets onto its refs */
+	gate_pushed_matrix pushed;
+	int audit_default;
+	int has_matrix_commit, bootstrap, unprotected;
+	int have_newobjs;
+	int secrets_ran;
+	int override_requested, override_applied;
+	unsigned budget_ms;
+	int failed; /* an internal error decided the run, even if its text could not be kept */
+	int over_limit;               /* rejected whole for settings.limits */
+	char matrix_commit[GIT_OID_HEXSZ + 1];
+	char secrets_engine[96];
 } run_state;
 
 /* Records the current last error as the run's error (first one wins). */
