@@ -70,6 +70,7 @@ typedef struct {
 	char *matrix_diff;            /* what a pushed matrix change grants and revokes */
 	size_t matrix_len;
 	int over_limit;               /* rejected whole for settings.limits */
+	char **ext_argv;              /* the server's command for policies.external.use */
 } run_state;
 
 /* Records the current last error as the run's error (first one wins). */
@@ -245,6 +246,65 @@ static int prepare(run_state *st)
 	return 0;
 }
 
+/*
+ * The command the server defines for the external policy matrix M names:
+ * *ARGV (NULL when M names none).  When the server defines no such policy,
+ * or not usably, *WHY is a new message for matrix.invalid and 0 is
+ * returned; other errors are returned.  Checked only where the external
+ * policy runs (not in pre-push, which runs none and cannot see the
+ * server's config).
+ */
+static int external_resolve(run_state *st, const gate_matrix *m, char ***argv, char **why)
+{
+	const char *name = m->policies.external_use;
+	gate_buf b = GATE_BUF_INIT;
+	int rc;
+
+	*argv = NULL;
+	*why = NULL;
+	if (!name || st->opts->no_secrets)
+		return 0;
+	rc = gate_policies_external_argv(argv, st->repo, name);
+	if (rc != GATE_ENOTFOUND && rc != GATE_ECONFIG)
+		return rc;
+	if (rc == GATE_ENOTFOUND)
+		gate_buf_printf(&b, "policies.external.use names '%s', a policy this server does not "
+				    "define: its admin defines it with git config "
+				    "gatehouse.externalPolicy.%s.command '/usr/local/bin/opa eval ...' "
+				    "(an absolute path, then arguments split on blanks)", name, name);
+	else
+		gate_buf_printf(&b, "policies.external.use names '%s', whose command on this server is "
+				    "unusable: %s", name, gate_error_last());
+	gate_error_clear();
+	*why = b.oom ? NULL : gate_buf_detach(&b);
+	gate_buf_dispose(&b);
+	return *why ? 0 : GATE_ENOMEM;
+}
+
+/*
+ * The trusted matrix names an external policy the server does not define:
+ * every update is rejected as matrix.invalid (fail closed, whatever
+ * on_error says: the matrix asks for a check nobody can run).
+ */
+static int check_external_defined(run_state *st)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	char *why = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = external_resolve(st, st->m, &st->ext_argv, &why)) < 0 || !why)
+		return rc;
+	for (i = 0; rc == 0 && i < st->n_ds; i++)
+		rc = gate_decision_reject(&st->ds[i], "matrix.invalid", p->external_use_loc.line,
+					  p->external_use_loc.col, gate_matrix_label(st->m), why,
+					  "every policy the matrix names defined in the server's git config",
+					  "ask the server's admin to define it (the git config line above), or "
+					  "have the matrix owners remove policies.external");
+	gate_free(why);
+	return rc;
+}
+
 /* Loads the matrix a push to the trusted ref would leave behind. */
 static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix **valid)
 {
@@ -293,6 +353,21 @@ static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix 
 	gate_diags_dispose(&diags);
 	if (rc < 0)
 		return fail(st, rc);
+	{
+		/* a name the server does not define would leave a matrix nobody can run */
+		char **argv = NULL, *why = NULL;
+		rc = external_resolve(st, *valid, &argv, &why);
+		gate_policies_free_argv(argv);
+		if (rc < 0 || why) {
+			gate_matrix_free(*valid);
+			*valid = NULL;
+			if (rc < 0)
+				return fail(st, rc);
+			st->pushed = GATE_PUSHED_MATRIX_INVALID;
+			st->pushed_error = why;
+			return 0;
+		}
+	}
 	/* the matrix's own privilege-boundary expectations must hold in what is pushed */
 	if ((*valid)->n_expectations) {
 		gate_expect_result *res = NULL;
@@ -795,7 +870,8 @@ static int external_policy(run_state *st)
 	json_decref(doc);
 	if (!text)
 		return gate_error_oom();
-	rc = gate_policies_external(&msgs, &n, p->external, p->external_timeout_ms, text, strlen(text));
+	rc = gate_policies_external(&msgs, &n, (const char *const *)st->ext_argv, p->external_timeout_ms,
+				    text, strlen(text));
 	free(text); /* jansson's allocator */
 	for (i = 0; rc == 0 && i < n; i++)
 		for (k = 0; rc == 0 && k < st->n_ds; k++)
@@ -961,6 +1037,8 @@ static int evaluate(run_state *st)
 	t = gate_now_ms();
 	if ((rc = decide_all(st)) < 0)
 		return rc;
+	if (st->m && st->m->policies.external_use && (rc = check_external_defined(st)) < 0)
+		return fail(st, rc);
 	if ((rc = check_push_limits(st)) < 0)
 		return fail(st, rc);
 	if (st->over_limit)
@@ -985,7 +1063,7 @@ static int evaluate(run_state *st)
 	if (!st->opts->no_secrets &&
 	    ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0))
 		return rc;
-	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external &&
+	if (st->m && !st->bootstrap && !st->over_limit && st->ext_argv &&
 	    !st->opts->no_secrets &&
 	    ((rc = external_policy(st)) < 0 || (rc = check_budget(st, "after the external policy")) < 0))
 		return rc < 0 && !st->failed ? fail(st, rc) : rc;
@@ -1195,6 +1273,7 @@ static void state_dispose(run_state *st)
 	gate_free(st->matrix_text);
 	gate_free(st->matrix_diff);
 	gate_blob_jobs_dispose(&st->jobs);
+	gate_policies_free_argv(st->ext_argv);
 	gate_free(st->override_reason);
 	gate_free(st->repo_path);
 	gate_free(st->trusted_ref);
