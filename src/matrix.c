@@ -1068,8 +1068,10 @@ static void load_refs(loader *L, const gate_ynode *n)
 	check_rule_order(L);
 }
 
+/* .gatehouse/ignore allowlists secrets: policy data, reviewed like the matrix */
 const char *const gate_builtin_pipeline_paths[] = {
-	".ci/**", ".github/workflows/**", ".gitlab-ci.yml", ".gitea/workflows/**", "Jenkinsfile", NULL
+	".ci/**", ".github/workflows/**", ".gitlab-ci.yml", ".gitea/workflows/**", "Jenkinsfile",
+	".gatehouse/ignore", NULL
 };
 
 static int valid_path_glob(loader *L, const gate_ynode *n, const char *what)

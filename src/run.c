@@ -368,26 +368,44 @@ static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix 
 			return 0;
 		}
 	}
-	/* the matrix's own privilege-boundary expectations must hold in what is pushed */
-	if ((*valid)->n_expectations) {
+	/*
+	 * The privilege-boundary expectations must hold in what is pushed: the
+	 * pushed matrix's own, and the trusted matrix's too, so a push cannot
+	 * delete an expectation and break it at once (drop it in one reviewed
+	 * change, change the permission in the next).
+	 */
+	if ((*valid)->n_expectations || (st->m && st->m->n_expectations)) {
 		gate_expect_result *res = NULL;
-		size_t failed = 0, i, shown = 0;
+		size_t failed = 0, f, i, shown = 0, pass;
 		gate_buf e = GATE_BUF_INIT;
-		if ((rc = gate_expectations_run(&res, &failed, *valid, st->trusted_ref)) < 0) {
-			gate_matrix_free(*valid);
-			*valid = NULL;
-			return fail(st, rc);
+		for (pass = 0; pass < 2; pass++) {
+			const gate_matrix *from = pass ? st->m : *valid;
+			size_t n = from ? from->n_expectations : 0;
+			if (!n)
+				continue;
+			if ((rc = gate_expectations_run_on(&res, &f, from->expectations, n, *valid,
+							   st->trusted_ref)) < 0) {
+				gate_buf_dispose(&e);
+				gate_matrix_free(*valid);
+				*valid = NULL;
+				return fail(st, rc);
+			}
+			failed += f;
+			for (i = 0; i < n && shown < 5; i++)
+				if (res[i].allowed != res[i].e->allow)
+					gate_buf_printf(&e, "%sexpectation at line %d%s fails: %s would be %s "
+							    "to %s %s (%s)",
+							shown++ ? "; " : "", res[i].e->loc.line,
+							pass ? " of the trusted matrix" : "", res[i].e->user,
+							res[i].allowed ? "allowed" : "denied",
+							gate_expect_action_name(res[i].e->action), res[i].e->ref,
+							res[i].why);
+			gate_expect_results_free(res, n);
+			res = NULL;
 		}
-		for (i = 0; i < (*valid)->n_expectations && shown < 5; i++)
-			if (res[i].allowed != res[i].e->allow)
-				gate_buf_printf(&e, "%sexpectation at line %d fails: %s would be %s to %s %s (%s)",
-						shown++ ? "; " : "", res[i].e->loc.line, res[i].e->user,
-						res[i].allowed ? "allowed" : "denied",
-						gate_expect_action_name(res[i].e->action), res[i].e->ref,
-						res[i].why);
-		gate_expect_results_free(res, (*valid)->n_expectations);
 		if (failed) {
-			gate_buf_printf(&e, " (gatehouse matrix test shows all %zu)", failed);
+			gate_buf_printf(&e, " (%zu failing in all; keep the trusted matrix's expectations, or "
+					    "remove one in a change of its own first)", failed);
 			gate_matrix_free(*valid);
 			*valid = NULL;
 			st->pushed = GATE_PUSHED_MATRIX_INVALID;

@@ -243,7 +243,7 @@ Test(render, annotated_example_shows_each_rule_in_words)
 	expect_line(p, "- The trusted ref can never be deleted by a push, and a push to it must leave a "
 		       "valid matrix there.");
 	expect_has(p, "Pipeline paths: the matrix file itself, `.ci/**`, `.github/workflows/**`, "
-		      "`.gitlab-ci.yml`, `.gitea/workflows/**`, `Jenkinsfile`; added by this matrix: "
+		      "`.gitlab-ci.yml`, `.gitea/workflows/**`, `Jenkinsfile`, `.gatehouse/ignore`; added by this matrix: "
 		      "`deploy/**`.");
 	/* path owners */
 	expect_line(p, "| `infra/**` | `operations` |");
