@@ -867,6 +867,7 @@ static int external_policy(run_state *st)
 	const gate_policies_cfg *p = &st->m->policies;
 	gate_policy_input in;
 	json_t *doc = NULL;
+	gate_policy_input_cuts cuts;
 	char *text = NULL, **msgs = NULL;
 	size_t n = 0, i, k;
 	int rc;
@@ -882,8 +883,37 @@ static int external_policy(run_state *st)
 	in.n_ds = st->n_ds;
 	in.newobjs = &st->newobjs;
 	in.jobs = &st->jobs;
-	if ((rc = gate_policy_input_build(&doc, st->repo, &in)) < 0)
+	if ((rc = gate_policy_input_build(&doc, &cuts, st->repo, &in)) < 0) {
+		gate_policy_input_cuts_dispose(&cuts);
 		return rc;
+	}
+	/* a manifest the policy could not be shown whole is not accepted */
+	for (i = 0; rc == 0 && i < cuts.n; i++) {
+		const gate_blob_job *j = &st->jobs.items[cuts.jobs[i]];
+		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		if (j->ref_index >= st->n_ds)
+			continue;
+		gate_buf_put_escaped(&subject, j->path, strlen(j->path));
+		gate_buf_put_escaped(&found, j->path, strlen(j->path));
+		gate_buf_printf(&found, ": its YAML aliases expand past %u bytes written out in full, so "
+					"the external policy could not be given it whole",
+				GATE_INPUT_MAX_EXPANDED);
+		rc = subject.oom || found.oom
+			     ? gate_error_oom()
+			     : gate_decision_reject(&st->ds[j->ref_index], "policy.external.incomplete",
+						    p->external_loc.line, p->external_loc.col,
+						    gate_buf_cstr(&subject), gate_buf_cstr(&found),
+						    "every manifest given to policies.external whole",
+						    "write the repeated values out instead of nesting aliases, "
+						    "or split the file");
+		gate_buf_dispose(&subject);
+		gate_buf_dispose(&found);
+	}
+	gate_policy_input_cuts_dispose(&cuts);
+	if (rc < 0) {
+		json_decref(doc);
+		return rc;
+	}
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (!text)

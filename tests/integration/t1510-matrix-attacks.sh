@@ -240,6 +240,7 @@ expect_eq "merge key: the external policy's input has the merge applied" \
   "$(jq -c '[.files[0].documents[0].services.web.privileged, (.files[0].documents[0].services.web | has("<<"))]' "$MODE.input")" '[true,false]'
 echo allow >"$MODE"
 git -C "$wc" checkout -q -B team/bomb "$main0"
+mkdir -p "$wc/deploy"
 {
   echo 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'
   prev=a
