@@ -9,7 +9,8 @@
  * document, not the file.  Aliases are resolved by sharing the anchored node
  * (nothing is copied), which makes a YAML bomb cheap to parse; what makes it
  * expensive is walking it, so every walk step is paid from a work budget
- * sized by what was parsed, and a walk that runs out stops quietly.  Bounds:
+ * sized by what was parsed; a walk that runs out stops and the file is
+ * rejected as incomplete (policy.container.incomplete), never passed.  Bounds:
  * 16 MiB per file, documents, nodes per document, nesting (deeper subtrees
  * are kept as a null placeholder, past go-yaml's own limit parsing stops).
  * Documents that were complete before a syntax error or a bound are still
@@ -59,7 +60,7 @@ typedef struct {
 	const char *path;
 	char *registries_fix; /* "use an image from an allowed registry: ..." */
 	uint64_t budget;      /* walk steps left */
-	int exhausted;        /* the budget ran out: stop, quietly */
+	int exhausted;        /* the budget ran out: stop; the file is incomplete */
 	int rc;               /* first hard error (GATE_ENOMEM) */
 } ctr_ctx;
 
@@ -2022,6 +2023,15 @@ int gate_containers_check(gate_policy_findings *out, const gate_container_policy
 	default:
 		break;
 	}
+	/* a check that could not look at everything rejects: a YAML bomb is not a pass */
+	if (!c.rc && c.exhausted &&
+	    gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.container.incomplete", c.path, 0,
+				     "write the repeated values out instead of nesting aliases and "
+				     "merges, or split the file",
+				     "its YAML aliases and merges expand past the %u steps the container "
+				     "policy takes on a file, so it could not be checked whole",
+				     BUDGET_BASE) < 0)
+		c.rc = GATE_ENOMEM;
 	gate_free(c.registries_fix);
 	return c.rc;
 }

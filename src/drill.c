@@ -148,9 +148,13 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return remove(path);
 }
 
-/* The matrix (and the files it names) of the server repository at PATH. */
+/*
+ * The matrix (and the files it names) of the server repository at PATH,
+ * and the command its git config defines for the external policy the
+ * matrix names (*EXT, NULL when none): the throwaway copy defines it too.
+ */
 static int read_server(char **matrix, size_t *mlen, char **mpath, char **osv, size_t *olen,
-		       gate_buf *label, const char *path)
+		       char **ext, gate_buf *label, const char *path)
 {
 	git_repository *repo = NULL;
 	char *configured = NULL, *trusted = NULL;
@@ -180,6 +184,12 @@ static int read_server(char **matrix, size_t *mlen, char **mpath, char **osv, si
 		rc = gate_repo_read_file_at(osv, olen, repo, &at, m->policies.osv, GATE_POLICY_MAX_FILE);
 		if (rc == GATE_ENOTFOUND)
 			rc = 0;
+	}
+	if (rc == 0 && m && m->policies.external_use) {
+		gate_buf key = GATE_BUF_INIT;
+		gate_buf_printf(&key, "gatehouse.externalPolicy.%s.command", m->policies.external_use);
+		rc = key.oom ? GATE_ENOMEM : gate_repo_config(ext, repo, gate_buf_cstr(&key));
+		gate_buf_dispose(&key);
 	}
 out:
 	gate_matrix_free(m);
@@ -278,7 +288,7 @@ int gate_run_drill(const char *name, const char *repo_path, FILE *out)
 {
 	const scenario *sc = NULL;
 	char dir[] = "/tmp/gatehouse-drill-XXXXXX", hex[GIT_OID_HEXSZ + 1];
-	char *matrix = NULL, *mpath = NULL, *osv = NULL, *ref = NULL, *report = NULL;
+	char *matrix = NULL, *mpath = NULL, *osv = NULL, *ref = NULL, *report = NULL, *ext = NULL;
 	size_t mlen = 0, olen = 0, rlen = 0, i;
 	gate_buf label = GATE_BUF_INIT, b = GATE_BUF_INIT;
 	gate_diags diags = GATE_DIAGS_INIT;
@@ -301,7 +311,7 @@ int gate_run_drill(const char *name, const char *repo_path, FILE *out)
 	}
 	git_libgit2_init();
 	if (repo_path) {
-		rc = read_server(&matrix, &mlen, &mpath, &osv, &olen, &label, repo_path);
+		rc = read_server(&matrix, &mlen, &mpath, &osv, &olen, &ext, &label, repo_path);
 	} else {
 		rc = (matrix = gate_strdup(demo_matrix)) && (mpath = gate_strdup("matrix/responsibility.yml"))
 			     ? 0
@@ -352,6 +362,22 @@ int gate_run_drill(const char *name, const char *repo_path, FILE *out)
 				git_error_last() ? git_error_last()->message : gate_error_last());
 			goto out;
 		}
+		if (ext) {
+			/* the server's external policy, as its admin defined it */
+			git_config *cfg = NULL;
+			gate_buf key = GATE_BUF_INIT;
+			int bad;
+			gate_buf_printf(&key, "gatehouse.externalPolicy.%s.command", m->policies.external_use);
+			bad = key.oom || git_repository_config(&cfg, repo) < 0 ||
+			      git_config_set_string(cfg, gate_buf_cstr(&key), ext) < 0;
+			git_config_free(cfg);
+			gate_buf_dispose(&key);
+			if (bad) {
+				fprintf(stderr, "gatehouse drill: cannot define the external policy in the "
+						"throwaway server\n");
+				goto out;
+			}
+		}
 	}
 	/* the attack, judged by the hooks' engine in the throwaway repository */
 	mem = open_memstream(&report, &rlen);
@@ -401,6 +427,7 @@ out:
 	gate_free(matrix);
 	gate_free(mpath);
 	gate_free(osv);
+	gate_free(ext);
 	gate_buf_dispose(&label);
 	gate_buf_dispose(&b);
 	gate_diags_dispose(&diags);

@@ -303,6 +303,9 @@ int gate_evidence_is_pipeline_path(const gate_matrix *m, const char *matrix_path
 	for (i = 0; i < m->n_pipeline_paths; i++)
 		if (gate_glob_match(m->pipeline_paths[i], path) != 0)
 			return 1;
+	/* policy data the matrix names: the advisories that feed the deny list */
+	if (m->policies.osv && !strcmp(path, m->policies.osv))
+		return 1;
 	return 0;
 }
 

@@ -25,7 +25,12 @@ typedef struct {
 /* Adds a reason to D for every requirement CTX's facts do not meet. */
 int gate_evidence_check(gate_decision *d, const gate_evidence_ctx *ctx);
 
-/* Whether PATH is a pipeline path (built in, matrix-added, or the matrix). */
+/*
+ * Whether PATH is a pipeline path: built in (.gatehouse/ignore included),
+ * matrix-added, the matrix itself, or policy data M names
+ * (policies.dependencies.osv).  M is the trusted matrix: a push cannot
+ * move its own data out of review.
+ */
 int gate_evidence_is_pipeline_path(const gate_matrix *m, const char *matrix_path, const char *path);
 
 #endif

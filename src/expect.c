@@ -25,13 +25,19 @@ const char *gate_expect_action_name(int action)
 int gate_expectations_run(gate_expect_result **out, size_t *failed, const gate_matrix *m,
 			  const char *trusted_ref)
 {
+	return gate_expectations_run_on(out, failed, m->expectations, m->n_expectations, m, trusted_ref);
+}
+
+int gate_expectations_run_on(gate_expect_result **out, size_t *failed, const gate_expectation *es,
+			     size_t n, const gate_matrix *m, const char *trusted_ref)
+{
 	size_t i;
 	*failed = 0;
-	*out = gate_calloc(m->n_expectations ? m->n_expectations : 1, sizeof(**out));
+	*out = gate_calloc(n ? n : 1, sizeof(**out));
 	if (!*out)
 		return GATE_ENOMEM;
-	for (i = 0; i < m->n_expectations; i++) {
-		const gate_expectation *e = &m->expectations[i];
+	for (i = 0; i < n; i++) {
+		const gate_expectation *e = &es[i];
 		gate_expect_result *r = &(*out)[i];
 		gate_decide_ctx ctx;
 		gate_decision d;

@@ -24,6 +24,14 @@ typedef struct {
 int gate_expectations_run(gate_expect_result **out, size_t *failed, const gate_matrix *m,
 			  const char *trusted_ref);
 
+/*
+ * Same for the N expectations ES (of another matrix: the trusted one, when a
+ * push changes it) evaluated against M.  Each result borrows its
+ * expectation from ES.
+ */
+int gate_expectations_run_on(gate_expect_result **out, size_t *failed, const gate_expectation *es,
+			     size_t n, const gate_matrix *m, const char *trusted_ref);
+
 void gate_expect_results_free(gate_expect_result *r, size_t n);
 
 /* The pass/fail table of R (N results) for M, as `matrix test` prints it. */

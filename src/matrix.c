@@ -18,6 +18,7 @@
 #include "glob.h"
 #include "deps.h"
 #include "model.h"
+#include "policies.h"
 #include "policy.h"
 #include "push.h"
 #include "trailers.h"
@@ -1067,8 +1068,10 @@ static void load_refs(loader *L, const gate_ynode *n)
 	check_rule_order(L);
 }
 
+/* .gatehouse/ignore allowlists secrets: policy data, reviewed like the matrix */
 const char *const gate_builtin_pipeline_paths[] = {
-	".ci/**", ".github/workflows/**", ".gitlab-ci.yml", ".gitea/workflows/**", "Jenkinsfile", NULL
+	".ci/**", ".github/workflows/**", ".gitlab-ci.yml", ".gitea/workflows/**", "Jenkinsfile",
+	".gatehouse/ignore", NULL
 };
 
 static int valid_path_glob(loader *L, const gate_ynode *n, const char *what)
@@ -1365,11 +1368,17 @@ static void load_dependencies(loader *L, const gate_ynode *n)
 	}
 }
 
+/*
+ * policies.external only names a policy; the command is the server's
+ * (git config gatehouse.externalPolicy.NAME.command): a pushed file must
+ * never become a program.  `command:` is read only to say where it went.
+ */
 static void load_external(loader *L, const gate_ynode *n)
 {
-	static const char *const keys[] = { "command", "timeout_ms", NULL };
+	static const char *const keys[] = { "use", "timeout_ms", "command", NULL };
 	gate_policies_cfg *p = &L->m->policies;
 	const gate_ynode *v;
+	char sbuf[128];
 
 	if (!want_map(L, n, "policies.external"))
 		return;
@@ -1377,15 +1386,23 @@ static void load_external(loader *L, const gate_ynode *n)
 	p->external_loc.line = n->line;
 	p->external_loc.col = n->col;
 	p->external_timeout_ms = 2000;
-	if (!(v = gate_yaml_get(n, "command"))) {
-		diag(L, n, "policies.external needs a command: an argv list such as [\"opa\", \"eval\", ...]");
-	} else if (v->kind != GATE_Y_SEQ || seq_len(v) == 0) {
-		diag(L, v, "policies.external.command must be a non-empty list (an argv, run without "
-			   "a shell)");
-	} else {
-		p->external = str_array(L, v, "policies.external.command", &p->n_external);
-		if (p->external)
-			p->external[p->n_external] = NULL; /* str_array leaves room for it */
+	if ((v = gate_yaml_get(n, "command")))
+		diag(L, v, "policies.external.command is no longer read from the matrix (nothing pushed "
+			   "may become a program on the server): the server's admin defines the command "
+			   "with git config gatehouse.externalPolicy.NAME.command '/usr/local/bin/opa eval "
+			   "...' and the matrix names it: policies.external: { use: NAME }");
+	if (!(v = gate_yaml_get(n, "use"))) {
+		if (!gate_yaml_get(n, "command"))
+			diag(L, n, "policies.external needs use: NAME, the name of a policy the server "
+				   "defines (git config gatehouse.externalPolicy.NAME.command)");
+	} else if ((p->external_use = want_str(L, v, "policies.external.use"))) {
+		p->external_use_loc.line = v->line;
+		p->external_use_loc.col = v->col;
+		if (!gate_policies_name_valid(p->external_use)) {
+			diag(L, v, "policies.external.use: '%s' is not a policy name (1 to %d letters, "
+				   "digits, '_' or '-')", shown(v, sbuf, sizeof(sbuf)), GATE_POLICY_NAME_MAX);
+			p->external_use = NULL;
+		}
 	}
 	if ((v = gate_yaml_get(n, "timeout_ms")))
 		want_uint(L, v, "policies.external.timeout_ms", 10, 600000, &p->external_timeout_ms);

@@ -214,8 +214,10 @@ static void settings(gate_buf *out, size_t *n, const gate_matrix *a, const gate_
 	if (pa->n_deploy_refs != pb->n_deploy_refs)
 		line(out, n, "policies.deploy_refs: %zu patterns (was %zu)", pb->n_deploy_refs,
 		     pa->n_deploy_refs);
-	if ((pa->external == NULL) != (pb->external == NULL))
-		line(out, n, "policies.external %s", pb->external ? "added" : "REMOVED");
+	if ((pa->external_use == NULL) != (pb->external_use == NULL))
+		line(out, n, "policies.external %s", pb->external_use ? "added" : "REMOVED");
+	else if (pa->external_use && strcmp(pa->external_use, pb->external_use))
+		line(out, n, "policies.external.use: %s (was %s)", pb->external_use, pa->external_use);
 	if (a->settings.on_error_allow != b->settings.on_error_allow)
 		line(out, n, "settings.on_error: %s (was %s)", b->settings.on_error_allow ? "ALLOW" : "reject",
 		     a->settings.on_error_allow ? "allow" : "reject");

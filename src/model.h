@@ -187,10 +187,10 @@ typedef struct {
 	size_t n_deploy_refs;
 	gate_loc deploy_refs_loc;
 
-	const char **external;          /* argv, NULL-terminated; NULL: none */
-	size_t n_external;
+	const char *external_use;       /* name of a policy the server defines; NULL: none */
 	unsigned external_timeout_ms;
-	gate_loc external_loc;
+	gate_loc external_loc;          /* of policies.external */
+	gate_loc external_use_loc;      /* of its use: value */
 } gate_policies_cfg;
 
 /* One privilege-boundary expectation (matrix `expectations:`). */

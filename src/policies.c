@@ -2,9 +2,11 @@
  * The matrix's policies applied to a push (see policies.h).
  *
  * Trust: blobs, lock files and manifests are pushed content and go to the
- * bounded parsers in containers.c and deps.c; the external command is
- * configured by the matrix on the trusted ref (not by the push) but its
- * output is still parsed as untrusted: bounded, JSON only, strings only.
+ * bounded parsers in containers.c and deps.c.  The external command comes
+ * from the server's git config only: the matrix (pushed content, like
+ * everything on a branch) merely names it.  Its child sees no GIT_*
+ * variable and runs outside the repository, and its output is still parsed
+ * as untrusted: bounded, JSON only, strings only.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
@@ -23,8 +25,7 @@
 #include "deps.h"
 #include "glob.h"
 #include "policies.h"
-
-extern char **environ;
+#include "repo.h"
 
 /* ---- content ------------------------------------------------------------------------ */
 
@@ -311,6 +312,85 @@ int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m
 
 /* ---- external command --------------------------------------------------------------- */
 
+int gate_policies_name_valid(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+	return n > 0 && n <= GATE_POLICY_NAME_MAX && !name[n];
+}
+
+void gate_policies_free_argv(char **argv)
+{
+	size_t i;
+	for (i = 0; argv && argv[i]; i++)
+		gate_free(argv[i]);
+	gate_free(argv);
+}
+
+int gate_policies_split_command(char ***argv, const char *command)
+{
+	char **out;
+	size_t n = 0, i;
+	const char *p = command;
+
+	*argv = NULL;
+	if (strlen(command) > GATE_EXTERNAL_MAX_COMMAND)
+		return gate_error_set(GATE_ECONFIG, "the command is longer than %u bytes",
+				      GATE_EXTERNAL_MAX_COMMAND);
+	for (i = 0; command[i]; i++)
+		if ((unsigned char)command[i] < 0x20 && command[i] != '\t')
+			return gate_error_set(GATE_ECONFIG, "the command holds a control character");
+	if (!(out = gate_calloc(GATE_EXTERNAL_MAX_ARGS + 1, sizeof(*out))))
+		return GATE_ENOMEM;
+	for (;;) {
+		size_t len;
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (n == GATE_EXTERNAL_MAX_ARGS) {
+			gate_policies_free_argv(out);
+			return gate_error_set(GATE_ECONFIG, "the command has more than %d words",
+					      GATE_EXTERNAL_MAX_ARGS);
+		}
+		if (!(out[n++] = gate_strndup(p, len))) {
+			gate_policies_free_argv(out);
+			return GATE_ENOMEM;
+		}
+		p += len;
+	}
+	if (!n || out[0][0] != '/') {
+		gate_policies_free_argv(out);
+		return gate_error_set(GATE_ECONFIG, "the command's first word must be an absolute path "
+						    "(no PATH search), such as /usr/local/bin/opa");
+	}
+	*argv = out;
+	return 0;
+}
+
+int gate_policies_external_argv(char ***argv, git_repository *repo, const char *name)
+{
+	gate_buf key = GATE_BUF_INIT;
+	char *command = NULL;
+	int rc;
+
+	*argv = NULL;
+	if (!gate_policies_name_valid(name))
+		return gate_error_set(GATE_ECONFIG, "'%s' is not a policy name", name);
+	gate_buf_printf(&key, "gatehouse.externalPolicy.%s.command", name);
+	if (key.oom)
+		return GATE_ENOMEM;
+	rc = gate_repo_config(&command, repo, gate_buf_cstr(&key));
+	if (rc == 0 && !command)
+		rc = gate_error_set(GATE_ENOTFOUND, "the server defines no external policy '%s' (git "
+						    "config %s)", name, gate_buf_cstr(&key));
+	else if (rc == 0 && (rc = gate_policies_split_command(argv, command)) == GATE_ECONFIG)
+		rc = gate_error_set(GATE_ECONFIG, "git config %s: %s", gate_buf_cstr(&key),
+				    gate_error_last());
+	gate_free(command);
+	gate_buf_dispose(&key);
+	return rc;
+}
+
 void gate_policies_free_msgs(char **msgs, size_t n)
 {
 	size_t i;
@@ -388,6 +468,7 @@ int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, uns
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = 0,
 	    exited = 0;
+	static char *const child_env[] = { GATE_EXTERNAL_PATH, GATE_EXTERNAL_LANG, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	struct sigaction ign, old_pipe;
@@ -408,11 +489,15 @@ int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, uns
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	/* its stderr is kept (bounded) for the error message, never passed to the pusher raw */
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	/* outside the repository: nothing relative reaches it */
+	posix_spawn_file_actions_addchdir_np(&fa, GATE_EXTERNAL_CWD);
 	posix_spawnattr_init(&attr);
 	/* its own process group, so a timeout ends whatever it started too */
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	errno = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+	/* an absolute path, no PATH search; the environment is ours, none of the hook's */
+	errno = argv[0][0] != '/' ? EINVAL
+				  : posix_spawn(&pid, argv[0], &fa, &attr, (char *const *)argv, child_env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (errno) {

@@ -5,9 +5,11 @@
  * through the same job list the secret scan uses, so each new file is read
  * once per policy and an unchanged file is never judged again.  Deployment
  * refs are judged against the refs as they stood before the push.  The
- * external command (OPA or anything speaking its output format) runs once
- * per push without a shell, with a deadline, and its output is parsed as
- * JSON; anything unexpected is an error the caller turns into on_error.
+ * external command (OPA or anything speaking its output format) comes from
+ * the server's git config only, never from the matrix or anything pushed;
+ * it runs once per push without a shell, in a minimal environment outside
+ * the repository, with a deadline, and its output is parsed as JSON;
+ * anything unexpected is an error the caller turns into on_error.
  */
 #ifndef GATE_POLICIES_H
 #define GATE_POLICIES_H
@@ -62,8 +64,43 @@ void gate_policy_tips_dispose(gate_policy_tips *t);
 int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
 				git_repository *repo, const git_oid *target);
 
+/* Longest policy name (policies.external.use), and most words in its command. */
+#define GATE_POLICY_NAME_MAX 64
+#define GATE_EXTERNAL_MAX_ARGS 64
+#define GATE_EXTERNAL_MAX_COMMAND 4096
+
+/* What the external command's environment holds, all of it. */
+#define GATE_EXTERNAL_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
+#define GATE_EXTERNAL_LANG "LANG=C.UTF-8"
+/* Its working directory: outside every repository. */
+#define GATE_EXTERNAL_CWD "/"
+
+/* Whether NAME is a policy name: 1 to GATE_POLICY_NAME_MAX of [A-Za-z0-9_-] (1 or 0). */
+int gate_policies_name_valid(const char *name);
+
 /*
- * Runs ARGV (no shell) with INPUT on its stdin, for at most TIMEOUT_MS, and
+ * The command the server defines for external policy NAME: git config
+ * gatehouse.externalPolicy.NAME.command in REPO's configuration (repository,
+ * global, system: as libgit2 reads it; nothing a push brings), split into
+ * *ARGV (a new NULL-terminated array; free with gate_policies_free_argv).
+ * The value is split on spaces and tabs, nothing else: no quoting, escapes,
+ * globbing or expansion, and the first word must be an absolute path.
+ * GATE_ENOTFOUND when the server does not define NAME, GATE_ECONFIG (message
+ * saying why) when the value is not such a command, GATE_ENOMEM, or a git
+ * error.
+ */
+int gate_policies_external_argv(char ***argv, git_repository *repo, const char *name);
+
+/* Splits COMMAND as gate_policies_external_argv does (GATE_ECONFIG, GATE_ENOMEM). */
+int gate_policies_split_command(char ***argv, const char *command);
+
+void gate_policies_free_argv(char **argv);
+
+/*
+ * Runs ARGV (no shell; ARGV[0] an absolute path) with INPUT on its stdin,
+ * in the environment GATE_EXTERNAL_PATH and GATE_EXTERNAL_LANG and nothing
+ * else (no GIT_* variable: no repository, no quarantine), in
+ * GATE_EXTERNAL_CWD, for at most TIMEOUT_MS, and
  * reads what it prints in OPA's `eval --format json` shape:
  * {"result":[{"expressions":[{"value":["msg", ...]}]}]}.  Sets *MSGS to the
  * strings (a new array of new strings, *N of them; free with

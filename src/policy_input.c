@@ -20,12 +20,21 @@
 
 #define jstr gate_json_string
 
-/* A YAML node as JSON: plain true/false/null and integers typed, the rest strings. */
+static int is_merge_key(const gate_ynode *k) { return gate_yaml_is(k, "<<"); }
+
+/*
+ * A YAML node as JSON: plain true/false/null and integers typed, the rest
+ * strings.  Aliases were resolved by the parser (a shared node, written out
+ * here: at most its weight, which the parser bounded) and merge keys are
+ * applied as YAML (and kubectl, Compose) read them: a mapping's own keys
+ * win, then each `<<` source in order, the first one to have a key wins.
+ * So the external policy sees the manifest the container policy judged.
+ */
 static json_t *yaml_to_json(const gate_ynode *n, int depth)
 {
 	json_t *o;
 	size_t i;
-	if (depth > 64)
+	if (depth > 64) /* the parser bounds nesting at 64, aliases followed */
 		return json_null();
 	switch (n->kind) {
 	case GATE_Y_SCALAR:
@@ -43,9 +52,31 @@ static json_t *yaml_to_json(const gate_ynode *n, int depth)
 		return o;
 	case GATE_Y_MAP:
 		o = json_object();
-		for (i = 0; o && i + 1 < n->n; i += 2)
-			if (n->items[i]->kind == GATE_Y_SCALAR)
-				json_object_set_new(o, n->items[i]->str, yaml_to_json(n->items[i + 1], depth + 1));
+		for (i = 0; o && i + 1 < n->n; i += 2) {
+			const gate_ynode *k = n->items[i], *v = n->items[i + 1];
+			if (k->kind == GATE_Y_SCALAR &&
+			    !(is_merge_key(k) && (v->kind == GATE_Y_MAP || v->kind == GATE_Y_SEQ)))
+				json_object_set_new(o, k->str, yaml_to_json(v, depth + 1));
+		}
+		for (i = 0; o && i + 1 < n->n; i += 2) {
+			const gate_ynode *v = n->items[i + 1];
+			size_t j, count = v->kind == GATE_Y_SEQ ? v->n : 1;
+			if (!is_merge_key(n->items[i]) || (v->kind != GATE_Y_MAP && v->kind != GATE_Y_SEQ))
+				continue;
+			for (j = 0; j < count; j++) {
+				const gate_ynode *src = v->kind == GATE_Y_SEQ ? v->items[j] : v;
+				json_t *m;
+				const char *key;
+				json_t *val;
+				if (src->kind != GATE_Y_MAP)
+					continue;
+				m = yaml_to_json(src, depth + 1);
+				json_object_foreach(m, key, val)
+					if (!json_object_get(o, key))
+						json_object_set(o, key, val);
+				json_decref(m);
+			}
+		}
 		return o;
 	}
 	return json_null();
@@ -189,8 +220,22 @@ static json_t *sources_json(git_repository *repo, const gate_matrix *m, const gi
 	return arr;
 }
 
-/* The pushed manifests (YAML as documents, Dockerfiles as text), bounded. */
-static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int *truncated)
+/* Records job I as a file the input could not hold whole. */
+static int note_incomplete(gate_policy_input_cuts *cuts, size_t i)
+{
+	if (gate_grow(&cuts->jobs, &cuts->cap, cuts->n + 1, sizeof(*cuts->jobs)) < 0)
+		return GATE_ENOMEM;
+	cuts->jobs[cuts->n++] = i;
+	return 0;
+}
+
+/*
+ * The pushed manifests (YAML as documents, Dockerfiles as text), bounded.
+ * A YAML file whose aliases expand past GATE_INPUT_MAX_EXPANDED goes into
+ * CUTS: the caller rejects it as incomplete.
+ */
+static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int *truncated,
+			  gate_policy_input_cuts *cuts, int *rc)
 {
 	json_t *arr = json_array();
 	git_odb *odb = NULL;
@@ -237,15 +282,26 @@ static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int 
 			gate_yopts yo = GATE_YOPTS_INIT;
 			gate_yerror ye;
 			json_t *ds = json_array();
+			int yrc;
 			memset(&arena, 0, sizeof(arena));
 			yo.allow_multi = 1;
 			yo.max_nodes = 200000;
-			if (gate_yaml_parse(&docs, &nd, &arena, git_odb_object_data(obj),
-					    git_odb_object_size(obj), &yo, &ye) == 0) {
+			yo.aliases = 1; /* resolved, as the container policy and kubectl read them */
+			yo.max_weight = GATE_INPUT_MAX_EXPANDED;
+			yrc = gate_yaml_parse(&docs, &nd, &arena, git_odb_object_data(obj),
+					      git_odb_object_size(obj), &yo, &ye);
+			if (yrc == 0) {
 				for (d = 0; d < nd; d++)
 					json_array_append_new(ds, yaml_to_json(docs[d], 0));
 			} else {
 				json_object_set_new(f, "error", jstr(ye.msg));
+				if (yrc == GATE_ELIMIT) {
+					json_object_set_new(f, "incomplete", json_true());
+					if (note_incomplete(cuts, i) < 0)
+						*rc = GATE_ENOMEM;
+				} else if (yrc == GATE_ENOMEM) {
+					*rc = GATE_ENOMEM;
+				}
 			}
 			json_object_set_new(f, "documents", ds);
 			gate_arena_dispose(&arena);
@@ -262,13 +318,16 @@ static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int 
 	return arr;
 }
 
-int gate_policy_input_build(json_t **out, git_repository *repo, const gate_policy_input *in)
+int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repository *repo,
+			    const gate_policy_input *in)
 {
 	json_t *doc = json_object(), *pusher = json_object(), *roles = json_array(),
 	       *updates = json_array(), *findings = json_array();
 	size_t i, j;
+	int rc = 0;
 
 	*out = NULL;
+	memset(cuts, 0, sizeof(*cuts));
 	if (!doc || !pusher || !roles || !updates || !findings) {
 		json_decref(doc);
 		json_decref(pusher);
@@ -347,7 +406,7 @@ int gate_policy_input_build(json_t **out, git_repository *repo, const gate_polic
 	json_object_set_new(doc, "findings", findings);
 	{
 		int truncated = 0;
-		json_object_set_new(doc, "files", files_json(repo, in->jobs, &truncated));
+		json_object_set_new(doc, "files", files_json(repo, in->jobs, &truncated, cuts, &rc));
 		if (truncated)
 			json_object_set_new(doc, "files_truncated", json_true());
 	}
@@ -367,6 +426,17 @@ int gate_policy_input_build(json_t **out, git_repository *repo, const gate_polic
 	} else {
 		json_object_set_new(doc, "matrix", json_null());
 	}
+	if (rc < 0) {
+		json_decref(doc);
+		gate_policy_input_cuts_dispose(cuts);
+		return gate_error_oom();
+	}
 	*out = doc;
 	return 0;
+}
+
+void gate_policy_input_cuts_dispose(gate_policy_input_cuts *cuts)
+{
+	gate_free(cuts->jobs);
+	memset(cuts, 0, sizeof(*cuts));
 }

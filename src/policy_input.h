@@ -22,6 +22,8 @@
 #define GATE_INPUT_MAX_FILES 200
 #define GATE_INPUT_MAX_FILE_BYTES (1024u * 1024)
 #define GATE_INPUT_MAX_FILES_BYTES (16u * 1024 * 1024)
+/* Most a manifest may weigh with its YAML aliases written out (bytes plus nodes). */
+#define GATE_INPUT_MAX_EXPANDED (4u * 1024 * 1024)
 /* Protected refs tried as the source of each update's commit. */
 #define GATE_INPUT_MAX_SOURCES 200
 
@@ -38,7 +40,22 @@ typedef struct {
 	const gate_blob_jobs *jobs;  /* the new files, or NULL */
 } gate_policy_input;
 
-/* Builds the document into *OUT (a new jansson object).  0, GATE_ENOMEM or a git error. */
-int gate_policy_input_build(json_t **out, git_repository *repo, const gate_policy_input *in);
+/* The files the input could not hold whole: indices into the input's jobs. */
+typedef struct {
+	size_t *jobs;
+	size_t n, cap;
+} gate_policy_input_cuts;
+
+/*
+ * Builds the document into *OUT (a new jansson object).  CUTS gets the jobs
+ * whose manifests could not be given whole (YAML aliases expanding past
+ * GATE_INPUT_MAX_EXPANDED; the file says "incomplete": true): the external
+ * policy did not see them, so the caller must not accept them.  0,
+ * GATE_ENOMEM or a git error; dispose CUTS either way.
+ */
+int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repository *repo,
+			    const gate_policy_input *in);
+
+void gate_policy_input_cuts_dispose(gate_policy_input_cuts *cuts);
 
 #endif

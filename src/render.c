@@ -1125,11 +1125,10 @@ static void render_policies(writer *w, const gate_matrix *m)
 {
 	const gate_policies_cfg *p = &m->policies;
 	char ms[32];
-	size_t i;
 	int n;
 
 	heading(w, 2, "Policies on pushed content");
-	if (!p->containers && !p->dependencies && !p->n_deploy_refs && !p->external) {
+	if (!p->containers && !p->dependencies && !p->n_deploy_refs && !p->external_use) {
 		w->ops->para(w);
 		text(w, "None: this matrix sets no ");
 		code(w, "policies");
@@ -1166,14 +1165,12 @@ static void render_policies(writer *w, const gate_matrix *m)
 
 	heading(w, 3, "External policy");
 	w->ops->para(w);
-	if (p->external) {
-		text(w, "Once per push, after the built-in checks, gatehouse runs ");
-		for (i = 0; i < p->n_external; i++) {
-			if (i)
-				text(w, " ");
-			code(w, p->external[i]);
-		}
-		text(w, " (an argv, no shell) with the push as JSON on its stdin; each message it "
+	if (p->external_use) {
+		text(w, "Once per push, after the built-in checks, gatehouse runs the server's policy ");
+		code(w, p->external_use);
+		text(w, " (the command the server's git config gatehouse.externalPolicy.");
+		text(w, p->external_use);
+		text(w, ".command names, no shell) with the push as JSON on its stdin; each message it "
 			"returns rejects the push (");
 		code(w, "policy.external");
 		text(w, "). It has ");

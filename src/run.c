@@ -62,6 +62,7 @@ typedef struct {
 	size_t matrix_len;
 	gate_override_ledger ledger;  /* findings earlier overrides let onto other refs */
 	gate_override_ledger granted; /* findings this push's override lets onto its refs */
+	char **ext_argv;              /* the server's command for policies.external.use */
 	gate_pushed_matrix pushed;
 	int audit_default;
 	int has_matrix_commit, bootstrap, unprotected;
@@ -248,6 +249,65 @@ static int prepare(run_state *st)
 	return 0;
 }
 
+/*
+ * The command the server defines for the external policy matrix M names:
+ * *ARGV (NULL when M names none).  When the server defines no such policy,
+ * or not usably, *WHY is a new message for matrix.invalid and 0 is
+ * returned; other errors are returned.  Checked only where the external
+ * policy runs (not in pre-push, which runs none and cannot see the
+ * server's config).
+ */
+static int external_resolve(run_state *st, const gate_matrix *m, char ***argv, char **why)
+{
+	const char *name = m->policies.external_use;
+	gate_buf b = GATE_BUF_INIT;
+	int rc;
+
+	*argv = NULL;
+	*why = NULL;
+	if (!name || st->opts->no_secrets)
+		return 0;
+	rc = gate_policies_external_argv(argv, st->repo, name);
+	if (rc != GATE_ENOTFOUND && rc != GATE_ECONFIG)
+		return rc;
+	if (rc == GATE_ENOTFOUND)
+		gate_buf_printf(&b, "policies.external.use names '%s', a policy this server does not "
+				    "define: its admin defines it with git config "
+				    "gatehouse.externalPolicy.%s.command '/usr/local/bin/opa eval ...' "
+				    "(an absolute path, then arguments split on blanks)", name, name);
+	else
+		gate_buf_printf(&b, "policies.external.use names '%s', whose command on this server is "
+				    "unusable: %s", name, gate_error_last());
+	gate_error_clear();
+	*why = b.oom ? NULL : gate_buf_detach(&b);
+	gate_buf_dispose(&b);
+	return *why ? 0 : GATE_ENOMEM;
+}
+
+/*
+ * The trusted matrix names an external policy the server does not define:
+ * every update is rejected as matrix.invalid (fail closed, whatever
+ * on_error says: the matrix asks for a check nobody can run).
+ */
+static int check_external_defined(run_state *st)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	char *why = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = external_resolve(st, st->m, &st->ext_argv, &why)) < 0 || !why)
+		return rc;
+	for (i = 0; rc == 0 && i < st->n_ds; i++)
+		rc = gate_decision_reject(&st->ds[i], "matrix.invalid", p->external_use_loc.line,
+					  p->external_use_loc.col, gate_matrix_label(st->m), why,
+					  "every policy the matrix names defined in the server's git config",
+					  "ask the server's admin to define it (the git config line above), or "
+					  "have the matrix owners remove policies.external");
+	gate_free(why);
+	return rc;
+}
+
 /* Loads the matrix a push to the trusted ref would leave behind. */
 static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix **valid)
 {
@@ -296,26 +356,59 @@ static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix 
 	gate_diags_dispose(&diags);
 	if (rc < 0)
 		return fail(st, rc);
-	/* the matrix's own privilege-boundary expectations must hold in what is pushed */
-	if ((*valid)->n_expectations) {
-		gate_expect_result *res = NULL;
-		size_t failed = 0, i, shown = 0;
-		gate_buf e = GATE_BUF_INIT;
-		if ((rc = gate_expectations_run(&res, &failed, *valid, st->trusted_ref)) < 0) {
+	{
+		/* a name the server does not define would leave a matrix nobody can run */
+		char **argv = NULL, *why = NULL;
+		rc = external_resolve(st, *valid, &argv, &why);
+		gate_policies_free_argv(argv);
+		if (rc < 0 || why) {
 			gate_matrix_free(*valid);
 			*valid = NULL;
-			return fail(st, rc);
+			if (rc < 0)
+				return fail(st, rc);
+			st->pushed = GATE_PUSHED_MATRIX_INVALID;
+			st->pushed_error = why;
+			return 0;
 		}
-		for (i = 0; i < (*valid)->n_expectations && shown < 5; i++)
-			if (res[i].allowed != res[i].e->allow)
-				gate_buf_printf(&e, "%sexpectation at line %d fails: %s would be %s to %s %s (%s)",
-						shown++ ? "; " : "", res[i].e->loc.line, res[i].e->user,
-						res[i].allowed ? "allowed" : "denied",
-						gate_expect_action_name(res[i].e->action), res[i].e->ref,
-						res[i].why);
-		gate_expect_results_free(res, (*valid)->n_expectations);
+	}
+	/*
+	 * The privilege-boundary expectations must hold in what is pushed: the
+	 * pushed matrix's own, and the trusted matrix's too, so a push cannot
+	 * delete an expectation and break it at once (drop it in one reviewed
+	 * change, change the permission in the next).
+	 */
+	if ((*valid)->n_expectations || (st->m && st->m->n_expectations)) {
+		gate_expect_result *res = NULL;
+		size_t failed = 0, f, i, shown = 0, pass;
+		gate_buf e = GATE_BUF_INIT;
+		for (pass = 0; pass < 2; pass++) {
+			const gate_matrix *from = pass ? st->m : *valid;
+			size_t n = from ? from->n_expectations : 0;
+			if (!n)
+				continue;
+			if ((rc = gate_expectations_run_on(&res, &f, from->expectations, n, *valid,
+							   st->trusted_ref)) < 0) {
+				gate_buf_dispose(&e);
+				gate_matrix_free(*valid);
+				*valid = NULL;
+				return fail(st, rc);
+			}
+			failed += f;
+			for (i = 0; i < n && shown < 5; i++)
+				if (res[i].allowed != res[i].e->allow)
+					gate_buf_printf(&e, "%sexpectation at line %d%s fails: %s would be %s "
+							    "to %s %s (%s)",
+							shown++ ? "; " : "", res[i].e->loc.line,
+							pass ? " of the trusted matrix" : "", res[i].e->user,
+							res[i].allowed ? "allowed" : "denied",
+							gate_expect_action_name(res[i].e->action), res[i].e->ref,
+							res[i].why);
+			gate_expect_results_free(res, n);
+			res = NULL;
+		}
 		if (failed) {
-			gate_buf_printf(&e, " (gatehouse matrix test shows all %zu)", failed);
+			gate_buf_printf(&e, " (%zu failing in all; keep the trusted matrix's expectations, or "
+					    "remove one in a change of its own first)", failed);
 			gate_matrix_free(*valid);
 			*valid = NULL;
 			st->pushed = GATE_PUSHED_MATRIX_INVALID;
@@ -777,6 +870,7 @@ static int external_policy(run_state *st)
 	const gate_policies_cfg *p = &st->m->policies;
 	gate_policy_input in;
 	json_t *doc = NULL;
+	gate_policy_input_cuts cuts;
 	char *text = NULL, **msgs = NULL;
 	size_t n = 0, i, k;
 	int rc;
@@ -792,13 +886,43 @@ static int external_policy(run_state *st)
 	in.n_ds = st->n_ds;
 	in.newobjs = &st->newobjs;
 	in.jobs = &st->jobs;
-	if ((rc = gate_policy_input_build(&doc, st->repo, &in)) < 0)
+	if ((rc = gate_policy_input_build(&doc, &cuts, st->repo, &in)) < 0) {
+		gate_policy_input_cuts_dispose(&cuts);
 		return rc;
+	}
+	/* a manifest the policy could not be shown whole is not accepted */
+	for (i = 0; rc == 0 && i < cuts.n; i++) {
+		const gate_blob_job *j = &st->jobs.items[cuts.jobs[i]];
+		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		if (j->ref_index >= st->n_ds)
+			continue;
+		gate_buf_put_escaped(&subject, j->path, strlen(j->path));
+		gate_buf_put_escaped(&found, j->path, strlen(j->path));
+		gate_buf_printf(&found, ": its YAML aliases expand past %u bytes written out in full, so "
+					"the external policy could not be given it whole",
+				GATE_INPUT_MAX_EXPANDED);
+		rc = subject.oom || found.oom
+			     ? gate_error_oom()
+			     : gate_decision_reject(&st->ds[j->ref_index], "policy.external.incomplete",
+						    p->external_loc.line, p->external_loc.col,
+						    gate_buf_cstr(&subject), gate_buf_cstr(&found),
+						    "every manifest given to policies.external whole",
+						    "write the repeated values out instead of nesting aliases, "
+						    "or split the file");
+		gate_buf_dispose(&subject);
+		gate_buf_dispose(&found);
+	}
+	gate_policy_input_cuts_dispose(&cuts);
+	if (rc < 0) {
+		json_decref(doc);
+		return rc;
+	}
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (!text)
 		return gate_error_oom();
-	rc = gate_policies_external(&msgs, &n, p->external, p->external_timeout_ms, text, strlen(text));
+	rc = gate_policies_external(&msgs, &n, (const char *const *)st->ext_argv, p->external_timeout_ms,
+				    text, strlen(text));
 	free(text); /* jansson's allocator */
 	for (i = 0; rc == 0 && i < n; i++)
 		for (k = 0; rc == 0 && k < st->n_ds; k++)
@@ -1099,6 +1223,8 @@ static int evaluate(run_state *st)
 	t = gate_now_ms();
 	if ((rc = decide_all(st)) < 0)
 		return rc;
+	if (st->m && st->m->policies.external_use && (rc = check_external_defined(st)) < 0)
+		return fail(st, rc);
 	if ((rc = check_push_limits(st)) < 0)
 		return fail(st, rc);
 	if (st->over_limit)
@@ -1125,7 +1251,7 @@ static int evaluate(run_state *st)
 		return rc;
 	if (!st->opts->no_secrets && !st->over_limit && (rc = judge_ledger(st)) < 0)
 		return fail(st, rc);
-	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external &&
+	if (st->m && !st->bootstrap && !st->over_limit && st->ext_argv &&
 	    !st->opts->no_secrets &&
 	    ((rc = external_policy(st)) < 0 || (rc = check_budget(st, "after the external policy")) < 0))
 		return rc < 0 && !st->failed ? fail(st, rc) : rc;
@@ -1342,6 +1468,7 @@ static void state_dispose(run_state *st)
 	gate_blob_jobs_dispose(&st->jobs);
 	gate_override_ledger_dispose(&st->ledger);
 	gate_override_ledger_dispose(&st->granted);
+	gate_policies_free_argv(st->ext_argv);
 	gate_free(st->override_reason);
 	gate_free(st->repo_path);
 	gate_free(st->trusted_ref);

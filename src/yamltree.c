@@ -3,7 +3,10 @@
  *
  * Trust: the input may come from a pushed commit (bootstrap) or from anyone
  * with write access to the trusted branch, so it is treated as hostile:
- * aliases are refused (no billion-laughs), node count and nesting depth are
+ * aliases are refused, or resolved by sharing the anchored node with every
+ * node's written-out weight and height known, so a billion-laughs document
+ * reaches the weight bound (GATE_ELIMIT) after a few events instead of
+ * after 10^9 of them; node count and nesting depth (aliases followed) are
  * bounded, duplicate keys are errors (libyaml keeps the last one silently,
  * which would let a second `push:` quietly override the first).
  */
@@ -17,7 +20,70 @@ typedef struct {
 	gate_ynode *node;
 	gate_ynode **kids;
 	size_t n, cap;
+	size_t weight;      /* of the kids so far */
+	int height;         /* tallest kid so far */
+	const char *anchor; /* registered when the collection is complete */
 } frame;
+
+/* Anchors by name (with aliases on): a later definition shadows an earlier one. */
+typedef struct {
+	const char *name;
+	gate_ynode *node;
+	size_t next; /* index + 1 of the next anchor in the bucket; 0 ends */
+} anchor;
+
+typedef struct {
+	anchor *items;
+	size_t n, cap;
+	size_t *bucket; /* nbuckets heads (index + 1) */
+	size_t nbuckets;
+} anchors;
+
+static size_t anchor_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int anchor_put(anchors *a, const char *name, gate_ynode *node)
+{
+	size_t i, h;
+	if (gate_grow(&a->items, &a->cap, a->n + 1, sizeof(*a->items)) < 0)
+		return GATE_ENOMEM;
+	if (a->n + 1 > a->nbuckets) {
+		size_t nb = a->nbuckets ? a->nbuckets * 2 : 64;
+		size_t *b = gate_calloc(nb, sizeof(*b));
+		if (!b)
+			return GATE_ENOMEM;
+		for (i = 0; i < a->n; i++) {
+			h = anchor_hash(a->items[i].name) & (nb - 1);
+			a->items[i].next = b[h];
+			b[h] = i + 1;
+		}
+		gate_free(a->bucket);
+		a->bucket = b;
+		a->nbuckets = nb;
+	}
+	h = anchor_hash(name) & (a->nbuckets - 1);
+	a->items[a->n].name = name;
+	a->items[a->n].node = node;
+	a->items[a->n].next = a->bucket[h];
+	a->bucket[h] = ++a->n;
+	return 0;
+}
+
+static gate_ynode *anchor_get(const anchors *a, const char *name)
+{
+	size_t i;
+	if (!a->nbuckets)
+		return NULL;
+	for (i = a->bucket[anchor_hash(name) & (a->nbuckets - 1)]; i; i = a->items[i - 1].next)
+		if (!strcmp(a->items[i - 1].name, name))
+			return a->items[i - 1].node;
+	return NULL;
+}
 
 static int yerr(gate_yerror *e, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -93,12 +159,40 @@ static int check_map_keys(gate_ynode *map, gate_yerror *err)
 	return rc;
 }
 
-static const char *event_name(yaml_event_type_t t)
+/*
+ * Adds NODE to the open collection (or as a document root), with its
+ * weight and height: the written-out size is bounded as it grows, so a
+ * document of aliases stops at the bound, not at its expanded size.
+ */
+static int attach(gate_ynode *node, frame *stack, size_t depth, gate_ynode ***docs, size_t *ndocs,
+		  size_t *docs_cap, size_t *total, size_t max_weight, size_t max_depth, int line,
+		  int col, gate_yerror *err)
 {
-	switch (t) {
-	case YAML_ALIAS_EVENT: return "alias";
-	default: return "event";
+	if (depth + (size_t)node->height > max_depth)
+		return yerr(err, line, col, "nesting deeper than %zu levels", max_depth);
+	if (depth) {
+		frame *f = &stack[depth - 1];
+		if (gate_grow(&f->kids, &f->cap, f->n + 1, sizeof(*f->kids)) < 0)
+			return GATE_ENOMEM;
+		f->kids[f->n++] = node;
+		if (node->weight > max_weight - f->weight)
+			goto over;
+		f->weight += node->weight;
+		if (node->height > f->height)
+			f->height = node->height;
+		return 0;
 	}
+	if (gate_grow(docs, docs_cap, *ndocs + 1, sizeof(**docs)) < 0)
+		return GATE_ENOMEM;
+	(*docs)[(*ndocs)++] = node;
+	if (node->weight > max_weight - *total)
+		goto over;
+	*total += node->weight;
+	return 0;
+over:
+	yerr(err, line, col, "YAML aliases here expand past %zu bytes and nodes written out in full: "
+			     "the document cannot be read whole", max_weight);
+	return GATE_ELIMIT;
 }
 
 int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena,
@@ -110,14 +204,19 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 	size_t depth = 0, stack_cap = 0, nodes = 0;
 	size_t max_nodes = opts && opts->max_nodes ? opts->max_nodes : 2000000;
 	size_t max_depth = opts && opts->max_depth > 0 ? (size_t)opts->max_depth : 64;
-	int allow_multi = opts && opts->allow_multi;
+	int allow_multi = opts && opts->allow_multi, resolve = opts && opts->aliases;
+	/* without aliases the weight is at most the input's size plus its nodes: no bound needed */
+	size_t max_weight = !resolve ? (size_t)-1
+			    : opts->max_weight ? opts->max_weight : (size_t)16 * 1024 * 1024;
 	gate_ynode **docs = NULL;
-	size_t ndocs = 0, docs_cap = 0;
+	size_t ndocs = 0, docs_cap = 0, total = 0;
+	anchors anc;
 	int rc = 0, done = 0;
 
 	*docs_out = NULL;
 	*ndocs_out = 0;
 	memset(err, 0, sizeof(*err));
+	memset(&anc, 0, sizeof(anc));
 	if (!yaml_parser_initialize(&parser))
 		return gate_error_oom();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
@@ -165,9 +264,18 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 				rc = yerr(err, line, col, "only one YAML document is allowed here");
 			break;
 		case YAML_ALIAS_EVENT:
-			rc = yerr(err, line, col,
-				  "YAML %s '*%s' is not allowed: write the value out in full",
-				  event_name(ev.type), (const char *)ev.data.alias.anchor);
+			if (!resolve) {
+				rc = yerr(err, line, col, "YAML alias '*%s' is not allowed: write the value "
+							  "out in full", (const char *)ev.data.alias.anchor);
+			} else if (++nodes > max_nodes) {
+				rc = yerr(err, line, col, "document has more than %zu nodes", max_nodes);
+			} else if (!(node = anchor_get(&anc, (const char *)ev.data.alias.anchor))) {
+				rc = yerr(err, line, col, "YAML alias '*%s' names no anchor defined before it",
+					  (const char *)ev.data.alias.anchor);
+			} else {
+				rc = attach(node, stack, depth, &docs, &ndocs, &docs_cap, &total, max_weight,
+					    max_depth, line, col, err);
+			}
 			break;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
@@ -190,9 +298,17 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 							       ev.data.scalar.length);
 				node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 					      ev.data.scalar.tag == NULL;
+				node->weight = 1 + node->len;
 				if (!node->str) {
 					rc = GATE_ENOMEM;
 					break;
+				}
+				if (resolve && ev.data.scalar.anchor) {
+					const char *name = gate_arena_strdup(arena, (const char *)ev.data.scalar.anchor);
+					if (!name || anchor_put(&anc, name, node) < 0) {
+						rc = GATE_ENOMEM;
+						break;
+					}
 				}
 			} else {
 				node->kind = ev.type == YAML_SEQUENCE_START_EVENT ? GATE_Y_SEQ : GATE_Y_MAP;
@@ -201,28 +317,25 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 					break;
 				}
 			}
-			/* attach to parent, or make it a document root */
-			if (depth) {
-				frame *f = &stack[depth - 1];
-				if (gate_grow(&f->kids, &f->cap, f->n + 1, sizeof(*f->kids)) < 0) {
-					rc = GATE_ENOMEM;
-					break;
-				}
-				f->kids[f->n++] = node;
-			} else {
-				if (gate_grow(&docs, &docs_cap, ndocs + 1, sizeof(*docs)) < 0) {
-					rc = GATE_ENOMEM;
-					break;
-				}
-				docs[ndocs++] = node;
-			}
+			/* attach to parent, or make it a document root (a collection weighs in when complete) */
+			if ((rc = attach(node, stack, depth, &docs, &ndocs, &docs_cap, &total, max_weight,
+					 max_depth, line, col, err)) < 0)
+				break;
 			if (node->kind != GATE_Y_SCALAR) {
+				const yaml_char_t *a = ev.type == YAML_MAPPING_START_EVENT
+							       ? ev.data.mapping_start.anchor
+							       : ev.data.sequence_start.anchor;
 				if (gate_grow(&stack, &stack_cap, depth + 1, sizeof(*stack)) < 0) {
 					rc = GATE_ENOMEM;
 					break;
 				}
 				memset(&stack[depth], 0, sizeof(*stack));
-				stack[depth++].node = node;
+				stack[depth].node = node;
+				if (resolve && a && !(stack[depth].anchor = gate_arena_strdup(arena, (const char *)a))) {
+					rc = GATE_ENOMEM;
+					break;
+				}
+				depth++;
 			}
 			break;
 		case YAML_SEQUENCE_END_EVENT:
@@ -235,6 +348,8 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 			f = &stack[--depth];
 			gate_ynode *n = f->node;
 			n->n = f->n;
+			n->weight = 1 + f->weight;
+			n->height = 1 + f->height;
 			if (f->n) {
 				n->items = gate_arena_alloc(arena, f->n * sizeof(*n->items));
 				if (!n->items) {
@@ -247,6 +362,32 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 			}
 			free(f->kids);
 			f->kids = NULL;
+			/* the parent weighs it now that it is complete (attach added 0 and height 0) */
+			if (rc == 0 && depth) {
+				frame *p = &stack[depth - 1];
+				if (n->weight > max_weight - p->weight) {
+					yerr(err, line, col, "YAML aliases here expand past %zu bytes and nodes "
+							     "written out in full: the document cannot be read whole",
+					     max_weight);
+					rc = GATE_ELIMIT;
+				} else {
+					p->weight += n->weight;
+					if (n->height > p->height)
+						p->height = n->height;
+				}
+			} else if (rc == 0) {
+				if (n->weight > max_weight - total) {
+					yerr(err, line, col, "YAML aliases here expand past %zu bytes and nodes "
+							     "written out in full: the document cannot be read whole",
+					     max_weight);
+					rc = GATE_ELIMIT;
+				} else {
+					total += n->weight;
+				}
+			}
+			/* registered only now, so an alias inside its own anchor finds nothing */
+			if (rc == 0 && f->anchor && anchor_put(&anc, f->anchor, n) < 0)
+				rc = GATE_ENOMEM;
 			break;
 		}
 		default:
@@ -257,6 +398,8 @@ int gate_yaml_parse(gate_ynode ***docs_out, size_t *ndocs_out, gate_arena *arena
 	while (depth)
 		free(stack[--depth].kids);
 	free(stack);
+	gate_free(anc.items);
+	gate_free(anc.bucket);
 	yaml_parser_delete(&parser);
 	if (rc) {
 		free(docs);

@@ -2,8 +2,9 @@
 # policies: on real pushes — container policies on Kubernetes manifests,
 # Compose files and Dockerfiles (reject and warn), dependency deny-lists on
 # lock files and an OSV advisory file, deployment refs that take only
-# commits already on a protected branch, and the external policy command
-# (a stand-in speaking OPA's output format; real OPA when installed): allow,
+# commits already on a protected branch, and the external policy the server
+# defines and the matrix names (a stand-in speaking OPA's output format; real
+# OPA when installed): allow,
 # deny, undefined, garbage, failure and timeout.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,6 +12,8 @@ srv=$(new_server policies)
 wc=$(new_clone "$srv" pol)
 MODE=$TMP/opa-mode
 echo allow >"$MODE"
+# the command is the server's: the matrix only names it
+git --git-dir="$srv" config gatehouse.externalPolicy.standin.command "$ROOT/tests/integration/policies/standin-opa.sh $MODE"
 {
   sed '/^settings:/,$d' "$MATRIX_DIR/base.yml"
   cat <<YML
@@ -29,7 +32,7 @@ policies:
     osv: security/advisories.json
   deploy_refs: ["refs/heads/deploy/*"]
   external:
-    command: ["$ROOT/tests/integration/policies/standin-opa.sh", "$MODE"]
+    use: standin
     timeout_ms: 1500
 settings:
   on_error: reject

@@ -915,6 +915,35 @@ Test(containers, a_yaml_bomb_costs_nothing)
 	}
 }
 
+/* A walk the budget cut short is incomplete, and incomplete rejects: never a silent pass. */
+Test(containers, a_yaml_bomb_past_the_work_budget_is_rejected_as_incomplete)
+{
+	/* every level merges the one below ten times: a missing key costs 10^12 lookups */
+	gate_container_policy p = every_check(GATE_POLICY_REJECT);
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+	size_t i, incomplete = 0;
+	int j, k;
+	gate_buf_puts(&b, "m0: &m0 {a: 1}\n");
+	for (j = 1; j < 13; j++) {
+		gate_buf_printf(&b, "m%d: &m%d {<<: [", j, j);
+		for (k = 0; k < 10; k++)
+			gate_buf_printf(&b, "%s*m%d", k ? ", " : "", j - 1);
+		gate_buf_puts(&b, "]}\n");
+	}
+	gate_buf_puts(&b, "kind: Pod\nspec:\n  <<: *m12\n  containers: [{name: x, image: y}]\n");
+	cr_assert(!b.oom);
+	f = check_with(&p, GATE_CONTAINER_FILE_YAML, "bomb.yaml", gate_buf_cstr(&b));
+	for (i = 0; i < f.count; i++)
+		if (is_check(&f.items[i], "incomplete")) {
+			incomplete++;
+			cr_expect_eq(f.items[i].action, GATE_POLICY_REJECT);
+		}
+	cr_expect_eq(incomplete, 1, "%zu findings, no policy.container.incomplete", f.count);
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}
+
 Test(containers, merge_key_fan_out_is_bounded_by_the_work_budget)
 {
 	/* every level merges the one below ten times: a missing key costs 10^12 lookups */

@@ -666,6 +666,7 @@ Test(evidence, pipeline_paths_need_a_configure_pipeline_review)
 		"Jenkinsfile", ".ci/run", ".ci/lib/x.sh", ".gitea/workflows/x",
 		MATRIX_PATH, /* the matrix itself */
 		"deploy/x", "deploy/prod/app.yml", /* pipeline_paths: from the matrix */
+		".gatehouse/ignore", /* allowlists secrets: policy data */
 	};
 	size_t i;
 
@@ -720,6 +721,25 @@ Test(evidence, matrix_path_is_a_pipeline_path_only_when_given)
 	cr_expect_eq(gate_evidence_is_pipeline_path(m, NULL, "deploy/x"), 1);
 	cr_expect_eq(gate_evidence_is_pipeline_path(m, NULL, ".gitlab-ci.yml"), 1);
 	cr_expect_eq(gate_evidence_is_pipeline_path(m, NULL, "src/main.c"), 0);
+}
+
+/* Policy data the trusted matrix names needs the same review as the matrix. */
+Test(evidence, the_osv_file_the_matrix_names_is_a_pipeline_path)
+{
+	gate_matrix *two = NULL;
+	static const char yaml[] = "version: 1\npeople: {erin: {}}\nroles: {release: [erin]}\n"
+				   "responsibilities: {write_code: release, review_code: release, "
+				   "configure_pipeline: release, resolve_vulnerabilities: release, "
+				   "approve_deployment: release}\n"
+				   "policies: {dependencies: {osv: security/advisories.json}}\n";
+	cr_assert_eq(gate_matrix_load_buffer(&two, LABEL, yaml, strlen(yaml), NULL), 0, "%s",
+		     gate_error_last());
+	cr_expect_eq(gate_evidence_is_pipeline_path(two, NULL, "security/advisories.json"), 1);
+	cr_expect_eq(gate_evidence_is_pipeline_path(two, NULL, "security/other.json"), 0);
+	cr_expect_eq(gate_evidence_is_pipeline_path(two, NULL, ".gatehouse/ignore"), 1);
+	cr_expect_eq(gate_evidence_is_pipeline_path(m, NULL, "security/advisories.json"), 0,
+		     "only the file the matrix names");
+	gate_matrix_free(two);
 }
 
 Test(evidence, pipeline_and_owner_reasons_come_with_the_refs_own)

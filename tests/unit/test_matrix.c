@@ -932,7 +932,7 @@ Test(matrix, policies_load_with_their_places)
 				 "    osv: security/osv.json\n"                           /* 24 */
 				 "  deploy_refs: [\"refs/heads/deploy/*\"]\n"             /* 25 */
 				 "  external:\n"                                          /* 26 */
-				 "    command: [opa, eval, data.gatehouse.deny]\n"        /* 27 */
+				 "    use: opa\n"                                         /* 27 */
 				 "    timeout_ms: 500\n");                                /* 28 */
 	const gate_policies_cfg *p = &m->policies;
 	cr_expect(p->containers);
@@ -949,11 +949,19 @@ Test(matrix, policies_load_with_their_places)
 	cr_expect_eq(p->n_allow, 1);
 	cr_expect_str_eq(p->osv, "security/osv.json");
 	cr_expect_eq(p->n_deploy_refs, 1);
-	cr_assert_eq(p->n_external, 3);
-	cr_expect_str_eq(p->external[0], "opa");
-	cr_expect_null(p->external[3], "the argv is NULL-terminated");
+	cr_assert_not_null(p->external_use);
+	cr_expect_str_eq(p->external_use, "opa", "the matrix only names the server's policy");
+	cr_expect_eq(p->external_use_loc.line, 27);
 	cr_expect_eq(p->external_timeout_ms, 500);
 	gate_matrix_free(m);
+}
+
+Test(matrix, external_command_in_the_matrix_is_refused_and_points_to_server_config)
+{
+	expect_error(BASE "policies:\n  external:\n    command: [/bin/sh, -c, \"touch /tmp/x\"]\n", 16, 14,
+		     "policies.external.command is no longer read from the matrix");
+	expect_error(BASE "policies:\n  external:\n    use: opa\n    command: [opa]\n", 17, 14,
+		     "git config gatehouse.externalPolicy.NAME.command");
 }
 
 Test(matrix, policies_errors_name_the_place)
@@ -969,9 +977,8 @@ Test(matrix, policies_errors_name_the_place)
 	expect_error(BASE "policies:\n  dependencies:\n    osv: /etc/passwd\n", 16, 10,
 		     "must be a path inside the repository");
 	expect_error(BASE "policies:\n  deploy_refs: [deploy/*]\n", 15, 16, "must start with refs/");
-	expect_error(BASE "policies:\n  external:\n    command: opa eval\n", 16, 14,
-		     "must be a non-empty list");
-	expect_error(BASE "policies:\n  external: {timeout_ms: 100}\n", 15, 13, "needs a command");
+	expect_error(BASE "policies:\n  external: {timeout_ms: 100}\n", 15, 13, "needs use: NAME");
+	expect_error(BASE "policies:\n  external: {use: \"../x\"}\n", 15, 19, "is not a policy name");
 	expect_error(BASE "policies:\n  containrs: {}\n", 15, 3, "did you mean 'containers'?");
 }
 

@@ -8,6 +8,7 @@
  * The commands here are /bin/sh one-liners given as argv, standing in for opa.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -120,4 +121,73 @@ Test(policies, a_command_that_ignores_its_input_is_fine)
 	cr_expect_eq(gate_policies_external(&m, &n, argv, 5000, in, big), 0, "%s", gate_error_last());
 	gate_free(in);
 	gate_policies_free_msgs(m, n);
+}
+
+/* ---- the server's command ------------------------------------------------------------ */
+
+/* git config gatehouse.externalPolicy.NAME.command: words split on blanks, nothing else. */
+Test(policies, the_server_command_is_split_on_blanks_and_nothing_else)
+{
+	static const char *const want[] = { "/usr/local/bin/opa", "eval", "--data", "/srv/p", "'a",
+					    "b'", "$HOME", "*", "`id`", ";", NULL };
+	char **argv = NULL;
+	size_t i;
+	cr_assert_eq(gate_policies_split_command(&argv, " /usr/local/bin/opa eval\t--data  /srv/p 'a b' "
+							 "$HOME * `id` ;"),
+		     0, "%s", gate_error_last());
+	for (i = 0; want[i]; i++) {
+		cr_assert_not_null(argv[i], "word %zu missing", i);
+		cr_expect_str_eq(argv[i], want[i], "no quoting, expansion or globbing");
+	}
+	cr_expect_null(argv[i]);
+	gate_policies_free_argv(argv);
+}
+
+Test(policies, the_server_command_must_start_with_an_absolute_path)
+{
+	char **argv = (char **)1;
+	cr_expect_eq(gate_policies_split_command(&argv, "opa eval"), GATE_ECONFIG);
+	cr_expect_null(argv);
+	cr_expect(strstr(gate_error_last(), "absolute path"), "%s", gate_error_last());
+	cr_expect_eq(gate_policies_split_command(&argv, "   "), GATE_ECONFIG);
+	cr_expect_eq(gate_policies_split_command(&argv, "/bin/opa\neval"), GATE_ECONFIG,
+		     "control characters are refused");
+}
+
+Test(policies, a_policy_name_is_a_short_word)
+{
+	cr_expect(gate_policies_name_valid("opa"));
+	cr_expect(gate_policies_name_valid("team-policy_2"));
+	cr_expect_not(gate_policies_name_valid(""));
+	cr_expect_not(gate_policies_name_valid("a.b"), "a dot would change the git config key");
+	cr_expect_not(gate_policies_name_valid("../x"));
+	cr_expect_not(gate_policies_name_valid("a b"));
+}
+
+Test(policies, a_relative_command_is_never_searched_for)
+{
+	const char *argv[] = { "sh", "-c", "echo '{}'", NULL };
+	char **m = NULL;
+	size_t n = 0;
+	cr_expect_eq(gate_policies_external(&m, &n, argv, 1000, input, strlen(input)), GATE_EPOLICY);
+}
+
+/* The child sees PATH and LANG only (no GIT_*, no quarantine) and runs in "/". */
+Test(policies, the_child_sees_no_git_variable_and_runs_outside_the_repository)
+{
+	char **m = NULL;
+	size_t n = 0;
+	setenv("GIT_DIR", "/srv/git/app.git", 1);
+	setenv("GIT_QUARANTINE_PATH", "/srv/git/app.git/objects/tmp_objdir-incoming-x", 1);
+	setenv("GATEHOUSE_USER", "bob", 1);
+	cr_assert_eq(run("cat >/dev/null; printf '{\"result\":[{\"expressions\":[{\"value\":[\"%s|%s\"]}]}]}' "
+			 "\"$(env | cut -d= -f1 | grep -v '^PWD$\\|^SHLVL$\\|^_$' | sort | tr '\\n' ' ')\" \"$(pwd)\"",
+			 5000, &m, &n),
+		     0, "%s", gate_error_last());
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(m[0], "LANG PATH |/");
+	gate_policies_free_msgs(m, n);
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_QUARANTINE_PATH");
+	unsetenv("GATEHOUSE_USER");
 }

@@ -76,7 +76,7 @@
 	"    osv: security/advisories.json\n"                            \
 	"  deploy_refs: [\"refs/heads/deploy/*\"]\n"                     \
 	"  external:\n"                                                  \
-	"    command: [opa, eval, \"data.gatehouse.deny\"]\n"            \
+	"    use: opa\n"                                                \
 	"    timeout_ms: 1500\n"                                         \
 	"settings:\n"                                                    \
 	"  on_error: allow\n"                                            \
@@ -243,7 +243,7 @@ Test(render, annotated_example_shows_each_rule_in_words)
 	expect_line(p, "- The trusted ref can never be deleted by a push, and a push to it must leave a "
 		       "valid matrix there.");
 	expect_has(p, "Pipeline paths: the matrix file itself, `.ci/**`, `.github/workflows/**`, "
-		      "`.gitlab-ci.yml`, `.gitea/workflows/**`, `Jenkinsfile`; added by this matrix: "
+		      "`.gitlab-ci.yml`, `.gitea/workflows/**`, `Jenkinsfile`, `.gatehouse/ignore`; added by this matrix: "
 		      "`deploy/**`.");
 	/* path owners */
 	expect_line(p, "| `infra/**` | `operations` |");
@@ -369,7 +369,8 @@ Test(render, every_optional_setting_is_shown_as_set)
 	expect_line(p, "- approved (`allow`): `npm:react`");
 	expect_line(p, "- OSV advisories (`osv`): `security/advisories.json`, read from the trusted "
 		       "branch; each advisory denies what it affects");
-	expect_has(p, "gatehouse runs `opa` `eval` `data.gatehouse.deny` (an argv, no shell)");
+	expect_has(p, "gatehouse runs the server's policy `opa` (the command the server's git config "
+		      "gatehouse.externalPolicy.opa.command names, no shell)");
 	expect_has(p, "It has 1500 ms to answer");
 	/* settings */
 	expect_line(p, "| `on_error` | allow: an internal error lets the push through, with a warning, "

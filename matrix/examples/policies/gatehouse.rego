@@ -1,10 +1,14 @@
 # Example external policies for gatehouse (policies.external), in Rego.
 #
+# The server's admin defines the command (never the matrix):
+#
+#   git config gatehouse.externalPolicy.opa.command \
+#     '/usr/local/bin/opa eval --stdin-input --data /srv/git/policies/ --format json data.gatehouse.deny'
+#
+# and the matrix names it:
+#
 #   policies:
-#     external:
-#       command: ["opa", "eval", "--stdin-input", "--data", "/srv/git/policies/",
-#                 "--format", "json", "data.gatehouse.deny"]
-#       timeout_ms: 2000
+#     external: { use: opa, timeout_ms: 2000 }
 #
 # gatehouse writes the push as JSON on opa's stdin (README: "External
 # policies") and rejects with each string of data.gatehouse.deny.  These

@@ -7,6 +7,10 @@
 #   garbage  not JSON
 #   fail     exits 3
 #   slow     sleeps 10 s
+#   privileged  one message per pushed file with a `privileged: true` anywhere
+# It also keeps its environment ($1.env) and working directory ($1.pwd).
+env >"$1.env"
+pwd >"$1.pwd"
 mode=$(cat "$1")
 cat >"$1.input"
 case "$mode" in
@@ -16,4 +20,5 @@ case "$mode" in
   garbage) echo 'this is not json' ;;
   fail) echo 'policy engine crashed' >&2; exit 3 ;;
   slow) sleep 10; echo '{}' ;;
+  privileged) jq -c '{result: [{expressions: [{value: [.files[] | select([.documents[]? | .. | objects | select(.privileged == true)] | length > 0) | "privileged: \(.path)"]}]}]}' "$1.input" ;;
 esac
