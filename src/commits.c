@@ -248,14 +248,20 @@ static int hide_covering_refs(git_revwalk *walk, git_repository *repo, const gat
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
+	git_oid tip;
 	unsigned char *covers;
 	size_t i;
 	int rc;
 
 	if (!(covers = gate_calloc(m->n_refs + 1, 1)))
 		return GATE_ENOMEM;
+	/* without a rule nothing is demanded: every ref covers it */
 	for (i = 0; i < m->n_refs; i++)
-		covers[i] = (unsigned char)gate_evidence_rule_covers(m, &m->refs[i], rule);
+		covers[i] = (unsigned char)(!rule || gate_evidence_rule_covers(m, &m->refs[i], rule));
+	/* the trusted ref, in whatever namespace (pre-push: refs/remotes/origin/main) */
+	if (trusted_ref && (git_reference_name_to_id(&tip, repo, trusted_ref) < 0 ||
+			    git_revwalk_hide(walk, &tip) < 0))
+		git_error_clear();
 	if ((rc = git_reference_iterator_glob_new(&it, repo, "refs/*")) < 0) {
 		gate_free(covers);
 		return gate_error_from_git(rc, "listing refs");
@@ -265,12 +271,9 @@ static int hide_covering_refs(git_revwalk *walk, git_repository *repo, const gat
 		const gate_refrule *held = NULL;
 		int hide = 0;
 		if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
-		    git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-			if (trusted_ref && !strcmp(name, trusted_ref))
-				hide = 1;
-			else if ((rc = gate_matrix_rule_for_ref(&held, m, name)) == 0 && held)
-				hide = covers[held - m->refs];
-		}
+		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    (rc = gate_matrix_rule_for_ref(&held, m, name)) == 0 && held)
+			hide = covers[held - m->refs];
 		if (rc == 0 && hide && git_revwalk_hide(walk, git_reference_target(ref)) < 0)
 			git_error_clear();
 		git_reference_free(ref);

@@ -77,7 +77,8 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 	may_line(out, &ctx, r, GATE_UPD_FORCE, "force-push", "force_push", &r->force_push, "nobody");
 	may_line(out, &ctx, r, GATE_UPD_DELETE, "delete", "delete", &r->del, "nobody");
 
-	gate_buf_puts(out, "  every commit pushed there (first parents since the old tip) needs:\n");
+	gate_buf_puts(out, "  every commit pushed there (first parents since the old tip; for a creation, "
+			   "those on no ref demanding as much) needs:\n");
 	if (r->reviews.set) {
 		gate_buf_printf(out, "    - %u Reviewed-by from distinct people other than the author, "
 				     "committer, signer and pusher in ",
