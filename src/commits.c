@@ -10,6 +10,7 @@
 
 #include "commits.h"
 #include "common.h"
+#include "evidence.h"
 #include "repo.h"
 #include "sshsig.h"
 #include "treediff.h"
@@ -56,7 +57,13 @@ out:
 	return rc;
 }
 
-static void check_signature(gate_commit_facts *f, git_repository *repo, const gate_matrix *m)
+/*
+ * The commit's signature: who it names (f->signer, from the key) always,
+ * since a signer's own reviews never count; whether it verifies only when
+ * VERIFY (signed: true), leaving f->sig GATE_SIGNED_NOT_CHECKED otherwise.
+ */
+static void check_signature(gate_commit_facts *f, git_repository *repo, const gate_matrix *m,
+			    int verify)
 {
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	gate_sshsig *s = NULL;
@@ -95,6 +102,10 @@ static void check_signature(gate_commit_facts *f, git_repository *repo, const ga
 	f->signer = gate_matrix_person_by_key(m, blob, blen, &key);
 	if (f->signer < 0) {
 		f->sig = GATE_SIGNED_UNKNOWN_KEY;
+		goto out;
+	}
+	if (!verify) {
+		f->sig = GATE_SIGNED_NOT_CHECKED;
 		goto out;
 	}
 	f->sig = gate_sshsig_verify(s, key, "git", (const unsigned char *)data.ptr, data.size,
@@ -137,8 +148,7 @@ int gate_commit_facts_load(gate_commit_facts *f, git_repository *repo, const git
 		goto out;
 	if (want_paths && (rc = load_paths(f, repo, c)) < 0)
 		goto out;
-	if (check_sigs)
-		check_signature(f, repo, m);
+	check_signature(f, repo, m, check_sigs);
 out:
 	git_commit_free(c);
 	return rc;
@@ -157,6 +167,66 @@ void gate_commit_facts_dispose(gate_commit_facts *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* Where MSG's signature block starts (the last line opening one, as git reads it), or NULL. */
+static const char *tag_signature(const char *msg)
+{
+	static const char *const markers[] = { "-----BEGIN PGP SIGNATURE-----",
+					       "-----BEGIN PGP MESSAGE-----",
+					       "-----BEGIN SIGNED MESSAGE-----",
+					       "-----BEGIN SSH SIGNATURE-----", NULL };
+	const char *line = msg, *found = NULL;
+	size_t k;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		for (k = 0; markers[k]; k++)
+			if (!strncmp(line, markers[k], strlen(markers[k])))
+				found = line;
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return found;
+}
+
+int gate_tag_facts_load(gate_tag_facts *t, const git_tag *tag, const gate_matrix *m)
+{
+	const git_signature *tagger = git_tag_tagger(tag);
+	const char *msg = git_tag_message(tag), *sig;
+	char *text;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->tagger = tagger && tagger->email ? gate_matrix_person_by_email(m, tagger->email) : -1;
+	t->signer = -1;
+	msg = msg ? msg : "";
+	sig = tag_signature(msg);
+	if (!(text = gate_strndup(msg, sig ? (size_t)(sig - msg) : strlen(msg))))
+		return GATE_ENOMEM;
+	rc = gate_trailers_parse(&t->trailers, text);
+	gate_free(text);
+	if (rc < 0)
+		return rc;
+	if (sig && !strncmp(sig, "-----BEGIN SSH SIGNATURE-----", 29)) {
+		gate_sshsig *s = NULL;
+		const gate_sshkey *key = NULL;
+		char detail[256];
+		if (gate_sshsig_parse(&s, sig, strlen(sig), detail, sizeof(detail)) == GATE_SIG_OK) {
+			size_t blen;
+			const unsigned char *blob = gate_sshsig_signer(s, &blen);
+			t->signer = gate_matrix_person_by_key(m, blob, blen, &key);
+		}
+		gate_sshsig_free(s);
+	}
+	return 0;
+}
+
+void gate_tag_facts_dispose(gate_tag_facts *t)
+{
+	gate_trailers_dispose(&t->trailers);
+	memset(t, 0, sizeof(*t));
+}
+
 void gate_commit_list_dispose(gate_commit_list *l)
 {
 	size_t i;
@@ -167,8 +237,61 @@ void gate_commit_list_dispose(gate_commit_list *l)
 	l->count = l->cap = 0;
 }
 
+/*
+ * For a creation under RULE: hides the branches and tags whose own rule
+ * covers RULE (gate_evidence_rule_covers), and TRUSTED_REF.  Rules are
+ * compared once each, not once per ref; a ref to a missing or non-commit
+ * object is skipped.
+ */
+static int hide_covering_refs(git_revwalk *walk, git_repository *repo, const gate_matrix *m,
+			      const gate_refrule *rule, const char *trusted_ref)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	git_oid tip;
+	unsigned char *covers;
+	size_t i;
+	int rc;
+
+	if (!(covers = gate_calloc(m->n_refs + 1, 1)))
+		return GATE_ENOMEM;
+	/* without a rule nothing is demanded: every ref covers it */
+	for (i = 0; i < m->n_refs; i++)
+		covers[i] = (unsigned char)(!rule || gate_evidence_rule_covers(m, &m->refs[i], rule));
+	/* the trusted ref, in whatever namespace (pre-push: refs/remotes/origin/main) */
+	if (trusted_ref && (git_reference_name_to_id(&tip, repo, trusted_ref) < 0 ||
+			    git_revwalk_hide(walk, &tip) < 0))
+		git_error_clear();
+	if ((rc = git_reference_iterator_glob_new(&it, repo, "refs/*")) < 0) {
+		gate_free(covers);
+		return gate_error_from_git(rc, "listing refs");
+	}
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref);
+		const gate_refrule *held = NULL;
+		int hide = 0;
+		if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
+		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    (rc = gate_matrix_rule_for_ref(&held, m, name)) == 0 && held)
+			hide = covers[held - m->refs];
+		if (rc == 0 && hide && git_revwalk_hide(walk, git_reference_target(ref)) < 0)
+			git_error_clear();
+		git_reference_free(ref);
+		if (rc < 0)
+			break;
+	}
+	git_reference_iterator_free(it);
+	gate_free(covers);
+	if (rc == GATE_ENOMEM)
+		return rc;
+	if (rc != GIT_ITEROVER)
+		return gate_error_from_git(rc, "listing refs");
+	return 0;
+}
+
 int gate_commits_judged(gate_commit_list *out, git_repository *repo, const gate_update *u,
-			const gate_matrix *m, int check_sigs)
+			const gate_matrix *m, const gate_refrule *rule, const char *trusted_ref,
+			int check_sigs)
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
@@ -187,7 +310,7 @@ int gate_commits_judged(gate_commit_list *out, git_repository *repo, const gate_
 		goto out;
 	}
 	if (u->kind == GATE_UPD_CREATE)
-		rc = gate_repo_hide_refs(walk, repo);
+		rc = hide_covering_refs(walk, repo, m, rule, trusted_ref);
 	else if (git_revwalk_hide(walk, &u->old_id) < 0)
 		git_error_clear(); /* old tip unreadable: judge everything reachable */
 	if (rc < 0)

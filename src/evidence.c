@@ -2,7 +2,9 @@
  * Judging the evidence a push carries (see evidence.h).
  *
  * A review or approval counts when its email belongs to a person in an
- * accepted role who is not the commit's author; each person counts once.
+ * accepted role who did not make or push what it vouches for: not the
+ * commit's author, committer or signer, not the tag's tagger or signer, not
+ * the pusher.  Each person counts once.
  * Every unmet requirement is its own reason, naming the commit, the rule's
  * matrix line, what was found, what is missing, and how to fix it.
  */
@@ -27,14 +29,45 @@ static int in_any_role(const gate_matrix *m, long person, const size_t *roles, s
 	return 0;
 }
 
-/* A reviewer suggestion for fix texts: the first person in ROLES who is not AUTHOR. */
-static const gate_person *suggest(const gate_matrix *m, const size_t *roles, size_t n, long author)
+/*
+ * The people whose own trailers never count on commit C: its author,
+ * committer and signer, then CTX's parties (tagger, tag signer, pusher).
+ * Fills OUT (room for 3 + ctx->n_parties) and returns how many.
+ */
+static size_t makers(gate_evidence_party *out, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
+{
+	size_t n = 0, i;
+	out[n].person = gate_matrix_person_by_email(ctx->m, c->author_email ? c->author_email : "");
+	out[n++].why = "the author";
+	out[n].person = gate_matrix_person_by_email(ctx->m, c->committer_email ? c->committer_email : "");
+	out[n++].why = "the committer";
+	/* a claimed signer too, verified or not: excluding more never lets a push through */
+	out[n].person = c->signer;
+	out[n++].why = "signed the commit";
+	for (i = 0; i < ctx->n_parties; i++)
+		out[n++] = ctx->parties[i];
+	return n;
+}
+
+/* Why person P may not vouch (an entry of EX), or NULL. */
+static const char *excluded(const gate_evidence_party *ex, size_t n, long p)
+{
+	size_t i;
+	for (i = 0; p >= 0 && i < n; i++)
+		if (ex[i].person == p)
+			return ex[i].why;
+	return NULL;
+}
+
+/* A reviewer suggestion for fix texts: the first person in ROLES not in EX. */
+static const gate_person *suggest(const gate_matrix *m, const size_t *roles, size_t n,
+				  const gate_evidence_party *ex, size_t n_ex)
 {
 	size_t i, j;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < m->roles[roles[i]].n_members; j++) {
 			size_t p = m->roles[roles[i]].members[j];
-			if ((long)p != author)
+			if (!excluded(ex, n_ex, (long)p))
 				return &m->people[p];
 		}
 	return NULL;
@@ -47,11 +80,11 @@ typedef struct {
 
 /*
  * Counts distinct people giving trailer NAME in T1 and T2 (either may be
- * NULL) who are in ROLES and are not AUTHOR.
+ * NULL) who are in ROLES and are none of EX (who made or pushed the change).
  */
 static void count_people(tally *t, const gate_matrix *m, const gate_trailers *t1,
 			 const gate_trailers *t2, const char *name, const size_t *roles, size_t n,
-			 long author, long signer)
+			 const gate_evidence_party *ex, size_t n_ex)
 {
 	const gate_trailers *lists[2] = { t1, t2 };
 	long *seen;
@@ -69,6 +102,7 @@ static void count_people(tally *t, const gate_matrix *m, const gate_trailers *t1
 		for (i = 0; i < lists[li]->count; i++) {
 			const gate_trailer *tr = &lists[li]->items[i];
 			char email[320];
+			const char *why;
 			long p;
 			int dup = 0;
 
@@ -87,16 +121,15 @@ static void count_people(tally *t, const gate_matrix *m, const gate_trailers *t1
 				dup |= seen[k] == p;
 			if (p >= 0 && dup)
 				continue;
-			if (p < 0 || p == author || p == signer || !in_any_role(m, p, roles, n)) {
+			why = excluded(ex, n_ex, p);
+			if (p < 0 || why || !in_any_role(m, p, roles, n)) {
 				if (nignored++ < 5) {
 					gate_buf_printf(&t->ignored, "%s", t->ignored.len ? "; " : "");
 					gate_buf_put_escaped(&t->ignored, email, strlen(email));
 					if (p < 0)
 						gate_buf_puts(&t->ignored, " (not a person in the matrix)");
-					else if (p == author)
-						gate_buf_puts(&t->ignored, " (the author: no self-review)");
-					else if (p == signer)
-						gate_buf_puts(&t->ignored, " (signed the commit: no self-review)");
+					else if (why)
+						gate_buf_printf(&t->ignored, " (%s: no self-review)", why);
 					else
 						gate_buf_printf(&t->ignored, " (%s is not in an accepted role)",
 								m->people[p].id);
@@ -154,20 +187,25 @@ static int need_reviews(gate_decision *d, const gate_evidence_ctx *ctx, const ga
 			size_t n_roles, const char *because)
 {
 	const gate_matrix *m = ctx->m;
-	long author = gate_matrix_person_by_email(m, c->author_email);
 	gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT, missing = GATE_BUF_INIT,
 		 fix = GATE_BUF_INIT;
 	const gate_person *who;
+	gate_evidence_party *ex;
+	size_t n_ex;
 	tally t;
 
-	count_people(&t, m, &c->trailers, NULL, "Reviewed-by", roles, n_roles, author,
-		     c->sig == GATE_SIGNED_OK ? c->signer : -1);
+	if (!(ex = gate_calloc(3 + ctx->n_parties, sizeof(*ex))))
+		return gate_error_oom();
+	n_ex = makers(ex, ctx, c);
+	count_people(&t, m, &c->trailers, NULL, "Reviewed-by", roles, n_roles, ex, n_ex);
 	if (t.counted.oom || t.ignored.oom) {
 		tally_dispose(&t);
+		gate_free(ex);
 		return gate_error_oom();
 	}
 	if (t.count >= min) {
 		tally_dispose(&t);
+		gate_free(ex);
 		return 0;
 	}
 	commit_subject(&subject, c);
@@ -176,9 +214,11 @@ static int need_reviews(gate_decision *d, const gate_evidence_ctx *ctx, const ga
 	gate_buf_puts(&found, because);
 	gate_buf_puts(&found, ": ");
 	describe_tally(&found, &t, t.count == 1 ? "review" : "reviews");
-	gate_buf_printf(&missing, "%u Reviewed-by from distinct people other than the author in ", min);
+	gate_buf_printf(&missing, "%u Reviewed-by from distinct people other than the author, "
+				  "committer, signer and pusher in ", min);
 	gate_matrix_describe_roles(&missing, m, roles, n_roles, 4);
-	who = suggest(m, roles, n_roles, author);
+	who = suggest(m, roles, n_roles, ex, n_ex);
+	gate_free(ex);
 	gate_buf_printf(&fix, "get %u more review%s and record %s: git commit --amend --trailer "
 			      "'Reviewed-by: %s <%s>' (older commits: git rebase -i, or merge them with "
 			      "a commit carrying the trailers)",
@@ -292,6 +332,66 @@ static int check_signature(gate_decision *d, const gate_evidence_ctx *ctx, const
 	return reject(d, check, ctx->rule->signed_loc, &subject, &found, &missing, &fix);
 }
 
+/* ---- comparing rules ------------------------------------------------------------------ */
+
+/* Whether everyone HELD accepts is accepted by WANTED, and HELD asks for as many. */
+static int req_covers(const gate_matrix *m, const gate_evidence_req *held, const gate_evidence_req *wanted)
+{
+	size_t i, j;
+	if (!wanted->set)
+		return 1;
+	if (!held->set || held->min < wanted->min)
+		return 0;
+	for (i = 0; i < held->n_roles; i++)
+		for (j = 0; j < m->roles[held->roles[i]].n_members; j++)
+			if (!in_any_role(m, (long)m->roles[held->roles[i]].members[j], wanted->roles,
+					 wanted->n_roles))
+				return 0;
+	return 1;
+}
+
+/* Whether trailer demand H accepts only values W accepts. */
+static int trailer_covers(const gate_trailer_req *h, const gate_trailer_req *w)
+{
+	size_t i, j;
+	int ok;
+	if (gate_strcasecmp(h->name, w->name))
+		return 0;
+	for (i = 0; i < h->n_values; i++) {
+		for (j = 0, ok = 0; j < w->n_values && !ok; j++)
+			ok = !gate_strcasecmp(h->values[i], w->values[j]);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+int gate_evidence_rule_covers(const gate_matrix *m, const gate_refrule *held,
+			      const gate_refrule *wanted)
+{
+	size_t i, j;
+	int ok;
+
+	if (held == wanted)
+		return 1;
+	if (!req_covers(m, &held->reviews, &wanted->reviews) ||
+	    !req_covers(m, &held->approvals, &wanted->approvals) ||
+	    (wanted->signed_commits && !held->signed_commits))
+		return 0;
+	for (i = 0; i < wanted->n_trailers; i++) {
+		for (j = 0, ok = 0; j < held->n_trailers && !ok; j++)
+			ok = trailer_covers(&held->trailers[j], &wanted->trailers[i]);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+int gate_evidence_rule_demands(const gate_refrule *r)
+{
+	return r->reviews.set || r->approvals.set || r->n_trailers || r->signed_commits;
+}
+
 int gate_evidence_is_pipeline_path(const gate_matrix *m, const char *matrix_path, const char *path)
 {
 	size_t i;
@@ -375,7 +475,8 @@ static int check_approvals(gate_decision *d, const gate_evidence_ctx *ctx)
 	gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT, missing = GATE_BUF_INIT,
 		 fix = GATE_BUF_INIT;
 	const gate_person *who;
-	long author;
+	gate_evidence_party *ex;
+	size_t n_ex;
 	tally t;
 
 	if (!c) {
@@ -385,16 +486,16 @@ static int check_approvals(gate_decision *d, const gate_evidence_ctx *ctx)
 		gate_buf_puts(&fix, "point it at an approved commit");
 		return reject(d, "approval.min", req->loc, &subject, &found, &missing, &fix);
 	}
-	author = gate_matrix_person_by_email(m, c->author_email);
-	count_people(&t, m, &c->trailers, ctx->tag_trailers, "Approved-by", req->roles, req->n_roles,
-		     author, c->sig == GATE_SIGNED_OK ? c->signer : -1);
-	if (t.counted.oom || t.ignored.oom) {
-		tally_dispose(&t);
+	if (!(ex = gate_calloc(3 + ctx->n_parties, sizeof(*ex))))
 		return gate_error_oom();
-	}
-	if (t.count >= req->min) {
+	n_ex = makers(ex, ctx, c);
+	count_people(&t, m, &c->trailers, ctx->tag_trailers, "Approved-by", req->roles, req->n_roles,
+		     ex, n_ex);
+	if (t.counted.oom || t.ignored.oom || t.count >= req->min) {
+		int oom = t.counted.oom || t.ignored.oom;
 		tally_dispose(&t);
-		return 0;
+		gate_free(ex);
+		return oom ? gate_error_oom() : 0;
 	}
 	gate_buf_put_escaped(&subject, ctx->u->ref, strlen(ctx->u->ref));
 	gate_buf_put_escaped(&found, ctx->u->ref, strlen(ctx->u->ref));
@@ -403,9 +504,10 @@ static int check_approvals(gate_decision *d, const gate_evidence_ctx *ctx)
 	gate_buf_puts(&found, ": ");
 	describe_tally(&found, &t, t.count == 1 ? "approval" : "approvals");
 	gate_buf_printf(&missing, "%u Approved-by (deployment approval) from distinct people other "
-				  "than the author in ", req->min);
+				  "than the author, committer, tagger, signers and pusher in ", req->min);
 	gate_matrix_describe_roles(&missing, m, req->roles, req->n_roles, 4);
-	who = suggest(m, req->roles, req->n_roles, author);
+	who = suggest(m, req->roles, req->n_roles, ex, n_ex);
+	gate_free(ex);
 	gate_buf_printf(&fix, "ask %s to approve, then tag a commit carrying 'Approved-by: %s <%s>' "
 			      "(or put the trailer in the annotated tag's message: git tag -a -m "
 			      "\"...\" -m \"Approved-by: ...\")",

@@ -77,9 +77,11 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 	may_line(out, &ctx, r, GATE_UPD_FORCE, "force-push", "force_push", &r->force_push, "nobody");
 	may_line(out, &ctx, r, GATE_UPD_DELETE, "delete", "delete", &r->del, "nobody");
 
-	gate_buf_puts(out, "  every commit pushed there (first parents since the old tip) needs:\n");
+	gate_buf_puts(out, "  every commit pushed there (first parents since the old tip; for a creation, "
+			   "those on no ref demanding as much) needs:\n");
 	if (r->reviews.set) {
-		gate_buf_printf(out, "    - %u Reviewed-by from distinct people other than the author in ",
+		gate_buf_printf(out, "    - %u Reviewed-by from distinct people other than the author, "
+				     "committer, signer and pusher in ",
 				r->reviews.min);
 		gate_matrix_describe_roles(out, m, r->reviews.roles, r->reviews.n_roles, 6);
 		gate_buf_printf(out, "%s (line %d)\n", r->reviews.from_duty ? " (owners of review_code)" : "",
@@ -117,7 +119,8 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 		gate_buf_puts(out, "  the commit it names needs:\n");
 		if (r->approvals.set) {
 			gate_buf_printf(out, "    - %u Approved-by (in the commit or an annotated tag's "
-					     "message) from distinct people other than the author in ",
+					     "message) from distinct people other than the author, committer, "
+				     "tagger, signers and pusher in ",
 					r->approvals.min);
 			gate_matrix_describe_roles(out, m, r->approvals.roles, r->approvals.n_roles, 6);
 			gate_buf_printf(out, " (line %d)\n", r->approvals.loc.line);

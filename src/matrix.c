@@ -1482,13 +1482,97 @@ static void load_expectations(loader *L, const gate_ynode *n)
 	}
 }
 
+/* A glob under refs/ for KEY; NULL (after a diagnostic) when it is not one. */
+static const char *deploy_glob(loader *L, const gate_ynode *v, const char *key)
+{
+	const char *g = want_str(L, v, key);
+	char err[200];
+	if (!g)
+		return NULL;
+	if (strncmp(g, "refs/", 5)) {
+		diag(L, v, "%s: '%s' must start with refs/", key, g);
+		return NULL;
+	}
+	if (gate_glob_check(g, err, sizeof(err)) < 0) {
+		diag(L, v, "invalid %s glob '%s': %s", key, g, err);
+		return NULL;
+	}
+	return g;
+}
+
+/*
+ * policies.deploy_refs: a glob, or a list of entries, each a glob or
+ * { pattern: GLOB, from: [GLOB, ...] }.
+ */
+static void load_deploy_refs(loader *L, const gate_ynode *v)
+{
+	static const char *const keys[] = { "pattern", "from", NULL };
+	gate_policies_cfg *p = &L->m->policies;
+	size_t n = seq_len(v), i, k;
+
+	p->deploy_refs_loc.line = v->line;
+	p->deploy_refs_loc.col = v->col;
+	if (v->kind == GATE_Y_MAP) {
+		diag(L, v, "policies.deploy_refs must be a list of globs or of {pattern, from} entries, "
+			   "found a mapping");
+		return;
+	}
+	p->deploy_refs = gate_arena_alloc(&L->m->arena, (n + 1) * sizeof(char *));
+	p->deploy_src = gate_arena_alloc(&L->m->arena, (n + 1) * sizeof(*p->deploy_src));
+	if (!p->deploy_refs || !p->deploy_src) {
+		L->oom = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const gate_ynode *e = v->kind == GATE_Y_SEQ ? v->items[i] : v, *pat = e, *from;
+		gate_deploy_src *src = &p->deploy_src[p->n_deploy_refs];
+		const char *g;
+		memset(src, 0, sizeof(*src));
+		src->loc.line = e->line;
+		src->loc.col = e->col;
+		if (e->kind == GATE_Y_MAP) {
+			check_keys(L, e, keys, "policies.deploy_refs[]");
+			if (!(pat = gate_yaml_get(e, "pattern"))) {
+				diag(L, e, "a policies.deploy_refs entry needs pattern: (the deploy refs' glob)");
+				continue;
+			}
+			if (!(from = gate_yaml_get(e, "from"))) {
+				diag(L, e, "policies.deploy_refs: an entry written as a mapping needs from: "
+					   "(the refs whose commits it takes); or write the pattern alone");
+				continue;
+			}
+			if (from->kind == GATE_Y_SEQ && from->n == 0) {
+				diag(L, from, "policies.deploy_refs[].from must name at least one ref glob");
+				continue;
+			}
+			if (from->kind == GATE_Y_MAP) {
+				diag(L, from, "policies.deploy_refs[].from must be a glob or a list of globs, "
+					      "found a mapping");
+				continue;
+			}
+			src->from = gate_arena_alloc(&L->m->arena, (seq_len(from) + 1) * sizeof(char *));
+			if (!src->from) {
+				L->oom = 1;
+				return;
+			}
+			for (k = 0; k < seq_len(from); k++) {
+				const gate_ynode *f = from->kind == GATE_Y_SEQ ? from->items[k] : from;
+				if ((g = deploy_glob(L, f, "policies.deploy_refs[].from")))
+					src->from[src->n_from++] = g;
+			}
+			if (!src->n_from)
+				continue;
+		}
+		if ((g = deploy_glob(L, pat, "policies.deploy_refs")))
+			p->deploy_refs[p->n_deploy_refs++] = g;
+	}
+}
+
 static void load_policies(loader *L, const gate_ynode *n)
 {
 	static const char *const keys[] = { "containers", "dependencies", "deploy_refs", "external",
 					    NULL };
-	gate_policies_cfg *p = &L->m->policies;
 	const gate_ynode *v;
-	size_t k;
 
 	if (!want_map(L, n, "policies"))
 		return;
@@ -1497,18 +1581,8 @@ static void load_policies(loader *L, const gate_ynode *n)
 		load_containers(L, v);
 	if ((v = gate_yaml_get(n, "dependencies")))
 		load_dependencies(L, v);
-	if ((v = gate_yaml_get(n, "deploy_refs"))) {
-		p->deploy_refs_loc.line = v->line;
-		p->deploy_refs_loc.col = v->col;
-		p->deploy_refs = str_array(L, v, "policies.deploy_refs", &p->n_deploy_refs);
-		for (k = 0; p->deploy_refs && k < p->n_deploy_refs; k++) {
-			char err[200];
-			if (strncmp(p->deploy_refs[k], "refs/", 5))
-				diag(L, v, "policies.deploy_refs: '%s' must start with refs/", p->deploy_refs[k]);
-			else if (gate_glob_check(p->deploy_refs[k], err, sizeof(err)) < 0)
-				diag(L, v, "invalid policies.deploy_refs glob '%s': %s", p->deploy_refs[k], err);
-		}
-	}
+	if ((v = gate_yaml_get(n, "deploy_refs")))
+		load_deploy_refs(L, v);
 	if ((v = gate_yaml_get(n, "external")))
 		load_external(L, v);
 }

@@ -189,6 +189,31 @@ static const char *action_word(int a)
 	return a == GATE_POLICY_REJECT ? "reject" : a == GATE_POLICY_WARN ? "warn" : "off";
 }
 
+/* Whether two deploy_refs entries take commits from the same refs. */
+static int same_from(const gate_deploy_src *x, const gate_deploy_src *y)
+{
+	size_t i;
+	if (!x->from || !y->from)
+		return x->from == y->from;
+	if (x->n_from != y->n_from)
+		return 0;
+	for (i = 0; i < x->n_from; i++)
+		if (strcmp(x->from[i], y->from[i]))
+			return 0;
+	return 1;
+}
+
+static void describe_from(gate_buf *b, const gate_deploy_src *src)
+{
+	size_t i;
+	if (!src->from) {
+		gate_buf_puts(b, "any ref whose rule demands evidence");
+		return;
+	}
+	for (i = 0; i < src->n_from; i++)
+		gate_buf_printf(b, "%s%s", i ? ", " : "", src->from[i]);
+}
+
 static void settings(gate_buf *out, size_t *n, const gate_matrix *a, const gate_matrix *b)
 {
 	const gate_policies_cfg *pa = &a->policies, *pb = &b->policies;
@@ -214,6 +239,20 @@ static void settings(gate_buf *out, size_t *n, const gate_matrix *a, const gate_
 	if (pa->n_deploy_refs != pb->n_deploy_refs)
 		line(out, n, "policies.deploy_refs: %zu patterns (was %zu)", pb->n_deploy_refs,
 		     pa->n_deploy_refs);
+	for (k = 0; k < pb->n_deploy_refs; k++) {
+		size_t j;
+		for (j = 0; j < pa->n_deploy_refs; j++)
+			if (!strcmp(pa->deploy_refs[j], pb->deploy_refs[k]) &&
+			    !same_from(&pa->deploy_src[j], &pb->deploy_src[k])) {
+				gate_buf was = GATE_BUF_INIT, now = GATE_BUF_INIT;
+				describe_from(&was, &pa->deploy_src[j]);
+				describe_from(&now, &pb->deploy_src[k]);
+				line(out, n, "policies.deploy_refs %s: takes commits from %s (was %s)",
+				     pb->deploy_refs[k], gate_buf_cstr(&now), gate_buf_cstr(&was));
+				gate_buf_dispose(&was);
+				gate_buf_dispose(&now);
+			}
+	}
 	if ((pa->external_use == NULL) != (pb->external_use == NULL))
 		line(out, n, "policies.external %s", pb->external_use ? "added" : "REMOVED");
 	else if (pa->external_use && strcmp(pa->external_use, pb->external_use))

@@ -159,6 +159,17 @@ enum {
 };
 extern const char *const gate_container_check_names[GATE_CCHKS];
 
+/*
+ * Where one policies.deploy_refs entry takes commits from: refs matching
+ * FROM, or (FROM NULL, the plain-string form) any ref whose rule demands
+ * evidence (gate_evidence_rule_demands) and that is not a deploy ref.
+ */
+typedef struct {
+	const char **from; /* globs, or NULL */
+	size_t n_from;
+	gate_loc loc;      /* of the entry */
+} gate_deploy_src;
+
 /* The matrix's policies: section (each part absent = off). */
 typedef struct {
 	int containers;                 /* policies.containers given */
@@ -186,6 +197,7 @@ typedef struct {
 	const char **deploy_refs;       /* globs */
 	size_t n_deploy_refs;
 	gate_loc deploy_refs_loc;
+	gate_deploy_src *deploy_src;    /* where each deploy_refs entry takes commits from */
 
 	const char *external_use;       /* name of a policy the server defines; NULL: none */
 	unsigned external_timeout_ms;

@@ -23,6 +23,7 @@
 #include "common.h"
 #include "containers.h"
 #include "deps.h"
+#include "evidence.h"
 #include "glob.h"
 #include "policies.h"
 #include "repo.h"
@@ -227,11 +228,16 @@ out:
 
 int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref)
 {
+	return gate_policies_deploy_entry(m, ref) >= 0;
+}
+
+long gate_policies_deploy_entry(const gate_matrix *m, const char *ref)
+{
 	size_t i;
 	for (i = 0; i < m->policies.n_deploy_refs; i++)
 		if (gate_glob_match(m->policies.deploy_refs[i], ref))
-			return 1;
-	return 0;
+			return (long)i; /* 1, or -1 (no memory): a deploy ref, the stricter answer */
+	return -1;
 }
 
 void gate_policy_tips_dispose(gate_policy_tips *t)
@@ -244,8 +250,12 @@ void gate_policy_tips_dispose(gate_policy_tips *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo,
-				 size_t max)
+/* Which refs a tip list holds: 1 take it, 0 not, <0 an error. */
+typedef int (*tip_filter)(const gate_matrix *m, const char *name, const void *ctx);
+
+/* Lists into OUT (at most MAX) the refs WANT takes, peeled to commits. */
+static int collect_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo, size_t max,
+			tip_filter want, const void *ctx)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
@@ -256,12 +266,12 @@ int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, gi
 	if ((rc = git_reference_iterator_glob_new(&it, repo, "refs/*")) < 0)
 		return gate_error_from_git(rc, "listing refs");
 	while (out->n < max && (rc = git_reference_next(&ref, it)) == 0) {
-		const gate_refrule *rule = NULL;
 		const char *name = git_reference_name(ref);
 		git_object *peeled = NULL;
-		if (gate_matrix_rule_for_ref(&rule, m, name) == 0 && rule &&
-		    !gate_policies_is_deploy_ref(m, name) &&
-		    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
+		int take = want(m, name, ctx);
+		if (take < 0)
+			rc = take;
+		else if (take && git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
 			if (gate_grow(&out->ids, &cap_ids, out->n + 1, sizeof(*out->ids)) < 0 ||
 			    gate_grow(&out->names, &cap_names, out->n + 1, sizeof(*out->names)) < 0 ||
 			    !(out->names[out->n] = gate_strdup(name)))
@@ -269,7 +279,8 @@ int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, gi
 			else
 				out->ids[out->n++] = *git_object_id(peeled);
 		}
-		git_error_clear();
+		if (rc >= 0)
+			git_error_clear();
 		git_object_free(peeled);
 		git_reference_free(ref);
 		if (rc < 0)
@@ -283,15 +294,62 @@ int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, gi
 	return 0;
 }
 
+/* A ref some rule covers that is not a deploy ref. */
+static int protected_ref(const gate_matrix *m, const char *name, const void *ctx)
+{
+	const gate_refrule *rule = NULL;
+	(void)ctx;
+	if (gate_matrix_rule_for_ref(&rule, m, name) < 0)
+		return GATE_ENOMEM;
+	return rule && !gate_policies_is_deploy_ref(m, name);
+}
+
+int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo,
+				 size_t max)
+{
+	return collect_tips(out, m, repo, max, protected_ref, NULL);
+}
+
+/* The refs a deploy ref takes commits from: see gate_deploy_src. */
+typedef struct {
+	const gate_deploy_src *src;
+	const char *self; /* the deploy ref being updated: never its own source */
+} deploy_ctx;
+
+static int deploy_from(const gate_matrix *m, const char *name, const void *ctx)
+{
+	const deploy_ctx *dc = ctx;
+	const gate_refrule *rule = NULL;
+	size_t i;
+
+	if (!strcmp(name, dc->self))
+		return 0;
+	if (dc->src && dc->src->from) {
+		for (i = 0; i < dc->src->n_from; i++) {
+			int hit = gate_glob_match(dc->src->from[i], name);
+			if (hit)
+				return hit < 0 ? GATE_ENOMEM : 1;
+		}
+		return 0;
+	}
+	if (gate_matrix_rule_for_ref(&rule, m, name) < 0)
+		return GATE_ENOMEM;
+	return rule && gate_evidence_rule_demands(rule) && !gate_policies_is_deploy_ref(m, name);
+}
+
 int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
-				git_repository *repo, const git_oid *target)
+				git_repository *repo, const char *ref, const git_oid *target)
 {
 	gate_policy_tips t;
+	deploy_ctx dc;
+	long entry = gate_policies_deploy_entry(m, ref);
 	size_t i;
 	int rc;
 
 	*ok = 0;
-	if ((rc = gate_policies_protected_tips(&t, m, repo, (size_t)-1)) < 0)
+	dc.src = entry >= 0 && m->policies.deploy_src ? &m->policies.deploy_src[entry] : NULL;
+	dc.self = ref;
+	if ((rc = collect_tips(&t, m, repo, (size_t)-1, deploy_from, &dc)) < 0)
 		return rc;
 	for (i = 0; i < t.n && i < 5; i++)
 		gate_buf_printf(sources, "%s%s", i ? ", " : "", t.names[i]);

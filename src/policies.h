@@ -38,6 +38,9 @@ int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_r
 /* Whether M's policies.deploy_refs cover REF (1 or 0). */
 int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref);
 
+/* The first policies.deploy_refs entry covering REF (an index), or -1. */
+long gate_policies_deploy_entry(const gate_matrix *m, const char *ref);
+
 /* Protected refs (a rule covers them, not deploy refs) and the commits they hold. */
 typedef struct {
 	git_oid *ids;
@@ -56,13 +59,15 @@ int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, gi
 void gate_policy_tips_dispose(gate_policy_tips *t);
 
 /*
- * For an update of a deploy ref to TARGET: sets *OK to 1 when TARGET is on a
- * protected ref that is not itself a deploy ref (as the refs stand before
- * the push), else 0, and appends the refs it looked at to SOURCES
- * ("refs/heads/main, ...").  0, or a negative error.
+ * For an update of deploy ref REF to TARGET: sets *OK to 1 when TARGET is on
+ * a ref its deploy_refs entry takes commits from (gate_deploy_src: the
+ * entry's `from` globs, or else any ref whose rule demands evidence and is
+ * not a deploy ref; never REF itself), as the refs stand before the push,
+ * else 0, and appends the refs it looked at to SOURCES ("refs/heads/main,
+ * ...").  0, or a negative error.
  */
 int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
-				git_repository *repo, const git_oid *target);
+				git_repository *repo, const char *ref, const git_oid *target);
 
 /* Longest policy name (policies.external.use), and most words in its command. */
 #define GATE_POLICY_NAME_MAX 64

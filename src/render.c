@@ -738,7 +738,7 @@ static void rule_evidence(writer *w, const gate_matrix *m, const gate_refrule *r
 	w->ops->list(w);
 	if (r->reviews.set)
 		evidence_req(w, m, &r->reviews, "a", "Reviewed-by", "", GATE_DUTY_REVIEW_CODE,
-			     r->signed_commits ? "its author or signer" : "its author");
+			     "its author, committer, signer or pusher");
 	for (i = 0; i < r->n_trailers; i++) {
 		const gate_trailer_req *t = &r->trailers[i];
 		w->ops->item(w);
@@ -780,7 +780,9 @@ static void rule_evidence(writer *w, const gate_matrix *m, const gate_refrule *r
 	if (r->approvals.set)
 		evidence_req(w, m, &r->approvals, "an", "Approved-by",
 			     " (in the commit or in an annotated tag's message)",
-			     GATE_DUTY_APPROVE_DEPLOYMENT, "the commit's author");
+			     GATE_DUTY_APPROVE_DEPLOYMENT,
+			     "the commit's author, committer or signer, the tag's tagger or signer, or the "
+			     "pusher");
 	if (r->reachable_from) {
 		w->ops->item(w);
 		text(w, "to be reachable from ");
@@ -874,7 +876,8 @@ static void render_builtin(writer *w, const gate_matrix *m)
 	code(w, "Reviewed-by");
 	text(w, " from a person in ");
 	pipeline_owners(w, m);
-	text(w, ", not its author. Pipeline paths: the matrix file itself, ");
+	text(w, ", not its author, committer, signer or pusher. Pipeline paths: the matrix file "
+		"itself, ");
 	for (i = 0; gate_builtin_pipeline_paths[i]; i++) {
 		if (i)
 			text(w, ", ");
@@ -906,8 +909,8 @@ static void render_paths(writer *w, const gate_matrix *m)
 	w->ops->para(w);
 	text(w, "A commit pushed to a protected ref that touches a path matching a pattern needs a ");
 	code(w, "Reviewed-by");
-	text(w, " from a person in one of the owning roles, not its author. Every matching entry "
-		"applies.");
+	text(w, " from a person in one of the owning roles, not its author, committer, signer or "
+		"pusher. Every matching entry applies.");
 	w->ops->para_end(w);
 	w->ops->table(w, NO_CENTER);
 	w->ops->row(w);
@@ -1125,6 +1128,7 @@ static void render_policies(writer *w, const gate_matrix *m)
 {
 	const gate_policies_cfg *p = &m->policies;
 	char ms[32];
+	size_t i;
 	int n;
 
 	heading(w, 2, "Policies on pushed content");
@@ -1151,11 +1155,23 @@ static void render_policies(writer *w, const gate_matrix *m)
 	heading(w, 3, "Deployment refs");
 	w->ops->para(w);
 	if (p->n_deploy_refs) {
-		text(w, "A ref matching ");
-		code_list(w, p->deploy_refs, p->n_deploy_refs, "");
-		text(w, " may only be created or moved to a commit a protected ref already holds (");
+		for (i = 0; i < p->n_deploy_refs; i++) {
+			const gate_deploy_src *src = p->deploy_src ? &p->deploy_src[i] : NULL;
+			text(w, i ? " A ref matching " : "A ref matching ");
+			code(w, p->deploy_refs[i]);
+			if (src && src->from) {
+				text(w, " may only be created or moved to a commit that a ref matching ");
+				code_list(w, src->from, src->n_from, "");
+				text(w, " already holds.");
+			} else {
+				text(w, " may only be created or moved to a commit that a ref whose rule "
+					"demands evidence (reviews, trailers, signatures or approvals) "
+					"already holds.");
+			}
+		}
+		text(w, " Otherwise: ");
 		code(w, "policy.deploy_ref");
-		text(w, ").");
+		text(w, ".");
 	} else {
 		text(w, "None: this matrix sets no ");
 		code(w, "policies.deploy_refs");

@@ -621,10 +621,11 @@ static int judge_evidence(run_state *st, gate_decision *d)
 	const gate_refrule *r = d->rule;
 	gate_commit_list commits = GATE_COMMIT_LIST_INIT;
 	gate_commit_facts target;
-	gate_trailers tag_trailers = GATE_TRAILERS_INIT;
+	gate_tag_facts tag;
+	gate_evidence_party parties[3];
 	gate_evidence_ctx ctx;
 	git_object *obj = NULL, *peeled = NULL;
-	int have_target = 0, rc;
+	int have_target = 0, have_tag = 0, rc;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.m = st->m;
@@ -632,21 +633,32 @@ static int judge_evidence(run_state *st, gate_decision *d)
 	ctx.u = u;
 	ctx.matrix_path = st->matrix_file ? NULL : st->matrix_path;
 	ctx.reachable = -1;
-	rc = gate_commits_judged(&commits, st->repo, u, st->m, r->signed_commits);
+	rc = gate_commits_judged(&commits, st->repo, u, st->m, r,
+				 st->matrix_file ? NULL : st->trusted_ref, r->signed_commits);
 	if (rc < 0)
 		return rc;
 	ctx.commits = &commits;
-	if (r->approvals.set || r->reachable_from) {
-		if ((rc = git_object_lookup(&obj, st->repo, &u->new_id, GIT_OBJECT_ANY)) < 0) {
-			rc = gate_error_from_git(rc, u->ref);
+	/* who tags, signs the tag and pushes vouches for none of it */
+	ctx.parties = parties;
+	if ((rc = git_object_lookup(&obj, st->repo, &u->new_id, GIT_OBJECT_ANY)) < 0) {
+		rc = gate_error_from_git(rc, u->ref);
+		goto out;
+	}
+	if (git_object_type(obj) == GIT_OBJECT_TAG) {
+		if ((rc = gate_tag_facts_load(&tag, (git_tag *)obj, st->m)) < 0) {
+			gate_tag_facts_dispose(&tag);
 			goto out;
 		}
-		if (git_object_type(obj) == GIT_OBJECT_TAG) {
-			const char *msg = git_tag_message((git_tag *)obj);
-			if ((rc = gate_trailers_parse(&tag_trailers, msg ? msg : "")) < 0)
-				goto out;
-			ctx.tag_trailers = &tag_trailers;
-		}
+		have_tag = 1;
+		ctx.tag_trailers = &tag.trailers;
+		parties[ctx.n_parties].person = tag.tagger;
+		parties[ctx.n_parties++].why = "the tagger";
+		parties[ctx.n_parties].person = tag.signer;
+		parties[ctx.n_parties++].why = "signed the tag";
+	}
+	parties[ctx.n_parties].person = st->person;
+	parties[ctx.n_parties++].why = "the pusher";
+	if (r->approvals.set || r->reachable_from) {
 		if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
 			if ((rc = gate_commit_facts_load(&target, st->repo, git_object_id(peeled), st->m, 0,
 							 0)) < 0) {
@@ -670,7 +682,8 @@ static int judge_evidence(run_state *st, gate_decision *d)
 out:
 	if (have_target)
 		gate_commit_facts_dispose(&target);
-	gate_trailers_dispose(&tag_trailers);
+	if (have_tag)
+		gate_tag_facts_dispose(&tag);
 	git_object_free(peeled);
 	git_object_free(obj);
 	gate_commit_list_dispose(&commits);
@@ -828,38 +841,60 @@ static int content_policies(run_state *st, const gate_blob_jobs *jobs)
 	return rc;
 }
 
-/* policies.deploy_refs: a deploy ref takes only commits already on a protected ref. */
+/*
+ * policies.deploy_refs: a deploy ref takes only commits a ref with evidence
+ * requirements already holds, or, for an entry with `from`, a ref it names.
+ */
 static int deploy_policies(run_state *st)
 {
 	const gate_policies_cfg *p = &st->m->policies;
-	size_t i;
+	size_t i, k;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < st->n_ds; i++) {
 		gate_decision *d = &st->ds[i];
 		const gate_update *u = d->update;
-		gate_buf sources = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		gate_buf sources = GATE_BUF_INIT, found = GATE_BUF_INIT, needs = GATE_BUF_INIT;
+		const gate_deploy_src *src;
 		git_oid tip = u->new_id;
+		gate_loc loc = p->deploy_refs_loc;
 		char hex[11];
+		long entry;
 		int ok = 0;
-		if (u->kind == GATE_UPD_DELETE || !gate_policies_is_deploy_ref(st->m, u->ref))
+		if (u->kind == GATE_UPD_DELETE || (entry = gate_policies_deploy_entry(st->m, u->ref)) < 0)
 			continue;
+		src = p->deploy_src ? &p->deploy_src[entry] : NULL;
+		if (src)
+			loc = src->loc;
 		if (gate_update_commit(&tip, st->repo, u))
-			rc = gate_policies_deploy_source(&ok, &sources, st->m, st->repo, &tip);
+			rc = gate_policies_deploy_source(&ok, &sources, st->m, st->repo, u->ref, &tip);
 		git_oid_tostr(hex, sizeof(hex), &tip);
 		if (rc == 0 && !ok) {
-			gate_buf_printf(&found, "commit %s is on no protected ref (looked at: %s)", hex,
-					sources.len ? gate_buf_cstr(&sources) : "none: no ref has a rule");
-			rc = found.oom ? gate_error_oom()
-				       : gate_decision_reject(
-						 d, "policy.deploy_ref", p->deploy_refs_loc.line,
-						 p->deploy_refs_loc.col, u->ref, gate_buf_cstr(&found),
-						 "a commit that already passed a protected branch's checks",
-						 "merge the change into a protected branch (e.g. main) through its "
-						 "review first, then deploy that commit");
+			if (src && src->from) {
+				gate_buf_printf(&found, "commit %s is on no ref matching from: ", hex);
+				gate_buf_puts(&needs, "a commit already on a ref matching ");
+				for (k = 0; k < src->n_from; k++) {
+					gate_buf_printf(&found, "%s%s", k ? ", " : "", src->from[k]);
+					gate_buf_printf(&needs, "%s%s", k ? " or " : "", src->from[k]);
+				}
+			} else {
+				gate_buf_printf(&found, "commit %s is on no ref with evidence requirements", hex);
+				gate_buf_puts(&needs, "a commit that already passed the checks of a ref whose rule "
+						      "asks for reviews, trailers, signatures or approvals");
+			}
+			gate_buf_printf(&found, " (looked at: %s)",
+					sources.len ? gate_buf_cstr(&sources) : "none: no ref qualifies");
+			rc = found.oom || needs.oom
+				     ? gate_error_oom()
+				     : gate_decision_reject(
+					       d, "policy.deploy_ref", loc.line, loc.col, u->ref,
+					       gate_buf_cstr(&found), gate_buf_cstr(&needs),
+					       "merge the change into a protected branch (e.g. main) through its "
+					       "review first, then deploy that commit");
 		}
 		gate_buf_dispose(&sources);
 		gate_buf_dispose(&found);
+		gate_buf_dispose(&needs);
 	}
 	return rc;
 }

@@ -47,7 +47,7 @@ push_as erin "$wc" origin main
 expect_rejected "evidence: a bare commit is rejected"
 expect_out "evidence: every missing piece is its own reason" \
   "[review.min] commit $(git -C "$wc" rev-parse --short=10 HEAD) Add a: no reviews counted" \
-  "needs: 2 Reviewed-by from distinct people other than the author in developers (alice, bob), security (carol)" \
+  "needs: 2 Reviewed-by from distinct people other than the author, committer, signer and pusher in developers (alice, bob), security (carol)" \
   "--trailer 'Reviewed-by: " \
   "[trailer.required] commit" "has no Scan-SAST trailer" "needs: Scan-Deps: pass or waived" \
   "[signature.missing]" "git commit --amend -S"
@@ -146,7 +146,7 @@ ci alice alice "${good[@]}" -m "Network"
 push_as erin "$wc" origin main
 expect_rejected "paths: infra/** needs a review by operations"
 expect_out "paths: names the path and the rule" "[review.owner]" "touches infra/net.tf, owned by path rule infra/**" \
-  "needs: 1 Reviewed-by from distinct people other than the author in operations (dave)"
+  "needs: 1 Reviewed-by from distinct people other than the author, committer, signer and pusher in operations (dave)"
 expect_no_out "paths: **/*.tf is satisfied by carol (security)" "owned by path rule **/*.tf"
 git -C "$wc" reset -q --hard "$base"
 change infra/net.tf 'resource "x" "y" {}'
@@ -195,7 +195,7 @@ OUT=$(cd "$srv" && "$GATEHOUSE" explain --user bob refs/heads/main 2>&1); RC=$?
 expect_eq "explain: exit 0" "$RC" 0
 expect_out "explain: what bob may do and what a push needs" \
   "bob (Bob), roles: developers; 2 signing keys" "push        no   (push: release (erin)" \
-  "2 Reviewed-by from distinct people other than the author in developers (alice, bob), security (carol)" \
+  "2 Reviewed-by from distinct people other than the author, committer, signer and pusher in developers (alice, bob), security (carol)" \
   "a trailer Scan-SAST: pass" "a trailer Scan-Deps: pass or waived" "an SSH signature" \
   "if it touches infra/**: a Reviewed-by from operations (dave)" "owners of configure_pipeline"
 OUT=$(cd "$srv" && "$GATEHOUSE" explain --user dave refs/tags/v2.0 2>&1)

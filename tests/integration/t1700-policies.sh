@@ -2,9 +2,9 @@
 # policies: on real pushes — container policies on Kubernetes manifests,
 # Compose files and Dockerfiles (reject and warn), dependency deny-lists on
 # lock files and an OSV advisory file, deployment refs that take only
-# commits already on a protected branch, and the external policy the server
-# defines and the matrix names (a stand-in speaking OPA's output format; real
-# OPA when installed): allow,
+# commits already on the refs their `from:` names, and the external policy the
+# server defines and the matrix names (a stand-in speaking OPA's output format;
+# real OPA when installed): allow,
 # deny, undefined, garbage, failure and timeout.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +30,7 @@ policies:
   dependencies:
     deny: ["npm:event-stream@3.3.6", "npm:ua-parser-js@>=0.7.29 <0.7.30", "pypi:ctx@*"]
     osv: security/advisories.json
-  deploy_refs: ["refs/heads/deploy/*"]
+  deploy_refs: [{ pattern: "refs/heads/deploy/*", from: ["refs/heads/main"] }]
   external:
     use: standin
     timeout_ms: 1500
@@ -215,7 +215,7 @@ topic hotfix
 printf 'fix\n' | add hotfix.txt
 push_as bob "$wc" origin team/hotfix:refs/heads/deploy/prod
 expect_rejected "deploy ref: a commit on no protected branch is refused"
-expect_out "deploy ref: says where it looked" "[policy.deploy_ref]" "is on no protected ref (looked at: refs/heads/main"
+expect_out "deploy ref: says where it looked" "[policy.deploy_ref]" "is on no ref matching from: refs/heads/main (looked at: refs/heads/main)"
 expect_ref "deploy ref: did not move" "$srv" refs/heads/deploy/prod "$base"
 
 # --- external policy (stand-in)

@@ -1,6 +1,7 @@
 /*
  * Specification of the evidence checks (src/evidence.h): Reviewed-by from
- * enough distinct people in the accepted roles (never the author), required
+ * enough distinct people in the accepted roles (never whoever made or pushes
+ * the change: author, committer, signers, tagger, pusher), required
  * scan trailers, SSH signatures, path owners' and pipeline owners' reviews,
  * Approved-by on what a tag names, and reachable_from.
  *
@@ -165,6 +166,8 @@ typedef struct {
 	const gate_trailers *tag_trailers;
 	int reach;    /* UNCHECKED, NOT_REACHABLE or REACHABLE */
 	int deleting; /* the update deletes the ref */
+	const gate_evidence_party *parties; /* tagger, tag signer, pusher */
+	size_t n_parties;
 } opts;
 
 #define OPTS(...) ((opts){ __VA_ARGS__ })
@@ -194,6 +197,8 @@ static void judge_with(const char *ref, opts o)
 	ctx.target = o.target;
 	ctx.tag_trailers = o.tag_trailers;
 	ctx.reachable = o.reach == UNCHECKED ? -1 : o.reach == REACHABLE;
+	ctx.parties = o.parties;
+	ctx.n_parties = o.n_parties;
 	cr_assert_eq(gate_evidence_check(&d, &ctx), 0, "gate_evidence_check: %s",
 		     gate_error_last());
 }
@@ -513,7 +518,7 @@ Test(evidence, signature_statuses_map_to_check_ids)
 		snprintf(c->fingerprint, sizeof(c->fingerprint), "SHA256:abc");
 		snprintf(c->sig_detail, sizeof(c->sig_detail), "detail text");
 		if (cases[i].sig == GATE_SIGNED_BAD)
-			c->signer = 1; /* bob */
+			c->signer = 4; /* erin, who reviewed nothing */
 		judge(MAIN);
 		snprintf(what, sizeof(what), "signature status %d", (int)cases[i].sig);
 		expect_ids(cases[i].id, what);
@@ -525,11 +530,11 @@ Test(evidence, signature_statuses_map_to_check_ids)
 Test(evidence, bad_signature_names_the_key_holder)
 {
 	gate_commit_facts *c = add("alice@example.com", GOOD_MESSAGE, SRC, GATE_SIGNED_BAD);
-	c->signer = 1;
+	c->signer = 4;
 	snprintf(c->fingerprint, sizeof(c->fingerprint), "SHA256:xyz");
 	judge(MAIN);
 	expect_ids("signature.invalid", "bad signature");
-	expect_found(0, "by bob's key SHA256:xyz");
+	expect_found(0, "by erin's key SHA256:xyz");
 }
 
 Test(evidence, signature_reason_names_its_line_and_a_signing_fix)
@@ -956,4 +961,180 @@ Test(evidence, hostile_subject_is_escaped_in_reasons)
 	cr_assert_geq(d.n_reasons, 1);
 	cr_expect_null(strchr(d.reasons[0].subject, '\x1b'), "%s", d.reasons[0].subject);
 	cr_expect_null(strchr(d.reasons[0].found, '\x07'), "%s", d.reasons[0].found);
+}
+
+/* ---- who never vouches for what they make or push -------------------------------- */
+
+/* People of the test matrix by index. */
+enum { ALICE, BOB, CAROL, DAVE, ERIN, OSCAR };
+
+Test(evidence, committer_review_of_their_own_commit_does_not_count)
+{
+	gate_commit_facts *c = add("alice@example.com", GOOD_MESSAGE, SRC, GATE_SIGNED_OK);
+	c->committer_email = gate_strdup("BOB@example.com");
+	c->signer = BOB; /* bob committed and signed: the signature itself is in order */
+	judge(MAIN);
+	expect_ids("review.min", "bob committed alice's commit and reviewed it");
+	expect_found(0, "1 review counted (carol)");
+	expect_found(0, "bob@example.com (the committer: no self-review)");
+}
+
+Test(evidence, pusher_review_does_not_count)
+{
+	static const gate_evidence_party pusher[] = { { BOB, "the pusher" } };
+	add("alice@example.com", GOOD_MESSAGE, SRC, GATE_SIGNED_OK);
+	judge_with(MAIN, OPTS(.parties = pusher, .n_parties = 1));
+	expect_ids("review.min", "bob pushes what he reviewed");
+	expect_found(0, "bob@example.com (the pusher: no self-review)");
+	cr_expect_not_null(strstr(d.reasons[0].missing, "other than the author, committer, signer and pusher"),
+			   "%s", d.reasons[0].missing);
+}
+
+Test(evidence, unverified_signer_review_does_not_count_either)
+{
+	/* signed: false on team: the signature is not verified, its named signer still excluded */
+	gate_commit_facts *c = add("alice@example.com", "Team change\n\n" BY_BOB, SRC,
+				   GATE_SIGNED_NOT_CHECKED);
+	c->signer = BOB;
+	judge("refs/heads/team");
+	expect_ids("review.min", "bob's key signed it");
+	expect_found(0, "(signed the commit: no self-review)");
+}
+
+Test(evidence, tagger_tag_signer_and_pusher_approvals_do_not_count)
+{
+	static const struct {
+		gate_evidence_party party;
+		const char *found;
+	} cases[] = {
+		{ { ERIN, "the tagger" }, "erin@example.com (the tagger: no self-review)" },
+		{ { ERIN, "signed the tag" }, "erin@example.com (signed the tag: no self-review)" },
+		{ { ERIN, "the pusher" }, "erin@example.com (the pusher: no self-review)" },
+	};
+	gate_commit_facts target;
+	gate_trailers tag = GATE_TRAILERS_INIT;
+	size_t i;
+
+	facts_init(&target, "alice@example.com", "Release\n", NULL, GATE_SIGNED_NOT_CHECKED);
+	cr_assert_eq(gate_trailers_parse(&tag, "v1.0\n\nApproved-by: Erin <erin@example.com>\n"), 0);
+	for (i = 0; i < GATE_ARRAY_SIZE(cases); i++) {
+		judge_with(TAG, OPTS(.target = &target, .tag_trailers = &tag, .reach = REACHABLE,
+				     .parties = &cases[i].party, .n_parties = 1));
+		expect_ids("approval.min", cases[i].party.why);
+		expect_found(0, cases[i].found);
+		/* the fix suggests nobody who cannot count: erin is release's only member */
+		cr_expect_null(strstr(d.reasons[0].fix, "ask erin"), "%s", d.reasons[0].fix);
+	}
+	gate_trailers_dispose(&tag);
+	gate_commit_facts_dispose(&target);
+}
+
+Test(evidence, approval_by_someone_outside_the_push_counts)
+{
+	static const gate_evidence_party parties[] = { { BOB, "the tagger" }, { -1, "signed the tag" },
+						       { CAROL, "the pusher" } };
+	gate_commit_facts target;
+	gate_trailers tag = GATE_TRAILERS_INIT;
+
+	facts_init(&target, "alice@example.com", "Release\n", NULL, GATE_SIGNED_NOT_CHECKED);
+	cr_assert_eq(gate_trailers_parse(&tag, "v1.0\n\nApproved-by: Erin <erin@example.com>\n"), 0);
+	judge_with(TAG, OPTS(.target = &target, .tag_trailers = &tag, .reach = REACHABLE,
+			     .parties = parties, .n_parties = 3));
+	expect_ids("", "erin approved; bob tagged, carol pushed");
+	gate_trailers_dispose(&tag);
+	gate_commit_facts_dispose(&target);
+}
+
+/* ---- comparing rules (which refs a creation trusts) ------------------------------- */
+
+static const char covers_yaml[] =
+	"version: 1\n"
+	"people:\n"
+	"  alice: { emails: [alice@example.com] }\n"
+	"  bob: { emails: [bob@example.com] }\n"
+	"  carol: { emails: [carol@example.com] }\n"
+	"  erin: { emails: [erin@example.com] }\n"
+	"roles:\n"
+	"  developers: [alice, bob]\n"
+	"  seniors: [bob, carol]\n"
+	"  security: [carol]\n"
+	"  release: [erin]\n"
+	"responsibilities:\n"
+	"  write_code: developers\n"
+	"  review_code: developers\n"
+	"  configure_pipeline: release\n"
+	"  resolve_vulnerabilities: developers\n"
+	"  approve_deployment: release\n"
+	"refs:\n"
+	"  - pattern: refs/heads/release/*\n"          /* 0: the rule a creation wants */
+	"    reviews: { min: 1, from: [developers, security] }\n"
+	"    trailers: { Scan-SAST: [pass, waived] }\n"
+	"  - pattern: refs/heads/same\n"               /* 1: the same demands */
+	"    reviews: { min: 1, from: [developers, security] }\n"
+	"    trailers: { scan-sast: [PASS, waived] }\n"
+	"  - pattern: refs/heads/more\n"               /* 2: more of everything */
+	"    reviews: { min: 2, from: [seniors] }\n"
+	"    trailers: { Scan-SAST: [pass], Scan-Deps: [pass] }\n"
+	"    signed: true\n"
+	"    approvals: 1\n"
+	"  - pattern: refs/heads/fewer-reviews\n"      /* 3 */
+	"    reviews: { min: 1, from: [developers] }\n"
+	"  - pattern: refs/heads/other-reviewers\n"    /* 4: release may review there */
+	"    reviews: { min: 3, from: [developers, release] }\n"
+	"    trailers: { Scan-SAST: [pass] }\n"
+	"  - pattern: refs/heads/looser-trailer\n"     /* 5: accepts a value the first refuses */
+	"    reviews: { min: 1, from: [developers] }\n"
+	"    trailers: { Scan-SAST: [pass, skipped] }\n"
+	"  - pattern: refs/heads/**\n"                 /* 6: a catch-all, no evidence */
+	"    push: [developers]\n"
+	"  - pattern: refs/tags/signed-*\n"            /* 7: wants signatures */
+	"    signed: true\n"
+	"  - pattern: refs/tags/approved-*\n"          /* 8: wants approvals */
+	"    approvals: { min: 1 }\n";
+
+Test(evidence, rule_covers_only_rules_that_demand_as_much)
+{
+	static const struct {
+		size_t held, wanted;
+		int covers;
+		const char *why;
+	} cases[] = {
+		{ 0, 0, 1, "a rule covers itself" },
+		{ 1, 0, 1, "the same demands, trailer names and values in another case" },
+		{ 2, 0, 1, "more reviews from fewer people, more trailers, signatures, approvals" },
+		{ 3, 0, 0, "no scan trailer" },
+		{ 4, 0, 0, "release members review there, not under release/*" },
+		{ 5, 0, 0, "accepts Scan-SAST: skipped, which release/* refuses" },
+		{ 6, 0, 0, "a catch-all demands nothing" },
+		{ 0, 6, 1, "anything covers a rule that demands nothing" },
+		{ 0, 7, 0, "unsigned commits do not cover signed ones" },
+		{ 2, 7, 1, "signed covers signed" },
+		{ 0, 8, 0, "no approvals" },
+		{ 2, 8, 1, "approvals from the same approvers (approve_deployment's owners)" },
+	};
+	gate_matrix *cm = NULL;
+	size_t i;
+
+	cr_assert_eq(gate_matrix_load_buffer(&cm, LABEL, covers_yaml, strlen(covers_yaml), NULL), 0,
+		     "%s", gate_error_last());
+	cr_assert_eq(cm->n_refs, 9);
+	for (i = 0; i < GATE_ARRAY_SIZE(cases); i++)
+		cr_expect_eq(gate_evidence_rule_covers(cm, &cm->refs[cases[i].held], &cm->refs[cases[i].wanted]),
+			     cases[i].covers, "%s covers %s: %s", cm->refs[cases[i].held].pattern,
+			     cm->refs[cases[i].wanted].pattern, cases[i].why);
+	gate_matrix_free(cm);
+}
+
+Test(evidence, rules_demanding_evidence)
+{
+	gate_matrix *cm = NULL;
+	static const int demands[] = { 1, 1, 1, 1, 1, 1, 0, 1, 1 };
+	size_t i;
+
+	cr_assert_eq(gate_matrix_load_buffer(&cm, LABEL, covers_yaml, strlen(covers_yaml), NULL), 0,
+		     "%s", gate_error_last());
+	for (i = 0; i < GATE_ARRAY_SIZE(demands); i++)
+		cr_expect_eq(gate_evidence_rule_demands(&cm->refs[i]), demands[i], "%s",
+			     cm->refs[i].pattern);
+	gate_matrix_free(cm);
 }

@@ -976,10 +976,63 @@ Test(matrix, policies_errors_name_the_place)
 		     "'rubygems:rails'");
 	expect_error(BASE "policies:\n  dependencies:\n    osv: /etc/passwd\n", 16, 10,
 		     "must be a path inside the repository");
-	expect_error(BASE "policies:\n  deploy_refs: [deploy/*]\n", 15, 16, "must start with refs/");
+	expect_error(BASE "policies:\n  deploy_refs: [deploy/*]\n", 15, 17, "must start with refs/");
 	expect_error(BASE "policies:\n  external: {timeout_ms: 100}\n", 15, 13, "needs use: NAME");
 	expect_error(BASE "policies:\n  external: {use: \"../x\"}\n", 15, 19, "is not a policy name");
 	expect_error(BASE "policies:\n  containrs: {}\n", 15, 3, "did you mean 'containers'?");
+}
+
+Test(matrix, deploy_refs_take_plain_globs_and_from_entries)
+{
+	gate_matrix *m = load_ok(BASE
+				 "policies:\n"                                                   /* 14 */
+				 "  deploy_refs:\n"                                              /* 15 */
+				 "    - refs/heads/deploy/*\n"                                   /* 16 */
+				 "    - { pattern: \"refs/heads/canary/*\", from: [\"refs/heads/main\", \"refs/tags/v*\"] }\n" /* 17 */
+				 "    - pattern: refs/heads/prod\n"                              /* 18 */
+				 "      from: refs/heads/staging\n");                            /* 19 */
+	const gate_policies_cfg *p = &m->policies;
+	cr_assert_eq(p->n_deploy_refs, 3);
+	cr_assert_not_null(p->deploy_src);
+	cr_expect_str_eq(p->deploy_refs[0], "refs/heads/deploy/*");
+	cr_expect_null(p->deploy_src[0].from, "a plain glob: any ref with evidence requirements");
+	cr_expect_eq(p->deploy_src[0].loc.line, 16);
+	cr_expect_str_eq(p->deploy_refs[1], "refs/heads/canary/*");
+	cr_assert_eq(p->deploy_src[1].n_from, 2);
+	cr_expect_str_eq(p->deploy_src[1].from[1], "refs/tags/v*");
+	cr_expect_eq(p->deploy_src[1].loc.line, 17);
+	cr_expect_eq(p->deploy_src[1].loc.col, 7);
+	cr_assert_eq(p->deploy_src[2].n_from, 1, "from: one glob as a string");
+	cr_expect_str_eq(p->deploy_src[2].from[0], "refs/heads/staging");
+	gate_matrix_free(m);
+	m = load_ok(BASE "policies:\n  deploy_refs: refs/heads/deploy/*\n");
+	cr_expect_eq(m->policies.n_deploy_refs, 1, "one glob alone, as before");
+	gate_matrix_free(m);
+}
+
+Test(matrix, deploy_refs_bad_shapes_name_the_place)
+{
+	expect_error(BASE "policies:\n  deploy_refs: {pattern: refs/heads/d}\n", 15, 16,
+		     "must be a list of globs or of {pattern, from} entries");
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {pattern: refs/heads/d}\n", 16, 7,
+		     "needs from:");
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {from: [refs/heads/main]}\n", 16, 7,
+		     "needs pattern:");
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {pattern: refs/heads/d, from: []}\n", 16, 37,
+		     "must name at least one ref glob");
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {pattern: refs/heads/d, from: {a: b}}\n", 16,
+		     37, "must be a glob or a list of globs");
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {pattern: refs/heads/d, from: [heads/main]}\n",
+		     16, 38, "policies.deploy_refs[].from: 'heads/main' must start with refs/");
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {pattern: refs/heads/d, from: [\"refs/[a\"]}\n",
+		     16, 38, "invalid policies.deploy_refs[].from glob");
+	{
+		static const char typo[] =
+			BASE "policies:\n  deploy_refs:\n    - {pattern: refs/heads/d, form: [refs/heads/m]}\n";
+		expect_error_n(typo, sizeof(typo) - 1, 16, 31, "did you mean 'from'?", 2);
+	}
+	expect_error(BASE "policies:\n  deploy_refs:\n    - {pattern: [refs/heads/d], from: refs/heads/m}\n",
+		     16, 17, "policies.deploy_refs must be a string");
 }
 
 /* ---- YAML-level problems ------------------------------------------------------------ */

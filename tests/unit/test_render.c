@@ -227,14 +227,14 @@ Test(render, annotated_example_shows_each_rule_in_words)
 	/* evidence, rule by rule */
 	expect_line(p, "### Rule 1: `refs/heads/main`");
 	expect_line(p, "- a `Reviewed-by` trailer from a person in `developers` or `security`, not its "
-		       "author");
+		       "author, committer, signer or pusher");
 	expect_line(p, "- a `Scan-SAST` trailer with the value `pass`");
 	expect_line(p, "- a `Scan-Deps` trailer with one of the values `pass`, `waived`");
 	expect_line(p, "- an SSH signature by its committer, with a key listed under that person's "
 		       "`keys`");
 	expect_line(p, "- an `Approved-by` trailer (in the commit or in an annotated tag's message) from "
 		       "a person in `operations` (the owners of `approve_deployment`), not the commit's "
-		       "author");
+		       "author, committer or signer, the tag's tagger or signer, or the pusher");
 	expect_line(p, "- to be reachable from `refs/heads/main` as it stood before the push");
 	expect_line(p, "- a `Reviewed-by` from the owners of each owned path it touches (see Path "
 		       "owners), and from a person in `security` (the owners of `configure_pipeline`) "
@@ -254,8 +254,11 @@ Test(render, annotated_example_shows_each_rule_in_words)
 	expect_line(p, "| `policy.container.registries` | off: images from any registry |");
 	expect_line(p, "- denied (`policy.dependency.deny`, reject): `npm:event-stream@3.3.6`, "
 		       "`npm:ua-parser-js@>=0.7.29 <0.7.30`, `pypi:ctx@*`");
-	expect_has(p, "A ref matching `refs/heads/deploy/*` may only be created or moved to a commit a "
-		      "protected ref already holds");
+	expect_has(p, "A ref matching `refs/heads/deploy/*` may only be created or moved to a commit "
+		      "that a ref whose rule demands evidence (reviews, trailers, signatures or "
+		      "approvals) already holds. A ref matching `refs/heads/canary/*` may only be "
+		      "created or moved to a commit that a ref matching `refs/heads/main` already "
+		      "holds. Otherwise: `policy.deploy_ref`.");
 	/* settings: limits the matrix sets are not marked as defaults */
 	expect_line(p, "| `on_error` | reject: an internal error rejects the push |");
 	expect_line(p, "| `refs` | 10000 | ref updates in one push |");
@@ -270,7 +273,7 @@ Test(render, the_projects_own_matrix_renders)
 	char *p = markdown(m, "matrix/responsibility.yml");
 	/* reviews without from: name the duty they come from */
 	expect_line(p, "- a `Reviewed-by` trailer from a person in `developers` or `security` (the "
-		       "owners of `review_code`), not its author");
+		       "owners of `review_code`), not its author, committer, signer or pusher");
 	expect_has(p, "Ada Moreau (`ada`)");
 	free(p);
 	gate_matrix_free(m);
@@ -344,7 +347,7 @@ Test(render, every_optional_setting_is_shown_as_set)
 
 	/* evidence: N reviews from the duty's owners; a signer's review does not count */
 	expect_line(p, "- 2 `Reviewed-by` trailers from distinct people in `developers` (the owners of "
-		       "`review_code`), none of them its author or signer");
+		       "`review_code`), none of them its author, committer, signer or pusher");
 	expect_line(p, "| 1 | `refs/heads/main` | `release` | nobody | anyone | nobody (not set) |");
 	expect_line(p, "| `infra/**` | `release`, `developers` |");
 	expect_has(p, "; added by this matrix: `deploy/**`, `ci/*.sh`.");
