@@ -377,6 +377,8 @@ int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update 
 	d->update = u;
 	d->verdict = GATE_ACCEPT;
 
+	if (u->noop)
+		return 0; /* a delete of a ref that does not exist changes nothing */
 	if ((rc = check_trusted(d, ctx, u)) < 0)
 		return rc;
 	if (!ctx->m)

@@ -70,6 +70,9 @@ typedef struct {
 	char *matrix_diff;            /* what a pushed matrix change grants and revokes */
 	size_t matrix_len;
 	int over_limit;               /* rejected whole for settings.limits */
+	int local;                    /* pre-push: a developer's clone, not the server */
+	const char *remote_prefix;    /* pre-push: "refs/remotes/REMOTE/", what the remote has */
+	int refused;                  /* some update is refused on permissions: the push fails */
 } run_state;
 
 /* Records the current last error as the run's error (first one wins). */
@@ -807,6 +810,27 @@ static int external_policy(run_state *st)
 	return rc;
 }
 
+/*
+ * pre-push never runs the external policy's command: on a developer's
+ * machine it would be a program brought by whoever last changed the matrix.
+ * It says so on every update instead of passing in silence; the server runs
+ * it on push.
+ */
+static int external_not_run(run_state *st)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; rc == 0 && k < st->n_ds; k++)
+		rc = gate_decision_warn(&st->ds[k], "policy.external.not_run", p->external_loc.line,
+					p->external_loc.col, st->ds[k].update->ref,
+					"policies.external was not run on this machine (pre-push runs no "
+					"command named by the matrix); the server runs it when you push",
+					"nothing to do here; the server's verdict includes it");
+	return rc;
+}
+
 /* Scans every blob the push brings, under the matrix's secrets: section. */
 static int scan_secrets(run_state *st)
 {
@@ -835,9 +859,11 @@ static int scan_secrets(run_state *st)
 	}
 	/* a ':' in the repository's path would split the list: no cache then */
 	rc = cache.oom ? GATE_ENOMEM
-		       : gate_secrets_new(&sec, st->m, ignore,
-					  st->opts->dry_run || strchr(st->repo_path, ':') ? NULL
-											 : gate_buf_cstr(&cache));
+	     : st->opts->no_secrets ? 0 /* pre-push: pre-commit scanned; the policies below still run */
+				    : gate_secrets_new(&sec, st->m, ignore,
+						       st->opts->dry_run || strchr(st->repo_path, ':')
+							       ? NULL
+							       : gate_buf_cstr(&cache));
 	gate_free(ignore);
 	gate_buf_dispose(&cache);
 	if (rc < 0)
@@ -853,7 +879,7 @@ static int scan_secrets(run_state *st)
 		if (rc == 0 && jobs.hit.which >= 0)
 			rc = reject_limit(st, jobs.hit.which, jobs.hit.detail);
 	}
-	if (rc == 0 && !st->over_limit && !gate_secrets_disabled(sec)) {
+	if (rc == 0 && !st->over_limit && sec && !gate_secrets_disabled(sec)) {
 		char *engine = NULL;
 		double t;
 		if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
@@ -875,7 +901,8 @@ static int scan_secrets(run_state *st)
 	if (rc == 0 && !st->over_limit && st->m && !st->bootstrap &&
 	    (st->m->policies.containers || st->m->policies.dependencies))
 		rc = content_policies(st, &jobs);
-	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
+	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s",
+		 sec ? gate_secrets_engine(sec) : "off");
 	gate_blob_jobs_dispose(&st->jobs);
 	st->jobs = jobs; /* handed over: the external policy reads the files too */
 	gate_secrets_free(sec);
@@ -941,7 +968,10 @@ static int evaluate(run_state *st)
 		if ((rc = gate_update_classify(&st->push.items[i], st->repo)) < 0)
 			return fail(st, rc);
 	t = gate_now_ms();
-	if ((rc = gate_newobjs_collect(&st->newobjs, st->repo, &st->push)) < 0)
+	rc = st->remote_prefix ? gate_newobjs_collect_local(&st->newobjs, st->repo, &st->push,
+							     st->remote_prefix)
+			       : gate_newobjs_collect(&st->newobjs, st->repo, &st->push);
+	if (rc < 0)
 		return fail(st, rc);
 	st->have_newobjs = 1;
 	st->phase_ms[GATE_PHASE_OBJECTS] = gate_now_ms() - t;
@@ -958,7 +988,6 @@ static int evaluate(run_state *st)
 		if (!st->opts->dry_run)
 			watchdog_arm(2 * st->budget_ms / 1000 + 10);
 	}
-	t = gate_now_ms();
 	if ((rc = decide_all(st)) < 0)
 		return rc;
 	if ((rc = check_push_limits(st)) < 0)
@@ -966,9 +995,22 @@ static int evaluate(run_state *st)
 	if (st->over_limit)
 		return 0;
 	/*
+	 * Permissions first, and only they, for a push some update of which is
+	 * refused on them: pre-receive then rejects the whole push (and update
+	 * judges one ref), so evidence, secrets and policies would cost time
+	 * without changing the verdict.  A push by someone with no rights costs
+	 * no more than reading its refs.
+	 */
+	for (i = 0; i < st->n_ds; i++)
+		if (st->ds[i].verdict == GATE_REJECT)
+			st->refused = 1;
+	if (st->refused)
+		return 0;
+	/*
 	 * Evidence from the next push on: a bootstrap push is judged for ref
 	 * permissions only, since the history it brings predates the rules.
 	 */
+	t = gate_now_ms();
 	if (st->m && !st->bootstrap)
 		for (i = 0; i < st->n_ds; i++) {
 			if (st->ds[i].rule && st->ds[i].update->kind != GATE_UPD_DELETE &&
@@ -981,12 +1023,16 @@ static int evaluate(run_state *st)
 	if (st->m && !st->bootstrap && st->m->policies.n_deploy_refs &&
 	    (rc = deploy_policies(st)) < 0)
 		return fail(st, rc);
-	/* secrets on every ref, protected or not, with or without a matrix */
-	if (!st->opts->no_secrets &&
-	    ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0))
+	/*
+	 * secrets on every ref, protected or not, with or without a matrix;
+	 * with no_secrets (pre-push) the listing and content policies still run
+	 */
+	if ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0)
 		return rc;
-	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external &&
-	    !st->opts->no_secrets &&
+	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external && st->local &&
+	    (rc = external_not_run(st)) < 0)
+		return fail(st, rc);
+	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external && !st->local &&
 	    ((rc = external_policy(st)) < 0 || (rc = check_budget(st, "after the external policy")) < 0))
 		return rc < 0 && !st->failed ? fail(st, rc) : rc;
 	if ((rc = apply_override(st)) < 0)
@@ -1368,6 +1414,35 @@ static char *remote_trusted_ref(git_repository *repo, const char *remote)
 	return out;
 }
 
+/*
+ * Splits one pre-push input line, "LOCAL_REF SP LOCAL_SHA SP REMOTE_REF SP
+ * REMOTE_SHA LF", in place into FIELD.  0, or -1 with WHY set.
+ */
+static int pre_push_fields(char *line, char *field[4], char *why, size_t whylen)
+{
+	size_t len = strlen(line), k;
+	char *p = line;
+
+	if (!len || line[len - 1] != '\n') {
+		snprintf(why, whylen, "too long or unterminated");
+		return -1;
+	}
+	line[len - 1] = '\0';
+	for (k = 0; k < 4; k++) {
+		char *sp = strchr(p, ' ');
+		field[k] = p;
+		if ((k < 3) != (sp != NULL) || !*p || (sp && sp == p)) {
+			snprintf(why, whylen, "expected four fields separated by single spaces");
+			return -1;
+		}
+		if (sp) {
+			*sp = '\0';
+			p = sp + 1;
+		}
+	}
+	return 0;
+}
+
 int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 {
 	char line[2 * GATE_REF_MAX + 2 * GIT_OID_HEXSZ + 8];
@@ -1375,6 +1450,8 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 	gate_run_opts o = *opts;
 	char *trusted = NULL, *configured = NULL;
 	git_buf email = GIT_BUF_INIT;
+	gate_buf remote_prefix = GATE_BUF_INIT;
+	size_t lineno = 0;
 	int status = GATE_EXIT_OK;
 
 	git_libgit2_init();
@@ -1396,17 +1473,39 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 		git_error_clear();
 	}
 	o.no_secrets = 1;
-	while (fgets(line, sizeof(line), in)) {
-		char lref[GATE_REF_MAX + 1], lsha[64], rref[GATE_REF_MAX + 1], rsha[64];
+	gate_buf_printf(&remote_prefix, "refs/remotes/%s/", remote);
+	while (!remote_prefix.oom && fgets(line, sizeof(line), in)) {
+		char *field[4], why[300];
 		run_state st;
 		int s;
-		if (sscanf(line, "%4096s %63s %4096s %63s", lref, lsha, rref, rsha) != 4)
-			continue;
-		state_init(&st, &o);
-		if (gate_push_add(&st.push, rsha, lsha, rref) < 0) {
-			state_dispose(&st);
-			continue;
+		lineno++;
+		if (!strcmp(line, "\n"))
+			continue; /* a shell wrapper's echo of empty input: no update in it */
+		why[0] = '\0';
+		if (pre_push_fields(line, field, why, sizeof(why)) == 0) {
+			state_init(&st, &o);
+			if (gate_push_add(&st.push, field[3], field[1], field[2]) < 0) {
+				snprintf(why, sizeof(why), "%s", gate_error_last());
+				state_dispose(&st);
+			}
 		}
+		if (why[0]) {
+			/* an update it cannot read is an update it did not check: say so and stop */
+			gate_buf b = GATE_BUF_INIT;
+			size_t len = strcspn(line, "\n");
+			gate_buf_put_escaped(&b, line, len > 200 ? 200 : len);
+			fprintf(o.out ? o.out : stderr,
+				"gatehouse pre-push: pre-push input line %zu is not 'LOCAL_REF LOCAL_SHA "
+				"REMOTE_REF REMOTE_SHA' (%s): %s\n", lineno, why,
+				b.oom ? "(out of memory)" : gate_buf_cstr(&b));
+			gate_buf_dispose(&b);
+			status = GATE_EXIT_REJECTED;
+			break;
+		}
+		if (git_oid_is_zero(&st.push.items[0].old_id) && git_oid_is_zero(&st.push.items[0].new_id))
+			st.push.items[0].noop = 1; /* the remote has no such ref, as far as this clone knows */
+		st.local = 1;
+		st.remote_prefix = gate_buf_cstr(&remote_prefix);
 		s = run_push(&st);
 		if (s != GATE_EXIT_OK)
 			status = s;
@@ -1416,6 +1515,11 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 		fprintf(o.out ? o.out : stderr,
 			"gatehouse (pre-push): the server would reject this push; fix the above and push "
 			"again (git push --no-verify skips this check, not the server's)\n");
+	if (remote_prefix.oom) {
+		fputs("gatehouse pre-push: out of memory\n", o.out ? o.out : stderr);
+		status = GATE_EXIT_REJECTED;
+	}
+	gate_buf_dispose(&remote_prefix);
 	gate_free(configured);
 	gate_free(trusted);
 	git_buf_dispose(&email);
