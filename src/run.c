@@ -30,6 +30,7 @@
 #include "policies.h"
 #include "policy_input.h"
 #include "push.h"
+#include "pushrec.h"
 #include "repo.h"
 #include "report.h"
 
@@ -70,6 +71,7 @@ typedef struct {
 	char *matrix_diff;            /* what a pushed matrix change grants and revokes */
 	size_t matrix_len;
 	int over_limit;               /* rejected whole for settings.limits */
+	int update_hook;              /* one ref of a push, after earlier refs moved */
 	int local;                    /* pre-push: a developer's clone, not the server */
 	const char *remote_prefix;    /* pre-push: "refs/remotes/REMOTE/", what the remote has */
 	int refused;                  /* some update is refused on permissions: the push fails */
@@ -329,6 +331,34 @@ static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix 
 	return 0;
 }
 
+/*
+ * The trusted ref's tip as it stood before the push: as it stands for
+ * pre-receive, from the push's record for the update hook (see pushrec.h).
+ * 0, 1 when it did not exist, or a negative code with the last error set.
+ * *CREATED: it did not, and an earlier ref of this push created it (the
+ * update hook's view of a bootstrap push).
+ */
+static int trusted_tip(run_state *st, git_oid *out, int *created)
+{
+	gate_pushrec rec;
+	int rc;
+
+	*created = 0;
+	if (!st->update_hook) {
+		rc = git_reference_name_to_id(out, st->repo, st->trusted_ref);
+		if (rc == GIT_ENOTFOUND) {
+			git_error_clear();
+			return 1;
+		}
+		return rc < 0 ? gate_error_from_git(rc, st->trusted_ref) : 0;
+	}
+	if ((rc = gate_pushrec_trusted(&rec, st->repo, st->repo_path, st->trusted_ref)) < 0)
+		return rc;
+	*out = rec.id;
+	*created = rec.created;
+	return rec.existed || rec.created ? 0 : 1;
+}
+
 static int load_matrix(run_state *st)
 {
 	gate_diags diags = GATE_DIAGS_INIT;
@@ -336,7 +366,7 @@ static int load_matrix(run_state *st)
 	git_oid trusted;
 	char *data = NULL;
 	size_t len, i;
-	int rc;
+	int rc, created;
 
 	if (st->matrix_file) {
 		char *path = repo_relative(st, st->matrix_file);
@@ -350,8 +380,10 @@ static int load_matrix(run_state *st)
 		return rc;
 	}
 
-	rc = git_reference_name_to_id(&trusted, st->repo, st->trusted_ref);
+	rc = trusted_tip(st, &trusted, &created);
 	if (rc == 0) {
+		/* created by an earlier ref of this push: that ref's matrix judges it all */
+		st->bootstrap = created;
 		rc = gate_repo_read_file_at(&data, &len, st->repo, &trusted, st->matrix_path,
 					    GATE_MATRIX_MAX_BYTES);
 		if (rc == GATE_ENOTFOUND) {
@@ -375,11 +407,10 @@ static int load_matrix(run_state *st)
 			git_oid_tostr(st->matrix_commit, sizeof(st->matrix_commit), &trusted);
 			st->has_matrix_commit = 1;
 		}
-	} else if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
+	} else if (rc == 1) {
 		st->unprotected = 1;
 	} else {
-		return fail(st, gate_error_from_git(rc, st->trusted_ref));
+		return fail(st, rc);
 	}
 
 	/* A push to the trusted ref must leave a valid matrix behind. */
@@ -840,9 +871,9 @@ static int scan_secrets(run_state *st)
 	char *ignore = NULL;
 	size_t ilen;
 	git_oid trusted;
-	int rc;
+	int rc, created;
 
-	if (st->trusted_ref && git_reference_name_to_id(&trusted, st->repo, st->trusted_ref) == 0) {
+	if (st->trusted_ref && trusted_tip(st, &trusted, &created) == 0) {
 		rc = gate_repo_read_file_at(&ignore, &ilen, st->repo, &trusted, IGNORE_FILE, IGNORE_MAX);
 		if (rc == GATE_ENOTFOUND)
 			gate_error_clear();
@@ -872,6 +903,10 @@ static int scan_secrets(run_state *st)
 		/* listed even with secrets off: the listing checks the path and commit limits */
 		double t = gate_now_ms();
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs, limits_of(st));
+		/* tags of blobs and trees: without a quarantine no commit leads to them */
+		if (rc == 0 && jobs.hit.which < 0)
+			rc = gate_secrets_direct_jobs(&jobs, st->repo, &st->push, &st->newobjs,
+						      limits_of(st));
 		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
 		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
 			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
@@ -1293,6 +1328,7 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 
 	watchdog_arm(600);
 	state_init(&st, opts);
+	st.update_hook = 1;
 	if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
 		fail(&st, GATE_EINVAL);
 		add_placeholder(&st);

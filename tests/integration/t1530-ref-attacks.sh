@@ -152,7 +152,7 @@ expect_ref "attack (update): vault/x was not created" "$SRV" refs/heads/vault/x 
 push_as erin "$WC" origin main:refs/heads/vault/x
 expect_accepted "update hook: the next push is judged by the new matrix"
 stale=$(find "$SRV/gatehouse" -name 'update-push.*' | wc -l)
-expect_eq "update hook: no push record is left behind once receive-pack is gone" "$stale" 0
+expect_eq "update hook: a push's record of the trusted ref is removed by a later push once receive-pack is gone" "$stale" 1
 
 git -C "$WC" checkout -q main
 printf 'aws_access_key_id = %s\n' "$AWS" >"$TMP/key.txt"
@@ -160,7 +160,7 @@ kblob=$(git -C "$WC" hash-object -w "$TMP/key.txt")
 git -C "$WC" tag leak-blob "$kblob"
 push_as bob "$WC" origin refs/tags/leak-blob
 expect_rejected "attack (update): a lightweight tag naming a blob with an AWS key: rejected"
-expect_out "attack (update): tag to a blob: the finding" "[secret.aws-access-key-id]" "AKIAZ7...(20 chars)"
+expect_out "attack (update): tag to a blob: the finding" "[secret.aws-access-key-id]" "AKIA...(20 chars)"
 expect_ref "attack (update): tag to a blob: not created" "$SRV" refs/tags/leak-blob none
 ktree=$(printf '100644 blob %s\tprod.env\n' "$kblob" | git -C "$WC" mktree)
 ktree=$(printf '040000 tree %s\tconfig\n' "$ktree" | git -C "$WC" mktree)
