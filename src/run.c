@@ -9,7 +9,6 @@
  * yet.  The audit record is written before the verdict is announced, and a
  * failure anywhere becomes a rejection unless settings.on_error says allow.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +32,7 @@
 #include "pushrec.h"
 #include "repo.h"
 #include "report.h"
+#include "watchdog.h"
 
 #define DEFAULT_MATRIX_PATH "matrix/responsibility.yml"
 
@@ -117,39 +117,6 @@ static char *repo_relative(run_state *st, const char *path)
 }
 
 /*
- * The watchdog: a hard stop for one hook run.  gatehouse checks its time
- * budget between steps, but a call that never returns (libgit2 1.5 spins
- * forever inflating a truncated object, libgit2 #7342) can only be stopped
- * from outside: SIGALRM rejects the push with an async-signal-safe write and
- * _exit.  It always rejects: nothing can be audited from a signal handler.
- * Armed for 600 s, then git config gatehouse.watchdogSeconds, then twice
- * settings.time_budget_ms plus 10 s when the matrix sets one (the budget
- * itself is enforced cooperatively, with on_error deciding).
- */
-static void on_watchdog(int sig)
-{
-	static const char msg[] =
-		"gatehouse: push rejected: the hook did not finish in time (watchdog: "
-		"gatehouse.watchdogSeconds, or twice settings.time_budget_ms plus 10 s); a git object may be "
-		"corrupt. Nothing was updated; show this message to the server's admins.\n";
-	ssize_t w;
-	(void)sig;
-	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(GATE_EXIT_REJECTED);
-}
-
-static void watchdog_arm(unsigned seconds)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_watchdog;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	alarm(seconds ? seconds : 1);
-}
-
-/*
  * Push options (git push -o ...), as receive-pack passes them:
  * GIT_PUSH_OPTION_COUNT and GIT_PUSH_OPTION_<i>.  gatehouse reads
  * gatehouse.override=REASON; other options belong to other tools.
@@ -184,6 +151,55 @@ static int read_push_options(run_state *st)
 	return 0;
 }
 
+/*
+ * The audit records a watchdog stop leaves: every update rejected with
+ * internal.watchdog, built now since the signal handler cannot build them
+ * (see watchdog.h).  Without them a hung hook would leave no trace.
+ */
+static int watchdog_prepare(run_state *st)
+{
+	gate_audit_info info;
+	gate_decision *ds;
+	json_t **recs;
+	size_t i, n = st->push.count;
+	int rc = 0;
+
+	memset(&info, 0, sizeof(info));
+	info.repo = st->repo_path;
+	info.hook = st->opts->hook;
+	info.pusher = st->id.login[0] ? st->id.login : NULL;
+	info.identity_source = st->id.source;
+	info.error = GATE_WATCHDOG_REASON;
+	for (i = 0; i < GATE_PHASES; i++)
+		info.phase_ms[i] = -1;
+	ds = gate_calloc(n ? n : 1, sizeof(*ds));
+	recs = gate_calloc(n ? n : 1, sizeof(*recs));
+	if (!ds || !recs)
+		rc = GATE_ENOMEM;
+	for (i = 0; rc == 0 && i < n; i++) {
+		ds[i].update = &st->push.items[i];
+		if ((rc = gate_decision_reject(&ds[i], "internal.watchdog", 0, 0, st->push.items[i].ref,
+					       GATE_WATCHDOG_REASON, "a check that finishes in time",
+					       "push again; if it is stopped again, show this message to "
+					       "the server's admins")) < 0 ||
+		    (rc = gate_audit_record(&recs[i], &info, &ds[i], NULL)) < 0 ||
+		    (rc = json_object_set_new(recs[i], "time",
+					      json_string(GATE_WATCHDOG_TIME_PLACEHOLDER)) < 0
+				  ? GATE_ENOMEM
+				  : 0) < 0)
+			break;
+	}
+	if (rc == 0)
+		rc = gate_watchdog_record(st->audit_path, st->audit_default, recs, n);
+	for (i = 0; ds && recs && i < n; i++) {
+		json_decref(recs[i]);
+		gate_decision_dispose(&ds[i]);
+	}
+	gate_free(recs);
+	gate_free(ds);
+	return rc;
+}
+
 static int prepare(run_state *st)
 {
 	const char *cd;
@@ -214,7 +230,7 @@ static int prepare(run_state *st)
 		if (gate_repo_config(&wd, st->repo, "gatehouse.watchdogSeconds") == 0 && wd) {
 			long secs = strtol(wd, NULL, 10);
 			if (secs > 0 && secs <= 86400)
-				watchdog_arm((unsigned)secs);
+				gate_watchdog_arm((unsigned)secs);
 		}
 		gate_free(wd);
 	}
@@ -236,6 +252,8 @@ static int prepare(run_state *st)
 	}
 	if (!st->audit_path)
 		return fail(st, GATE_ENOMEM);
+	if (!st->opts->dry_run && (rc = watchdog_prepare(st)) < 0)
+		return fail(st, rc);
 	if (!st->matrix_file) {
 		char *configured = NULL;
 		if (st->opts->trusted_ref)
@@ -1021,7 +1039,7 @@ static int evaluate(run_state *st)
 	if (st->budget_ms) {
 		st->deadline = st->t0 + st->budget_ms;
 		if (!st->opts->dry_run)
-			watchdog_arm(2 * st->budget_ms / 1000 + 10);
+			gate_watchdog_arm(2 * st->budget_ms / 1000 + 10);
 	}
 	if ((rc = decide_all(st)) < 0)
 		return rc;
@@ -1196,6 +1214,7 @@ static int run_push(run_state *st)
 			allowed = 0;
 	}
 	if (!st->opts->dry_run && st->repo_path && st->audit_path && st->ds) {
+		gate_watchdog_forget(); /* the run's own record goes out now */
 		rc = write_audit(st, allowed);
 		if (rc < 0) {
 			int was_ok = !st->failed;
@@ -1302,7 +1321,7 @@ int gate_run_pre_receive(FILE *in, const gate_run_opts *opts)
 	run_state st;
 	int status, rc;
 
-	watchdog_arm(600);
+	gate_watchdog_arm(600);
 	state_init(&st, opts);
 	rc = gate_push_read(&st.push, in, GATE_PUSH_MAX_REFS);
 	if (rc < 0) {
@@ -1326,7 +1345,7 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 	run_state st;
 	int status;
 
-	watchdog_arm(600);
+	gate_watchdog_arm(600);
 	state_init(&st, opts);
 	st.update_hook = 1;
 	if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {

@@ -125,6 +125,7 @@ expect_eq "watchdog: the stop leaves one more audit record" "$(wc -l <"$srv/gate
 expect_eq "watchdog: the record is one line of valid JSON, rejected, saying the watchdog fired" \
   "$(jq -r '[.verdict, .ref, .pusher, .hook, (.reasons[0].id), (.error | test("watchdog"))] | join(" ")' <<<"$rec" 2>&1)" \
   "rejected refs/heads/team/w bob pre-receive internal.watchdog true"
+expect_eq "watchdog: the record carries the time it fired" "$(jq -r '.time | test("^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9][.][0-9]{3}Z$")' <<<"$rec")" true
 expect_ref "watchdog: team/w was not created" "$srv" refs/heads/team/w none
 
 # ---- item 11: the update hook alone -----------------------------------------------
@@ -191,6 +192,24 @@ expect_eq "attack (pre-push): a privileged pod is stopped before it leaves the m
 expect_out "attack (pre-push): content policies run with the secret scan off" "[policy.container.privileged]" \
   "the server would reject this push"
 expect_ref "attack (pre-push): nothing reached the server" "$SRV" refs/heads/team/pod none
+
+# the external policy: pre-push runs no command named by the matrix, and says so
+{ sed '/^settings:/,$d' "$MATRIX_DIR/base.yml"
+  printf 'policies:\n  external:\n    command: ["/bin/sh", "-c", "touch %s/ran; echo {}"]\nsettings:\n  on_error: reject\n' "$TMP"
+} >"$TMP/external.yml"
+LSRV=$SRV
+MATRIX=$TMP/external.yml base_server ext
+dev2=$(new_clone "$SRV" ext-dev)
+"$ROOT/install.sh" --bin "$GATEHOUSE_BIN" --local "$dev2" >"$TMP/local2.log" 2>&1 || cat "$TMP/local2.log"
+rm -f "$TMP/ran"
+git -C "$dev2" checkout -q -b team/ext
+commit_file "$dev2" e.txt e
+OUT=$(cd "$dev2" && GATEHOUSE_USER=bob timeout 120 git push --dry-run origin team/ext 2>&1); RC=$?
+expect_out "attack (pre-push): the external policy is not silently passed: pre-push says it did not run it" \
+  "policy.external.not_run" "policies.external was not run on this machine"
+if [ -e "$TMP/ran" ]; then not_ok "attack (pre-push): no command from the matrix runs on the developer's machine"
+else ok "attack (pre-push): no command from the matrix runs on the developer's machine"; fi
+SRV=$LSRV
 
 OUT=$(cd "$dev" && printf 'refs/heads/x garbage\n' | GATEHOUSE_USER=bob .git/hooks/pre-push origin "$SRV" 2>&1); RC=$?
 expect_eq "attack (pre-push): an input line it cannot parse fails the pre-push" "$RC" 1
