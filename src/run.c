@@ -1532,19 +1532,20 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 	while (!remote_prefix.oom && fgets(line, sizeof(line), in)) {
 		char *field[4], why[300];
 		run_state st;
-		int s;
+		int s, bad;
 		lineno++;
 		if (!strcmp(line, "\n"))
 			continue; /* a shell wrapper's echo of empty input: no update in it */
-		why[0] = '\0';
-		if (pre_push_fields(line, field, why, sizeof(why)) == 0) {
+		bad = pre_push_fields(line, field, why, sizeof(why)) < 0;
+		if (!bad) {
 			state_init(&st, &o);
 			if (gate_push_add(&st.push, field[3], field[1], field[2]) < 0) {
 				snprintf(why, sizeof(why), "%s", gate_error_last());
 				state_dispose(&st);
+				bad = 1;
 			}
 		}
-		if (why[0]) {
+		if (bad) {
 			/* an update it cannot read is an update it did not check: say so and stop */
 			gate_buf b = GATE_BUF_INIT;
 			size_t len = strcspn(line, "\n");
