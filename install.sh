@@ -7,9 +7,10 @@
 #   ./install.sh --gitea PATH.git | --gitea-root DIR | --gitlab PATH.git   server platforms
 #   ./install.sh --local [CLONE]                pre-commit and pre-push in a working clone
 #
-# H is pre-receive (default), update, or both.  An existing hook that is not
-# gatehouse's is never replaced without --force (it is then kept as
-# HOOK.pre-gatehouse).
+# H is pre-receive (default), update, or both.  pre-receive or update alone
+# also removes gatehouse's other hook, if installed (one judgement per push).
+# An existing hook that is not gatehouse's is never replaced without --force
+# (it is then kept as HOOK.pre-gatehouse), and never removed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,7 +47,8 @@ usage: ./install.sh --deps
                      scan of staged changes) and pre-push (the server's checks, before pushing);
                      respects core.hooksPath and chains existing hooks instead of replacing them
   --hook H           pre-receive (default), update (for servers whose pre-receive belongs
-                     to something else, e.g. gitolite), or both
+                     to something else, e.g. gitolite), or both; pre-receive or update
+                     alone removes gatehouse's other hook (never one that is not gatehouse's)
   --force            replace an existing hook that is not gatehouse's (kept as
                      HOOK.pre-gatehouse)
   --bin DIR          where the built hooks are (default: build/ beside this script;
@@ -118,6 +120,31 @@ install_hook() {
   echo "install.sh: installed $dest"
 }
 
+# The hook --hook H replaces: update and pre-receive judge the same pushes, so
+# installing one removes gatehouse's other (never a hook that is not gatehouse's);
+# both keeps both.
+other_hook() {
+  case "$hook_choice" in
+    pre-receive) echo update ;;
+    update) echo pre-receive ;;
+    *) ;;
+  esac
+}
+
+# drop_other_hook DEST: remove DEST when it is gatehouse's hook of the other kind.
+drop_other_hook() {
+  local dest=$1 name
+  name=$(basename "$dest")
+  case "$name" in gatehouse) name=$(basename "$(dirname "$dest")" .d) ;; esac
+  [ -e "$dest" ] || [ -L "$dest" ] || return 0
+  if grep -q "gatehouse-hook: $name" "$dest" 2>/dev/null; then
+    rm -f "$dest"
+    echo "install.sh: removed gatehouse's $name ($dest): --hook $hook_choice replaces it, so each push is judged and audited once"
+  else
+    echo "install.sh: note: $dest is not gatehouse's; left in place"
+  fi
+}
+
 describe_trust() {
   local repo=$1 head trusted path
   trusted=$(git --git-dir="$repo" config --get gatehouse.trustedRef || true)
@@ -150,6 +177,7 @@ install_repo() {
   for h in $(hooks_wanted); do
     install_hook "$bin_dir/$h" "$repo/hooks/$h"
   done
+  for h in $(other_hook); do drop_other_hook "$repo/hooks/$h"; done
   enable_push_options "$repo"
   describe_trust "$repo"
 }
@@ -168,6 +196,7 @@ install_hooks_path() {
   for h in $(hooks_wanted); do
     install_hook "$bin_dir/$h" "$dir/$h"
   done
+  for h in $(other_hook); do drop_other_hook "$dir/$h"; done
   dir=$(cd "$dir" && pwd)
   echo "install.sh: activate it for every repository of this server with:"
   echo "    git config --system core.hooksPath $dir"
@@ -191,6 +220,7 @@ install_dotd() {
     mkdir -p "$repo/$base/$h.d"
     install_hook "$bin_dir/$h" "$repo/$base/$h.d/gatehouse"
   done
+  for h in $(other_hook); do drop_other_hook "$repo/$base/$h.d/gatehouse"; done
   enable_push_options "$repo"
   describe_trust "$repo"
 }

@@ -84,6 +84,10 @@ static int cmd_matrix_validate(int argc, char **argv)
 			return GATE_EXIT_USAGE;
 		}
 	}
+	if (gate_matrix_warnings(m, &diags) == 0)
+		for (i = 0; i < diags.count; i++)
+			fprintf(stderr, "%s\n", diags.items[i].text);
+	gate_diags_dispose(&diags);
 	printf("%s: ok\n", path);
 	gate_matrix_free(m);
 	return GATE_EXIT_OK;

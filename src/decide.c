@@ -293,6 +293,66 @@ static int check_trusted(gate_decision *d, const gate_decide_ctx *ctx, const gat
 	}
 }
 
+static const char *doing(gate_update_kind k)
+{
+	switch (k) {
+	case GATE_UPD_CREATE: return act_create.doing;
+	case GATE_UPD_DELETE: return act_delete.doing;
+	case GATE_UPD_FAST_FORWARD: return act_push.doing;
+	default: return act_force.doing;
+	}
+}
+
+/*
+ * Built-in rules for a ref no rule covers (always on).  refs/replace/ and
+ * refs/notes/ need a rule written for them (a catch-all does not count):
+ * a replace ref rewrites what git archive, clones and mirrors show of any
+ * commit, notes annotate every commit for whoever fetches them.  Any other
+ * ref is open to the people in the matrix only.
+ */
+static int decide_unruled(gate_decision *d, const gate_decide_ctx *ctx, const gate_update *u)
+{
+	const char *prefix = gate_ref_explicit_prefix(u->ref);
+	const char *check, *what;
+	gate_buf found = GATE_BUF_INIT, missing = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+	int rc;
+
+	if (!prefix && ctx->person >= 0)
+		return 0;
+	describe_pusher(&found, ctx);
+	gate_buf_printf(&found, " wants to %s ", doing(u->kind));
+	gate_buf_put_escaped(&found, u->ref, strlen(u->ref));
+	if (prefix) {
+		int replace = !strcmp(prefix, "refs/replace/");
+		check = replace ? "ref.replace" : "ref.notes";
+		what = replace ? "a replace ref changes what git archive, clones and mirrors show of "
+				 "the commit it names"
+			       : "notes are shown with the commits they annotate to everyone who "
+				 "fetches them";
+		gate_buf_printf(&missing, "%s** needs a rule of its own: a rule whose pattern starts "
+				"with %s (a catch-all such as refs/** does not count)", prefix, prefix);
+		gate_buf_printf(&fix, "%s; if this one is needed, ask ", what);
+		matrix_owners(&fix, ctx->m);
+		gate_buf_printf(&fix, " to add a rule for %s** naming who may push there", prefix);
+	} else {
+		check = "ref.unruled";
+		gate_buf_puts(&missing, "no rule covers ");
+		gate_buf_put_escaped(&missing, u->ref, strlen(u->ref));
+		gate_buf_puts(&missing, ", so only people in the matrix may change it");
+		gate_buf_puts(&fix, "if you should have access, ask ");
+		matrix_owners(&fix, ctx->m);
+		gate_buf_puts(&fix, " to add your login under people: in the matrix");
+	}
+	rc = found.oom || missing.oom || fix.oom
+		     ? gate_error_oom()
+		     : gate_decision_reject(d, check, 0, 0, u->ref, gate_buf_cstr(&found),
+					    gate_buf_cstr(&missing), gate_buf_cstr(&fix));
+	gate_buf_dispose(&found);
+	gate_buf_dispose(&missing);
+	gate_buf_dispose(&fix);
+	return rc;
+}
+
 int gate_decide_permits(const gate_decide_ctx *ctx, const gate_refrule *r, gate_update_kind kind)
 {
 	switch (kind) {
@@ -317,6 +377,8 @@ int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update 
 	d->update = u;
 	d->verdict = GATE_ACCEPT;
 
+	if (u->noop)
+		return 0; /* a delete of a ref that does not exist changes nothing */
 	if ((rc = check_trusted(d, ctx, u)) < 0)
 		return rc;
 	if (!ctx->m)
@@ -327,7 +389,7 @@ int gate_decide(gate_decision *d, const gate_decide_ctx *ctx, const gate_update 
 	}
 	d->rule = r;
 	if (!r)
-		return 0;
+		return decide_unruled(d, ctx, u);
 
 	switch (u->kind) {
 	case GATE_UPD_CREATE:

@@ -2,9 +2,10 @@
  * Decisions: for one ref update, the verdict and the reasons behind it.
  *
  * Every check has a stable id (ref.push, ref.create, ref.delete,
- * ref.force_push, matrix.missing, matrix.invalid, matrix.trusted_delete,
- * internal.error) and produces reasons of one shape: id, matrix location,
- * subject, what was found, what is missing, how to fix it.  The pusher's
+ * ref.force_push, ref.replace, ref.notes, ref.unruled, matrix.missing,
+ * matrix.invalid, matrix.trusted_delete, internal.error, internal.watchdog)
+ * and produces reasons of one shape: id, matrix location, subject, what was
+ * found, what is missing, how to fix it.  The pusher's
  * message and the audit record are both built from these structures.
  */
 #ifndef GATE_DECIDE_H

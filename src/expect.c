@@ -70,7 +70,7 @@ int gate_expectations_run_on(gate_expect_result **out, size_t *failed, const gat
 		else if (d.rule)
 			gate_buf_puts(&why, "allowed");
 		else
-			gate_buf_puts(&why, "no rule covers it: anyone may");
+			gate_buf_puts(&why, "no rule covers it: people in the matrix may");
 		if (d.rule)
 			gate_buf_printf(&why, " (rule %s, line %d)", d.rule->pattern, d.rule->loc.line);
 		gate_decision_dispose(&d);

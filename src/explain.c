@@ -66,9 +66,16 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 	if (trusted_ref && !strcmp(ref, trusted_ref))
 		gate_buf_puts(out, "  this is the trusted ref: it must always carry a valid matrix and "
 				   "can never be deleted by a push\n");
+	if (!r && gate_ref_explicit_prefix(ref)) {
+		gate_buf_printf(out, "  no rule for %s** matches this ref: nobody may change it (built "
+				     "in: a catch-all does not count; such refs need a rule of their own)\n",
+				gate_ref_explicit_prefix(ref));
+		return out->oom ? GATE_ENOMEM : 0;
+	}
 	if (!r) {
-		gate_buf_puts(out, "  no rule matches this ref: anyone may create, push, force-push and "
-				   "delete it, and its commits are not judged\n");
+		gate_buf_puts(out, "  no rule matches this ref: the people in the matrix may create, push, "
+				   "force-push and delete it, and its commits are not judged; anyone else "
+				   "is refused (ref.unruled)\n");
 		return out->oom ? GATE_ENOMEM : 0;
 	}
 	gate_buf_printf(out, "  rule: %s (line %d)\n  may:\n", r->pattern, r->loc.line);

@@ -812,8 +812,11 @@ static void check_rule_order(loader *L)
 			continue;
 		for (j = 0; j < i; j++) {
 			const gate_refrule *g = &m->refs[j];
+			const char *xp = gate_ref_explicit_prefix(lit->pattern);
 			if (!g->pattern || gate_glob_is_literal(g->pattern))
 				continue;
+			if (xp && strncmp(g->pattern, xp, strlen(xp)))
+				continue; /* a catch-all never covers refs/replace/ or refs/notes/ */
 			if (gate_glob_match(g->pattern, lit->pattern) == 1) {
 				diag_at(L, lit->loc.line, lit->loc.col,
 					"rule '%s' can never apply: '%s' (line %d) matches it first; "
@@ -1872,13 +1875,72 @@ int gate_matrix_in_role(const gate_matrix *m, long person, size_t role)
 	return 0;
 }
 
+/* Whether the last segment of PATTERN holds a '*' that is not a whole '**' segment. */
+static int last_segment_star(const char *pattern)
+{
+	const char *seg = strrchr(pattern, '/');
+	seg = seg ? seg + 1 : pattern;
+	return strcmp(seg, "**") != 0 && strchr(seg, '*') != NULL;
+}
+
+int gate_matrix_warnings(const gate_matrix *m, gate_diags *out)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_refs; i++) {
+		const gate_refrule *r = &m->refs[i];
+		gate_buf b = GATE_BUF_INIT, example = GATE_BUF_INIT;
+		const char *p;
+		if (!r->pattern || strncmp(r->pattern, "refs/tags/", 10) ||
+		    !last_segment_star(r->pattern))
+			continue;
+		/* an example tag the pattern misses: each '*' made "1", then one more segment */
+		for (p = r->pattern; *p; p++)
+			gate_buf_put(&example, *p == '*' ? "1" : p, 1);
+		gate_buf_puts(&example, "/x");
+		gate_buf_printf(&b, "%s:%d:%d: warning: ", m->label, r->loc.line, r->loc.col);
+		gate_buf_put_escaped(&b, r->pattern, strlen(r->pattern));
+		gate_buf_puts(&b, " does not cover tags such as ");
+		gate_buf_put_escaped(&b, gate_buf_cstr(&example), example.len);
+		gate_buf_puts(&b, " (a '*' does not cross '/'); such tags are judged by a later rule or "
+				  "by no rule; if they should be covered, add a rule for ");
+		gate_buf_put_escaped(&b, r->pattern, strlen(r->pattern));
+		gate_buf_puts(&b, "/** (a '**' segment spans '/')");
+		gate_buf_dispose(&example);
+		if (b.oom || gate_grow(&out->items, &out->cap, out->count + 1, sizeof(gate_diag)) < 0) {
+			gate_buf_dispose(&b);
+			return gate_error_oom();
+		}
+		out->items[out->count].line = r->loc.line;
+		out->items[out->count].col = r->loc.col;
+		out->items[out->count].text = gate_buf_detach(&b);
+		out->count++;
+	}
+	return 0;
+}
+
+const char *gate_ref_explicit_prefix(const char *ref)
+{
+	static const char *const prefixes[] = { "refs/replace/", "refs/notes/", NULL };
+	size_t i;
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(ref, prefixes[i], strlen(prefixes[i])))
+			return prefixes[i];
+	return NULL;
+}
+
 int gate_matrix_rule_for_ref(const gate_refrule **out, const gate_matrix *m, const char *ref)
 {
+	const char *explicit_prefix = gate_ref_explicit_prefix(ref);
 	size_t i;
 	*out = NULL;
 	for (i = 0; i < m->n_refs; i++) {
 		int hit;
 		if (!m->refs[i].pattern)
+			continue;
+		/* refs/replace/ and refs/notes/ answer only to rules written for them */
+		if (explicit_prefix &&
+		    strncmp(m->refs[i].pattern, explicit_prefix, strlen(explicit_prefix)))
 			continue;
 		hit = gate_glob_match(m->refs[i].pattern, ref);
 		if (hit < 0)

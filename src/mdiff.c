@@ -37,8 +37,10 @@ static int may(const gate_matrix *m, const char *id, const char *ref, gate_updat
 	ctx.login = id ? id : "(someone outside the matrix)";
 	if (ctx.person < 0 && id)
 		ctx.person = gate_matrix_person_by_id(m, id);
-	if (gate_matrix_rule_for_ref(&r, m, ref) < 0 || !r)
-		return 1; /* no rule: anyone */
+	if (gate_matrix_rule_for_ref(&r, m, ref) < 0)
+		return 0;
+	if (!r) /* no rule: the people in the matrix, except under refs/replace/ and refs/notes/ */
+		return !gate_ref_explicit_prefix(ref) && ctx.person >= 0;
 	return gate_decide_permits(&ctx, r, action);
 }
 

@@ -284,9 +284,19 @@ long gate_matrix_person_by_id(const gate_matrix *m, const char *id);
 /* The duty with ID, or NULL. */
 const gate_duty *gate_matrix_duty(const gate_matrix *m, const char *id);
 /*
- * The first rule whose pattern matches REF: *OUT is the rule or NULL.
- * Returns 0, or GATE_ENOMEM (never "no match" on failure).
+ * The first rule whose pattern matches REF: *OUT is the rule or NULL.  A ref
+ * under refs/replace/ or refs/notes/ (see gate_ref_explicit_prefix) matches
+ * only rules whose pattern itself starts with that prefix: a catch-all
+ * (refs/ and a double star) never covers them.  Returns 0, or GATE_ENOMEM (never "no match"
+ * on failure).
  */
 int gate_matrix_rule_for_ref(const gate_refrule **out, const gate_matrix *m, const char *ref);
+
+/*
+ * "refs/replace/" or "refs/notes/" when REF lies under one of them, else
+ * NULL: refs that rewrite or annotate what other refs show, so they need a
+ * rule of their own (built in, always on).
+ */
+const char *gate_ref_explicit_prefix(const char *ref);
 
 #endif

@@ -155,7 +155,9 @@ done:
 	return rc;
 }
 
-static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *push)
+/* HIDE_PREFIX: hide the refs under it; NULL: every branch and tag. */
+static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *push,
+		     const char *hide_prefix)
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
@@ -179,7 +181,7 @@ static int from_walk(gate_newobjs *out, git_repository *repo, const gate_push *p
 	}
 	if (!pushed)
 		goto done;
-	if ((rc = gate_repo_hide_refs(walk, repo)) < 0)
+	if ((rc = gate_repo_hide_refs_under(walk, repo, hide_prefix)) < 0)
 		goto done;
 	while ((rc = git_revwalk_next(&id, walk)) == 0) {
 		out->n_commits++;
@@ -205,7 +207,14 @@ int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_pus
 	memset(out, 0, sizeof(*out));
 	if (q && *q)
 		return from_quarantine(out, repo, push, q);
-	return from_walk(out, repo, push);
+	return from_walk(out, repo, push, NULL);
+}
+
+int gate_newobjs_collect_local(gate_newobjs *out, git_repository *repo, const gate_push *push,
+			       const char *remote_prefix)
+{
+	memset(out, 0, sizeof(*out));
+	return from_walk(out, repo, push, remote_prefix);
 }
 
 int gate_newobjs_has_commit(const gate_newobjs *n, const git_oid *id)

@@ -47,6 +47,14 @@ int gate_newobjs_is_new(const gate_newobjs *n, const git_oid *id, git_object_t t
 int gate_newobjs_collect(gate_newobjs *out, git_repository *repo, const gate_push *push);
 
 /*
+ * The walk for a developer's clone (pre-push): hides only the refs under
+ * REMOTE_PREFIX ("refs/remotes/origin/"), what the clone knows the remote
+ * has, since its own branches are what it is about to push.
+ */
+int gate_newobjs_collect_local(gate_newobjs *out, git_repository *repo, const gate_push *push,
+			       const char *remote_prefix);
+
+/*
  * Walks the history the updates of PUSH bring, depth first from each tip
  * (deletions have none): every commit WANT(ID, PAYLOAD) says 1 for is read
  * and handed to VISIT(COMMIT, REF, PAYLOAD), REF the index of the update

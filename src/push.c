@@ -53,15 +53,13 @@ int gate_push_add(gate_push *push, const char *old_hex, const char *new_hex, con
 			return gate_error_set(GATE_EINVAL, "ref name holds a control character");
 	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid)
 		return gate_error_set(GATE_EINVAL, "'%.200s' is not a valid ref name", ref);
-	if (git_oid_is_zero(&u.old_id) && git_oid_is_zero(&u.new_id))
-		return gate_error_set(GATE_EINVAL, "update of %.200s has two zero ids", ref);
 	u.ref = gate_strdup(ref);
 	if (!u.ref)
 		return GATE_ENOMEM;
 	u.is_tag = !strncmp(ref, "refs/tags/", 10);
 	u.new_type = GIT_OBJECT_INVALID;
-	u.kind = git_oid_is_zero(&u.old_id) ? GATE_UPD_CREATE
-		 : git_oid_is_zero(&u.new_id) ? GATE_UPD_DELETE
+	u.kind = git_oid_is_zero(&u.new_id)   ? GATE_UPD_DELETE
+		 : git_oid_is_zero(&u.old_id) ? GATE_UPD_CREATE
 					       : GATE_UPD_FAST_FORWARD;
 	if (gate_grow(&push->items, &push->cap, push->count + 1, sizeof(u)) < 0) {
 		gate_free(u.ref);
@@ -114,8 +112,17 @@ int gate_update_classify(gate_update *u, git_repository *repo)
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
-	if (u->kind == GATE_UPD_DELETE)
-		return 0;
+	if (u->kind == GATE_UPD_DELETE) {
+		if (!git_oid_is_zero(&u->old_id) || u->noop)
+			return 0;
+		rc = git_reference_name_to_id(&u->old_id, repo, u->ref);
+		if (rc == GIT_ENOTFOUND) {
+			git_error_clear();
+			u->noop = 1;
+			return 0;
+		}
+		return rc < 0 ? gate_error_from_git(rc, u->ref) : 0;
+	}
 	rc = git_object_lookup(&newobj, repo, &u->new_id, GIT_OBJECT_ANY);
 	if (rc < 0) {
 		git_oid_tostr(hex, sizeof(hex), &u->new_id);

@@ -22,6 +22,7 @@ typedef struct {
 	int is_tag;             /* under refs/tags/ */
 	int annotated;          /* NEW is an annotated tag object */
 	git_object_t new_type;  /* type of NEW (GIT_OBJECT_INVALID for a delete) */
+	int noop;               /* a delete of a ref that does not exist: nothing changes */
 } gate_update;
 
 typedef struct {
@@ -55,6 +56,13 @@ int gate_push_read(gate_push *push, FILE *in, size_t max_refs);
  * Sets kind, is_tag, annotated and new_type of U from the objects in REPO.
  * Fails (GATE_EGIT) only when NEW cannot be read; an OLD that cannot be read
  * makes the update count as a force push, the stricter reading.
+ *
+ * Two zero ids are how git asks to delete a ref the pusher believes absent
+ * (git push origin :refs/heads/gone).  receive-pack then deletes the ref
+ * whatever it points to, so when REF exists in REPO the update becomes a
+ * delete of its current value (judged like any delete); when it does not,
+ * U->noop is set: the no-op git makes it.  A caller that cannot look (the
+ * clone in pre-push) sets U->noop itself first.
  */
 int gate_update_classify(gate_update *u, git_repository *repo);
 

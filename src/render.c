@@ -800,14 +800,17 @@ static void render_refs(writer *w, const gate_matrix *m)
 
 	heading(w, 2, "Protected refs");
 	if (!m->n_refs) {
-		para(w, "This matrix has no ref rules, so no ref is protected: anyone may create, push, "
-			"force-push and delete any ref, and no commit is judged.");
+		para(w, "This matrix has no ref rules, so no ref is protected: the people in the matrix "
+			"may create, push, force-push and delete any ref, anyone else none, nobody a ref "
+			"under refs/replace/ or refs/notes/, and no commit is judged.");
 		return;
 	}
 	para(w, "The first rule whose pattern matches a ref applies to it. A ref no rule matches is "
-		"not protected: anyone may create, push, force-push and delete it, and its commits are "
-		"not judged. A force push also needs push; where a rule does not say who may delete or "
-		"force-push, nobody may.");
+		"not protected: the people in the matrix may create, push, force-push and delete it, "
+		"anyone else may not, and its commits are not judged. Refs under refs/replace/ and "
+		"refs/notes/ answer only to a rule whose pattern starts with that prefix (a catch-all "
+		"does not count): without one, nobody may change them. A force push also needs push; "
+		"where a rule does not say who may delete or force-push, nobody may.");
 	w->ops->table(w, NO_CENTER);
 	w->ops->row(w);
 	text_cell(w, "Rule");

@@ -302,6 +302,11 @@ out:
 
 int gate_repo_hide_refs(git_revwalk *walk, git_repository *repo)
 {
+	return gate_repo_hide_refs_under(walk, repo, NULL);
+}
+
+int gate_repo_hide_refs_under(git_revwalk *walk, git_repository *repo, const char *prefix)
+{
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
 	int rc = git_reference_iterator_glob_new(&it, repo, "refs/*");
@@ -310,8 +315,9 @@ int gate_repo_hide_refs(git_revwalk *walk, git_repository *repo)
 		return gate_error_from_git(rc, "listing refs");
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		const char *name = git_reference_name(ref);
-		if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
-		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		int wanted = prefix ? !strncmp(name, prefix, strlen(prefix))
+				    : !strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10);
+		if (wanted && git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
 		    git_revwalk_hide(walk, git_reference_target(ref)) < 0)
 			git_error_clear();
 		git_reference_free(ref);

@@ -57,4 +57,10 @@ int gate_repo_read_file_at(char **data, size_t *len, git_repository *repo,
  */
 int gate_repo_hide_refs(git_revwalk *walk, git_repository *repo);
 
+/*
+ * The same for the refs under PREFIX (e.g. "refs/remotes/origin/"): what a
+ * clone knows its remote has, for pre-push.
+ */
+int gate_repo_hide_refs_under(git_revwalk *walk, git_repository *repo, const char *prefix);
+
 #endif

@@ -9,7 +9,6 @@
  * yet.  The audit record is written before the verdict is announced, and a
  * failure anywhere becomes a rejection unless settings.on_error says allow.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,8 +30,10 @@
 #include "policies.h"
 #include "policy_input.h"
 #include "push.h"
+#include "pushrec.h"
 #include "repo.h"
 #include "report.h"
+#include "watchdog.h"
 
 #define DEFAULT_MATRIX_PATH "matrix/responsibility.yml"
 
@@ -63,6 +64,7 @@ typedef struct {
 	gate_override_ledger ledger;  /* findings earlier overrides let onto other refs */
 	gate_override_ledger granted; /* findings this push's override lets onto its refs */
 	char **ext_argv;              /* the server's command for policies.external.use */
+	const char *remote_prefix;    /* pre-push: "refs/remotes/REMOTE/", what the remote has */
 	gate_pushed_matrix pushed;
 	int audit_default;
 	int has_matrix_commit, bootstrap, unprotected;
@@ -72,6 +74,9 @@ typedef struct {
 	unsigned budget_ms;
 	int failed; /* an internal error decided the run, even if its text could not be kept */
 	int over_limit;               /* rejected whole for settings.limits */
+	int update_hook;              /* one ref of a push, after earlier refs moved */
+	int local;                    /* pre-push: a developer's clone, not the server */
+	int refused;                  /* some update is refused on permissions: the push fails */
 	char matrix_commit[GIT_OID_HEXSZ + 1];
 	char secrets_engine[96];
 } run_state;
@@ -116,39 +121,6 @@ static char *repo_relative(run_state *st, const char *path)
 }
 
 /*
- * The watchdog: a hard stop for one hook run.  gatehouse checks its time
- * budget between steps, but a call that never returns (libgit2 1.5 spins
- * forever inflating a truncated object, libgit2 #7342) can only be stopped
- * from outside: SIGALRM rejects the push with an async-signal-safe write and
- * _exit.  It always rejects: nothing can be audited from a signal handler.
- * Armed for 600 s, then git config gatehouse.watchdogSeconds, then twice
- * settings.time_budget_ms plus 10 s when the matrix sets one (the budget
- * itself is enforced cooperatively, with on_error deciding).
- */
-static void on_watchdog(int sig)
-{
-	static const char msg[] =
-		"gatehouse: push rejected: the hook did not finish in time (watchdog: "
-		"gatehouse.watchdogSeconds, or twice settings.time_budget_ms plus 10 s); a git object may be "
-		"corrupt. Nothing was updated; show this message to the server's admins.\n";
-	ssize_t w;
-	(void)sig;
-	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(GATE_EXIT_REJECTED);
-}
-
-static void watchdog_arm(unsigned seconds)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_watchdog;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	alarm(seconds ? seconds : 1);
-}
-
-/*
  * Push options (git push -o ...), as receive-pack passes them:
  * GIT_PUSH_OPTION_COUNT and GIT_PUSH_OPTION_<i>.  gatehouse reads
  * gatehouse.override=REASON; other options belong to other tools.
@@ -183,6 +155,55 @@ static int read_push_options(run_state *st)
 	return 0;
 }
 
+/*
+ * The audit records a watchdog stop leaves: every update rejected with
+ * internal.watchdog, built now since the signal handler cannot build them
+ * (see watchdog.h).  Without them a hung hook would leave no trace.
+ */
+static int watchdog_prepare(run_state *st)
+{
+	gate_audit_info info;
+	gate_decision *ds;
+	json_t **recs;
+	size_t i, n = st->push.count;
+	int rc = 0;
+
+	memset(&info, 0, sizeof(info));
+	info.repo = st->repo_path;
+	info.hook = st->opts->hook;
+	info.pusher = st->id.login[0] ? st->id.login : NULL;
+	info.identity_source = st->id.source;
+	info.error = GATE_WATCHDOG_REASON;
+	for (i = 0; i < GATE_PHASES; i++)
+		info.phase_ms[i] = -1;
+	ds = gate_calloc(n ? n : 1, sizeof(*ds));
+	recs = gate_calloc(n ? n : 1, sizeof(*recs));
+	if (!ds || !recs)
+		rc = GATE_ENOMEM;
+	for (i = 0; rc == 0 && i < n; i++) {
+		ds[i].update = &st->push.items[i];
+		if ((rc = gate_decision_reject(&ds[i], "internal.watchdog", 0, 0, st->push.items[i].ref,
+					       GATE_WATCHDOG_REASON, "a check that finishes in time",
+					       "push again; if it is stopped again, show this message to "
+					       "the server's admins")) < 0 ||
+		    (rc = gate_audit_record(&recs[i], &info, &ds[i], NULL)) < 0 ||
+		    (rc = json_object_set_new(recs[i], "time",
+					      json_string(GATE_WATCHDOG_TIME_PLACEHOLDER)) < 0
+				  ? GATE_ENOMEM
+				  : 0) < 0)
+			break;
+	}
+	if (rc == 0)
+		rc = gate_watchdog_record(st->audit_path, st->audit_default, recs, n);
+	for (i = 0; ds && recs && i < n; i++) {
+		json_decref(recs[i]);
+		gate_decision_dispose(&ds[i]);
+	}
+	gate_free(recs);
+	gate_free(ds);
+	return rc;
+}
+
 static int prepare(run_state *st)
 {
 	const char *cd;
@@ -213,7 +234,7 @@ static int prepare(run_state *st)
 		if (gate_repo_config(&wd, st->repo, "gatehouse.watchdogSeconds") == 0 && wd) {
 			long secs = strtol(wd, NULL, 10);
 			if (secs > 0 && secs <= 86400)
-				watchdog_arm((unsigned)secs);
+				gate_watchdog_arm((unsigned)secs);
 		}
 		gate_free(wd);
 	}
@@ -235,6 +256,8 @@ static int prepare(run_state *st)
 	}
 	if (!st->audit_path)
 		return fail(st, GATE_ENOMEM);
+	if (!st->opts->dry_run && (rc = watchdog_prepare(st)) < 0)
+		return fail(st, rc);
 	if (!st->matrix_file) {
 		char *configured = NULL;
 		if (st->opts->trusted_ref)
@@ -422,6 +445,34 @@ static int check_pushed_matrix(run_state *st, const gate_update *u, gate_matrix 
 	return 0;
 }
 
+/*
+ * The trusted ref's tip as it stood before the push: as it stands for
+ * pre-receive, from the push's record for the update hook (see pushrec.h).
+ * 0, 1 when it did not exist, or a negative code with the last error set.
+ * *CREATED: it did not, and an earlier ref of this push created it (the
+ * update hook's view of a bootstrap push).
+ */
+static int trusted_tip(run_state *st, git_oid *out, int *created)
+{
+	gate_pushrec rec;
+	int rc;
+
+	*created = 0;
+	if (!st->update_hook) {
+		rc = git_reference_name_to_id(out, st->repo, st->trusted_ref);
+		if (rc == GIT_ENOTFOUND) {
+			git_error_clear();
+			return 1;
+		}
+		return rc < 0 ? gate_error_from_git(rc, st->trusted_ref) : 0;
+	}
+	if ((rc = gate_pushrec_trusted(&rec, st->repo, st->repo_path, st->trusted_ref)) < 0)
+		return rc;
+	*out = rec.id;
+	*created = rec.created;
+	return rec.existed || rec.created ? 0 : 1;
+}
+
 static int load_matrix(run_state *st)
 {
 	gate_diags diags = GATE_DIAGS_INIT;
@@ -429,7 +480,7 @@ static int load_matrix(run_state *st)
 	git_oid trusted;
 	char *data = NULL;
 	size_t len, i;
-	int rc;
+	int rc, created;
 
 	if (st->matrix_file) {
 		char *path = repo_relative(st, st->matrix_file);
@@ -443,8 +494,10 @@ static int load_matrix(run_state *st)
 		return rc;
 	}
 
-	rc = git_reference_name_to_id(&trusted, st->repo, st->trusted_ref);
+	rc = trusted_tip(st, &trusted, &created);
 	if (rc == 0) {
+		/* created by an earlier ref of this push: that ref's matrix judges it all */
+		st->bootstrap = created;
 		rc = gate_repo_read_file_at(&data, &len, st->repo, &trusted, st->matrix_path,
 					    GATE_MATRIX_MAX_BYTES);
 		if (rc == GATE_ENOTFOUND) {
@@ -468,11 +521,10 @@ static int load_matrix(run_state *st)
 			git_oid_tostr(st->matrix_commit, sizeof(st->matrix_commit), &trusted);
 			st->has_matrix_commit = 1;
 		}
-	} else if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
+	} else if (rc == 1) {
 		st->unprotected = 1;
 	} else {
-		return fail(st, gate_error_from_git(rc, st->trusted_ref));
+		return fail(st, rc);
 	}
 
 	/* A push to the trusted ref must leave a valid matrix behind. */
@@ -969,6 +1021,27 @@ static int external_policy(run_state *st)
 	return rc;
 }
 
+/*
+ * pre-push never runs the external policy's command: on a developer's
+ * machine it would be a program brought by whoever last changed the matrix.
+ * It says so on every update instead of passing in silence; the server runs
+ * it on push.
+ */
+static int external_not_run(run_state *st)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; rc == 0 && k < st->n_ds; k++)
+		rc = gate_decision_warn(&st->ds[k], "policy.external.not_run", p->external_loc.line,
+					p->external_loc.col, st->ds[k].update->ref,
+					"policies.external was not run on this machine (pre-push runs no "
+					"command named by the matrix); the server runs it when you push",
+					"nothing to do here; the server's verdict includes it");
+	return rc;
+}
+
 /* Scans every blob the push brings, under the matrix's secrets: section. */
 static int scan_secrets(run_state *st)
 {
@@ -978,9 +1051,9 @@ static int scan_secrets(run_state *st)
 	char *ignore = NULL;
 	size_t ilen;
 	git_oid trusted;
-	int rc;
+	int rc, created;
 
-	if (st->trusted_ref && git_reference_name_to_id(&trusted, st->repo, st->trusted_ref) == 0) {
+	if (st->trusted_ref && trusted_tip(st, &trusted, &created) == 0) {
 		rc = gate_repo_read_file_at(&ignore, &ilen, st->repo, &trusted, IGNORE_FILE, IGNORE_MAX);
 		if (rc == GATE_ENOTFOUND)
 			gate_error_clear();
@@ -997,9 +1070,11 @@ static int scan_secrets(run_state *st)
 	}
 	/* a ':' in the repository's path would split the list: no cache then */
 	rc = cache.oom ? GATE_ENOMEM
-		       : gate_secrets_new(&sec, st->m, ignore,
-					  st->opts->dry_run || strchr(st->repo_path, ':') ? NULL
-											 : gate_buf_cstr(&cache));
+	     : st->opts->no_secrets ? 0 /* pre-push: pre-commit scanned; the policies below still run */
+				    : gate_secrets_new(&sec, st->m, ignore,
+						       st->opts->dry_run || strchr(st->repo_path, ':')
+							       ? NULL
+							       : gate_buf_cstr(&cache));
 	gate_free(ignore);
 	gate_buf_dispose(&cache);
 	if (rc < 0)
@@ -1008,6 +1083,10 @@ static int scan_secrets(run_state *st)
 		/* listed even with secrets off: the listing checks the path and commit limits */
 		double t = gate_now_ms();
 		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs, limits_of(st));
+		/* tags of blobs and trees: without a quarantine no commit leads to them */
+		if (rc == 0 && jobs.hit.which < 0)
+			rc = gate_secrets_direct_jobs(&jobs, st->repo, &st->push, &st->newobjs,
+						      limits_of(st));
 		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
 		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
 			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
@@ -1015,7 +1094,7 @@ static int scan_secrets(run_state *st)
 		if (rc == 0 && jobs.hit.which >= 0)
 			rc = reject_limit(st, jobs.hit.which, jobs.hit.detail);
 	}
-	if (rc == 0 && !st->over_limit && !gate_secrets_disabled(sec)) {
+	if (rc == 0 && !st->over_limit && sec && !gate_secrets_disabled(sec)) {
 		char *engine = NULL;
 		double t;
 		if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
@@ -1037,7 +1116,8 @@ static int scan_secrets(run_state *st)
 	if (rc == 0 && !st->over_limit && st->m && !st->bootstrap &&
 	    (st->m->policies.containers || st->m->policies.dependencies))
 		rc = content_policies(st, &jobs);
-	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s", gate_secrets_engine(sec));
+	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s",
+		 sec ? gate_secrets_engine(sec) : "off");
 	gate_blob_jobs_dispose(&st->jobs);
 	st->jobs = jobs; /* handed over: the external policy reads the files too */
 	gate_secrets_free(sec);
@@ -1238,7 +1318,10 @@ static int evaluate(run_state *st)
 		if ((rc = gate_update_classify(&st->push.items[i], st->repo)) < 0)
 			return fail(st, rc);
 	t = gate_now_ms();
-	if ((rc = gate_newobjs_collect(&st->newobjs, st->repo, &st->push)) < 0)
+	rc = st->remote_prefix ? gate_newobjs_collect_local(&st->newobjs, st->repo, &st->push,
+							     st->remote_prefix)
+			       : gate_newobjs_collect(&st->newobjs, st->repo, &st->push);
+	if (rc < 0)
 		return fail(st, rc);
 	st->have_newobjs = 1;
 	st->phase_ms[GATE_PHASE_OBJECTS] = gate_now_ms() - t;
@@ -1253,9 +1336,8 @@ static int evaluate(run_state *st)
 	if (st->budget_ms) {
 		st->deadline = st->t0 + st->budget_ms;
 		if (!st->opts->dry_run)
-			watchdog_arm(2 * st->budget_ms / 1000 + 10);
+			gate_watchdog_arm(2 * st->budget_ms / 1000 + 10);
 	}
-	t = gate_now_ms();
 	if ((rc = decide_all(st)) < 0)
 		return rc;
 	if (st->m && st->m->policies.external_use && (rc = check_external_defined(st)) < 0)
@@ -1265,9 +1347,22 @@ static int evaluate(run_state *st)
 	if (st->over_limit)
 		return 0;
 	/*
+	 * Permissions first, and only they, for a push some update of which is
+	 * refused on them: pre-receive then rejects the whole push (and update
+	 * judges one ref), so evidence, secrets and policies would cost time
+	 * without changing the verdict.  A push by someone with no rights costs
+	 * no more than reading its refs.
+	 */
+	for (i = 0; i < st->n_ds; i++)
+		if (st->ds[i].verdict == GATE_REJECT)
+			st->refused = 1;
+	if (st->refused)
+		return 0;
+	/*
 	 * Evidence from the next push on: a bootstrap push is judged for ref
 	 * permissions only, since the history it brings predates the rules.
 	 */
+	t = gate_now_ms();
 	if (st->m && !st->bootstrap)
 		for (i = 0; i < st->n_ds; i++) {
 			if (st->ds[i].rule && st->ds[i].update->kind != GATE_UPD_DELETE &&
@@ -1280,14 +1375,18 @@ static int evaluate(run_state *st)
 	if (st->m && !st->bootstrap && st->m->policies.n_deploy_refs &&
 	    (rc = deploy_policies(st)) < 0)
 		return fail(st, rc);
-	/* secrets on every ref, protected or not, with or without a matrix */
-	if (!st->opts->no_secrets &&
-	    ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0))
+	/*
+	 * secrets on every ref, protected or not, with or without a matrix;
+	 * with no_secrets (pre-push) the listing and content policies still run
+	 */
+	if ((rc = scan_secrets(st)) < 0 || (rc = check_budget(st, "after scanning for secrets")) < 0)
 		return rc;
 	if (!st->opts->no_secrets && !st->over_limit && (rc = judge_ledger(st)) < 0)
 		return fail(st, rc);
-	if (st->m && !st->bootstrap && !st->over_limit && st->ext_argv &&
-	    !st->opts->no_secrets &&
+	if (st->m && !st->bootstrap && !st->over_limit && st->m->policies.external_use && st->local &&
+	    (rc = external_not_run(st)) < 0)
+		return fail(st, rc);
+	if (st->m && !st->bootstrap && !st->over_limit && st->ext_argv && !st->local &&
 	    ((rc = external_policy(st)) < 0 || (rc = check_budget(st, "after the external policy")) < 0))
 		return rc < 0 && !st->failed ? fail(st, rc) : rc;
 	if ((rc = apply_override(st)) < 0)
@@ -1421,6 +1520,7 @@ static int run_push(run_state *st)
 			allowed = 0;
 	}
 	if (!st->opts->dry_run && st->repo_path && st->audit_path && st->ds) {
+		gate_watchdog_forget(); /* the run's own record goes out now */
 		rc = write_audit(st, allowed);
 		if (rc < 0) {
 			int was_ok = !st->failed;
@@ -1530,7 +1630,7 @@ int gate_run_pre_receive(FILE *in, const gate_run_opts *opts)
 	run_state st;
 	int status, rc;
 
-	watchdog_arm(600);
+	gate_watchdog_arm(600);
 	state_init(&st, opts);
 	rc = gate_push_read(&st.push, in, GATE_PUSH_MAX_REFS);
 	if (rc < 0) {
@@ -1554,8 +1654,9 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 	run_state st;
 	int status;
 
-	watchdog_arm(600);
+	gate_watchdog_arm(600);
 	state_init(&st, opts);
+	st.update_hook = 1;
 	if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
 		fail(&st, GATE_EINVAL);
 		add_placeholder(&st);
@@ -1677,6 +1778,35 @@ static char *remote_trusted_ref(git_repository *repo, const char *remote)
 	return out;
 }
 
+/*
+ * Splits one pre-push input line, "LOCAL_REF SP LOCAL_SHA SP REMOTE_REF SP
+ * REMOTE_SHA LF", in place into FIELD.  0, or -1 with WHY set.
+ */
+static int pre_push_fields(char *line, char *field[4], char *why, size_t whylen)
+{
+	size_t len = strlen(line), k;
+	char *p = line;
+
+	if (!len || line[len - 1] != '\n') {
+		snprintf(why, whylen, "too long or unterminated");
+		return -1;
+	}
+	line[len - 1] = '\0';
+	for (k = 0; k < 4; k++) {
+		char *sp = strchr(p, ' ');
+		field[k] = p;
+		if ((k < 3) != (sp != NULL) || !*p || (sp && sp == p)) {
+			snprintf(why, whylen, "expected four fields separated by single spaces");
+			return -1;
+		}
+		if (sp) {
+			*sp = '\0';
+			p = sp + 1;
+		}
+	}
+	return 0;
+}
+
 int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 {
 	char line[2 * GATE_REF_MAX + 2 * GIT_OID_HEXSZ + 8];
@@ -1684,6 +1814,8 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 	gate_run_opts o = *opts;
 	char *trusted = NULL, *configured = NULL;
 	git_buf email = GIT_BUF_INIT;
+	gate_buf remote_prefix = GATE_BUF_INIT;
+	size_t lineno = 0;
 	int status = GATE_EXIT_OK;
 
 	git_libgit2_init();
@@ -1705,17 +1837,40 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 		git_error_clear();
 	}
 	o.no_secrets = 1;
-	while (fgets(line, sizeof(line), in)) {
-		char lref[GATE_REF_MAX + 1], lsha[64], rref[GATE_REF_MAX + 1], rsha[64];
+	gate_buf_printf(&remote_prefix, "refs/remotes/%s/", remote);
+	while (!remote_prefix.oom && fgets(line, sizeof(line), in)) {
+		char *field[4], why[300];
 		run_state st;
-		int s;
-		if (sscanf(line, "%4096s %63s %4096s %63s", lref, lsha, rref, rsha) != 4)
-			continue;
-		state_init(&st, &o);
-		if (gate_push_add(&st.push, rsha, lsha, rref) < 0) {
-			state_dispose(&st);
-			continue;
+		int s, bad;
+		lineno++;
+		if (!strcmp(line, "\n"))
+			continue; /* a shell wrapper's echo of empty input: no update in it */
+		bad = pre_push_fields(line, field, why, sizeof(why)) < 0;
+		if (!bad) {
+			state_init(&st, &o);
+			if (gate_push_add(&st.push, field[3], field[1], field[2]) < 0) {
+				snprintf(why, sizeof(why), "%s", gate_error_last());
+				state_dispose(&st);
+				bad = 1;
+			}
 		}
+		if (bad) {
+			/* an update it cannot read is an update it did not check: say so and stop */
+			gate_buf b = GATE_BUF_INIT;
+			size_t len = strcspn(line, "\n");
+			gate_buf_put_escaped(&b, line, len > 200 ? 200 : len);
+			fprintf(o.out ? o.out : stderr,
+				"gatehouse pre-push: pre-push input line %zu is not 'LOCAL_REF LOCAL_SHA "
+				"REMOTE_REF REMOTE_SHA' (%s): %s\n", lineno, why,
+				b.oom ? "(out of memory)" : gate_buf_cstr(&b));
+			gate_buf_dispose(&b);
+			status = GATE_EXIT_REJECTED;
+			break;
+		}
+		if (git_oid_is_zero(&st.push.items[0].old_id) && git_oid_is_zero(&st.push.items[0].new_id))
+			st.push.items[0].noop = 1; /* the remote has no such ref, as far as this clone knows */
+		st.local = 1;
+		st.remote_prefix = gate_buf_cstr(&remote_prefix);
 		s = run_push(&st);
 		if (s != GATE_EXIT_OK)
 			status = s;
@@ -1725,6 +1880,11 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 		fprintf(o.out ? o.out : stderr,
 			"gatehouse (pre-push): the server would reject this push; fix the above and push "
 			"again (git push --no-verify skips this check, not the server's)\n");
+	if (remote_prefix.oom) {
+		fputs("gatehouse pre-push: out of memory\n", o.out ? o.out : stderr);
+		status = GATE_EXIT_REJECTED;
+	}
+	gate_buf_dispose(&remote_prefix);
 	gate_free(configured);
 	gate_free(trusted);
 	git_buf_dispose(&email);

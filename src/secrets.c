@@ -950,6 +950,117 @@ int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gat
 	return rc;
 }
 
+/* ---- blobs and trees a ref names directly --------------------------------------- */
+
+typedef struct {
+	gate_blob_jobs *jobs;
+	const gate_limits *limits;
+	const char *ref;
+	size_t ref_index, paths;
+	int rc;
+} direct_ctx;
+
+/* Sets JOBS->hit for limit WHICH, found in the tree REF names. */
+static void direct_hit(direct_ctx *c, int which, const char *what)
+{
+	gate_buf b = GATE_BUF_INIT;
+	gate_buf_puts(&b, "the tree ");
+	gate_buf_put_escaped(&b, c->ref, strlen(c->ref));
+	gate_buf_printf(&b, " names %s", what);
+	c->jobs->hit.which = which;
+	c->jobs->hit.ref_index = c->ref_index;
+	snprintf(c->jobs->hit.detail, sizeof(c->jobs->hit.detail), "%s",
+		 b.oom ? "a tree past a limit" : gate_buf_cstr(&b));
+	gate_buf_dispose(&b);
+}
+
+static int direct_each(const char *root, const git_tree_entry *e, void *payload)
+{
+	direct_ctx *c = payload;
+	const char *name = git_tree_entry_name(e);
+	size_t depth = 0;
+	const char *p;
+	char what[160];
+	gate_buf path = GATE_BUF_INIT;
+
+	for (p = root; *p; p++)
+		depth += *p == '/';
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		if (c->limits && depth + 1 > c->limits->value[GATE_LIMIT_TREE_DEPTH]) {
+			snprintf(what, sizeof(what), "directories nested deeper than %u (settings.limits.tree_depth)",
+				 c->limits->value[GATE_LIMIT_TREE_DEPTH]);
+			direct_hit(c, GATE_LIMIT_TREE_DEPTH, what);
+			return -1;
+		}
+		return 0;
+	}
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0; /* a submodule's commit lives elsewhere */
+	if (c->limits && ++c->paths > c->limits->value[GATE_LIMIT_PATHS_PER_COMMIT]) {
+		snprintf(what, sizeof(what), "more than %u paths (settings.limits.paths_per_commit)",
+			 c->limits->value[GATE_LIMIT_PATHS_PER_COMMIT]);
+		direct_hit(c, GATE_LIMIT_PATHS_PER_COMMIT, what);
+		return -1;
+	}
+	gate_buf_printf(&path, "%s%s", root, name);
+	if (path.oom) {
+		c->rc = GATE_ENOMEM;
+		return -1;
+	}
+	if ((c->rc = gate_blob_jobs_add(c->jobs, git_tree_entry_id(e), gate_buf_detach(&path), NULL,
+					c->ref_index)) < 0)
+		return -1;
+	return 0;
+}
+
+int gate_secrets_direct_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
+			     const gate_newobjs *newobjs, const gate_limits *limits)
+{
+	size_t k;
+	int rc = 0;
+
+	if (newobjs->source == GATE_NEW_FROM_QUARANTINE)
+		return 0; /* the quarantine listing holds every new blob, named or not */
+	for (k = 0; rc == 0 && k < push->count && jobs->hit.which < 0; k++) {
+		const gate_update *u = &push->items[k];
+		git_object *obj = NULL, *target = NULL;
+		if (u->kind == GATE_UPD_DELETE)
+			continue;
+		if ((rc = git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY)) < 0) {
+			rc = gate_error_from_git(rc, u->ref);
+			break;
+		}
+		/* through any chain of annotated tags to what they finally name */
+		rc = git_object_type(obj) == GIT_OBJECT_TAG ? git_tag_peel(&target, (git_tag *)obj)
+							    : git_object_dup(&target, obj);
+		if (rc < 0) {
+			rc = gate_error_from_git(rc, u->ref);
+		} else if (git_object_type(target) == GIT_OBJECT_BLOB) {
+			char *path = gate_strdup("");
+			rc = path ? gate_blob_jobs_add(jobs, git_object_id(target), path, NULL, k)
+				  : GATE_ENOMEM;
+		} else if (git_object_type(target) == GIT_OBJECT_TREE) {
+			direct_ctx c;
+			memset(&c, 0, sizeof(c));
+			c.jobs = jobs;
+			c.limits = limits;
+			c.ref = u->ref;
+			c.ref_index = k;
+			rc = git_tree_walk((git_tree *)target, GIT_TREEWALK_PRE, direct_each, &c);
+			if (c.rc < 0)
+				rc = c.rc;
+			else if (rc < 0 && jobs->hit.which >= 0)
+				rc = 0; /* stopped at a limit: the hit says which */
+			else if (rc < 0)
+				rc = gate_error_from_git(rc, u->ref);
+			git_error_clear();
+		}
+		git_object_free(target);
+		git_object_free(obj);
+	}
+	return rc;
+}
+
 int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec)
 {
 	git_revwalk *walk = NULL;

@@ -113,6 +113,17 @@ typedef struct {
 int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
 			   const gate_newobjs *newobjs, const gate_limits *limits);
 
+/*
+ * Adds the blobs a ref of PUSH names directly, not through a commit: a
+ * (lightweight or annotated) tag of a blob, or of a tree (every blob under
+ * it, with its path).  Only without a quarantine (the update hook, pre-push):
+ * under pre-receive the quarantine listing already holds them.  A tree past
+ * LIMITS (paths_per_commit, tree_depth; may be NULL) stops the listing with
+ * JOBS->hit set, as gate_secrets_push_jobs does.
+ */
+int gate_secrets_direct_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
+			     const gate_newobjs *newobjs, const gate_limits *limits);
+
 /* Lists the (blob, path) pairs the commits of REVSPEC ("A..B" or one revision) add or change. */
 int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec);
 

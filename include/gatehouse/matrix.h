@@ -49,6 +49,14 @@ void gate_matrix_free(gate_matrix *m);
 /* The label the matrix was loaded under.  Borrowed. */
 const char *gate_matrix_label(const gate_matrix *m);
 
+/*
+ * Appends to OUT what in M is valid but likely not what its author meant,
+ * as "LABEL:LINE:COL: warning: MESSAGE": a tag rule whose last segment holds
+ * a '*' (refs/tags/v*), which does not cover refs/tags/v1/x.  0, or
+ * GATE_ENOMEM.
+ */
+int gate_matrix_warnings(const gate_matrix *m, gate_diags *out);
+
 /* Frees the diagnostics' texts and resets the list. */
 void gate_diags_dispose(gate_diags *d);
 

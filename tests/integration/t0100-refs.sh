@@ -42,11 +42,15 @@ expect_eq "audit: verdict accepted" "$(json_get "$rec" .verdict)" accepted
 expect_eq "audit: hook recorded" "$(json_get "$rec" .hook)" "$HOOK"
 expect_eq "audit: pusher and person" "$(json_get "$rec" '.pusher + "/" + .person')" "erin/erin"
 
-# --- refs no rule matches are free for anyone, even unknown pushers
+# --- refs no rule matches: open to the people in the matrix, refused to anyone else
 git -C "$wc" checkout -q -b feature
 commit_file "$wc" f.txt feature
 push_as mallory "$wc" origin feature
-expect_accepted "no rule: an unknown pusher may push an unprotected branch"
+expect_rejected "no rule: an unknown pusher may not push a branch no rule covers"
+expect_out "no rule: the check and whom to ask" "[ref.unruled]" "add your login under people:"
+expect_ref "no rule: not created for an unknown pusher" "$srv" refs/heads/feature none
+push_as bob "$wc" origin feature
+expect_accepted "no rule: a person in the matrix may push an unprotected branch"
 
 # --- unknown pusher on a protected ref
 push_as mallory "$wc" origin feature:refs/heads/team/x
@@ -95,7 +99,9 @@ push_as erin "$wc" --delete origin main
 expect_rejected "delete: the trusted ref can never be deleted"
 expect_out "delete: both reasons" "[matrix.trusted_delete]" "[ref.delete]"
 push_as mallory "$wc" --delete origin feature
-expect_accepted "delete: unprotected branches may be deleted"
+expect_rejected "delete: an unknown pusher may not delete a branch no rule covers"
+push_as bob "$wc" --delete origin feature
+expect_accepted "delete: unprotected branches may be deleted by people in the matrix"
 
 # --- tags: lightweight and annotated
 git -C "$wc" checkout -q main

@@ -19,7 +19,7 @@ done
 sed -i "s|  carol: { name: Carol, emails: \[carol@example.com\], keys: \[\"\(.*\)\"\] }|  carol: { name: Carol, emails: [carol@example.com], keys: [\"\1\", \"$(cut -d' ' -f1,2 "$K/carol-ecdsa.pub")\"] }|" "$matrix"
 sed -i "s|  bob: { name: Bob, emails: \[bob@example.com\], keys: \[\"\(.*\)\"\] }|  bob: { name: Bob, emails: [bob@example.com], keys: [\"\1\", \"$(cut -d' ' -f1,2 "$K/bob-rsa.pub")\"] }|" "$matrix"
 OUT=$("$GATEHOUSE" matrix validate "$matrix" 2>&1); RC=$?
-expect_eq "setup: the evidence matrix is valid" "$RC:$OUT" "0:$matrix: ok"
+expect_eq "setup: the evidence matrix is valid" "$RC:$(tail -n 1 <<<"$OUT")" "0:$matrix: ok"
 
 srv=$(new_server evidence)
 wc=$(new_clone "$srv" ev)

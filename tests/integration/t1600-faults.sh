@@ -11,7 +11,7 @@ put_matrix "$wc" base.yml
 push_as erin "$wc" origin main
 expect_accepted "setup"
 commit_file "$wc" a.txt "hello"
-git -C "$wc" push -q origin HEAD:refs/heads/staging 2>/dev/null
+GATEHOUSE_USER=bob git -C "$wc" push -q origin HEAD:refs/heads/staging 2>/dev/null
 tip=$(git -C "$wc" rev-parse HEAD)
 
 # run the installed hook as git would, for an update whose objects are on the server

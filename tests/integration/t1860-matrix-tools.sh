@@ -16,11 +16,11 @@ expect_block good 'expectations:
   - {user: dave, ref: refs/heads/release/1.x, action: delete, expect: allow}
   - {user: ci-bot, ref: refs/tags/v1.0, action: push, expect: deny}
   - {user: erin, ref: refs/heads/main, action: delete, expect: deny}
-  - {user: mallory, ref: refs/heads/feature/x, action: create, expect: allow}'
+  - {user: alice, ref: refs/heads/feature/x, action: create, expect: allow}'
 OUT=$("$GATEHOUSE" matrix test "$TMP/good.yml" 2>&1); RC=$?
 expect_eq "matrix test: all hold, exit 0" "$RC" 0
 expect_out "matrix test: a table with why" "PASS 46    dave" "ref.force_push (rule refs/heads/main, line 23)" \
-  "matrix.trusted_delete" "no rule covers it: anyone may" "7 expectations, 7 passed, 0 failed"
+  "matrix.trusted_delete" "no rule covers it: people in the matrix may" "7 expectations, 7 passed, 0 failed"
 expect_block bad 'expectations:
   - {user: dave, ref: refs/heads/main, action: force_push, expect: deny}
   - {user: bob, ref: refs/heads/main, action: push, expect: allow}'
@@ -78,7 +78,7 @@ expect_eq "matrix diff: exit 0" "$RC" 0
 expect_out "matrix diff: people and roles" "frank joins the matrix" "bob leaves the matrix" "frank joins role developers" "bob leaves role developers"
 expect_out "matrix diff: duties" "duty approve_deployment: owned by release (was operations)"
 expect_out "matrix diff: permissions gained and lost" "frank gains push on refs/heads/team/*" "bob loses push on refs/heads/team/*" \
-  "erin loses force_push on refs/heads/release/**" "anyone outside the matrix gains push on refs/tags/v*"
+  "erin loses force_push on refs/heads/release/**" "alice gains push on refs/tags/v*"
 expect_out "matrix diff: evidence and rules" "refs/heads/release/**: reviews needed 2 (was 0)" "refs/heads/release/**: signed commits now required" \
   "the rule for refs/tags/v* is removed"
 expect_out "matrix diff: settings" "secret scanning switched OFF" "policies.containers.privileged: reject (was off)" \

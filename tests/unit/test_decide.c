@@ -265,15 +265,31 @@ Test(decide, tags_follow_their_rule)
 	check_rows(rows, GATE_ARRAY_SIZE(rows));
 }
 
-Test(decide, refs_no_rule_matches_are_accepted)
+Test(decide, refs_no_rule_matches_are_open_to_people_in_the_matrix_only)
 {
 	static const row rows[] = {
 		{ ALICE, "refs/heads/feature", CREATE, GATE_ACCEPT, -1, { { 0 } } },
 		{ ALICE, "refs/heads/feature", FORCE, GATE_ACCEPT, -1, { { 0 } } },
 		{ ALICE, "refs/heads/feature", DELETE, GATE_ACCEPT, -1, { { 0 } } },
-		{ NOBODY, "refs/heads/feature", FORCE, GATE_ACCEPT, -1, { { 0 } } },
-		{ NOBODY, "refs/notes/commits", DELETE, GATE_ACCEPT, -1, { { 0 } } },
 		{ ALICE, "refs/heads/mainline", FF, GATE_ACCEPT, -1, { { 0 } } },
+		{ ALICE, "refs/foo/bar", CREATE, GATE_ACCEPT, -1, { { 0 } } },
+		{ NOBODY, "refs/heads/feature", FORCE, GATE_REJECT, -1, { { "ref.unruled", 0, 0 } } },
+		{ NOBODY, "refs/foo/bar", CREATE, GATE_REJECT, -1, { { "ref.unruled", 0, 0 } } },
+		{ NOBODY, "refs/tags/nightly", CREATE, GATE_REJECT, -1, { { "ref.unruled", 0, 0 } } },
+	};
+	check_rows(rows, GATE_ARRAY_SIZE(rows));
+}
+
+Test(decide, replace_and_notes_refs_need_a_rule_of_their_own)
+{
+	static const row rows[] = {
+		/* without a rule written for them: nobody, people in the matrix included */
+		{ ERIN, "refs/replace/0123456789012345678901234567890123456789", CREATE, GATE_REJECT, -1,
+		  { { "ref.replace", 0, 0 } } },
+		{ NOBODY, "refs/replace/0123456789012345678901234567890123456789", CREATE, GATE_REJECT,
+		  -1, { { "ref.replace", 0, 0 } } },
+		{ ALICE, "refs/notes/commits", FF, GATE_REJECT, -1, { { "ref.notes", 0, 0 } } },
+		{ NOBODY, "refs/notes/commits", DELETE, GATE_REJECT, -1, { { "ref.notes", 0, 0 } } },
 	};
 	check_rows(rows, GATE_ARRAY_SIZE(rows));
 }

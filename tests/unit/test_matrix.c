@@ -376,6 +376,47 @@ Test(matrix, rule_for_ref_takes_the_first_matching_rule)
 	gate_matrix_free(m);
 }
 
+Test(matrix, replace_and_notes_refs_match_only_rules_written_for_them)
+{
+	gate_matrix *m = load_ok(BASE
+				 "refs:\n"                        /* 14 */
+				 "  - pattern: refs/**\n"         /* 15 */
+				 "    push: true\n"               /* 16 */
+				 "  - pattern: refs/notes/**\n"   /* 17 */
+				 "    push: [developers]\n");     /* 18 */
+	const gate_refrule *r = (const gate_refrule *)1;
+
+	cr_assert_eq(gate_matrix_rule_for_ref(&r, m, "refs/heads/x"), 0);
+	cr_expect_eq(r, &m->refs[0], "a catch-all covers ordinary refs");
+	cr_assert_eq(gate_matrix_rule_for_ref(&r, m, "refs/notes/commits"), 0);
+	cr_expect_eq(r, &m->refs[1], "refs/notes/ skips the catch-all for its own rule");
+	cr_assert_eq(gate_matrix_rule_for_ref(&r, m, "refs/replace/0123"), 0);
+	cr_expect_null(r, "refs/replace/ with no rule of its own matches nothing");
+	cr_expect_str_eq(gate_ref_explicit_prefix("refs/replace/x"), "refs/replace/");
+	cr_expect_str_eq(gate_ref_explicit_prefix("refs/notes/commits"), "refs/notes/");
+	cr_expect_null(gate_ref_explicit_prefix("refs/heads/refs/notes/x"));
+	gate_matrix_free(m);
+}
+
+Test(matrix, a_tag_rule_with_a_star_in_its_last_segment_is_warned_about)
+{
+	gate_matrix *m = load_ok(BASE
+				 "refs:\n"                           /* 14 */
+				 "  - pattern: refs/tags/v*\n"       /* 15 */
+				 "  - pattern: refs/tags/rc/**\n"    /* 16 */
+				 "  - pattern: refs/heads/team/*\n"); /* 17 */
+	gate_diags d = GATE_DIAGS_INIT;
+
+	cr_assert_eq(gate_matrix_warnings(m, &d), 0);
+	cr_assert_eq(d.count, 1, "only refs/tags/v*");
+	cr_expect_eq(d.items[0].line, 15);
+	cr_expect(strstr(d.items[0].text, "m.yml:15:5: warning: refs/tags/v* does not cover tags "
+					  "such as refs/tags/v1/x") != NULL, "%s", d.items[0].text);
+	cr_expect(strstr(d.items[0].text, "refs/tags/v*/**") != NULL, "%s", d.items[0].text);
+	gate_diags_dispose(&d);
+	gate_matrix_free(m);
+}
+
 Test(matrix, refs_and_settings_are_optional)
 {
 	gate_matrix *m = load_ok(BASE);

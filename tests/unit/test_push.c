@@ -60,13 +60,15 @@ Test(push, zero_old_id_is_a_create_and_zero_new_id_a_delete)
 	gate_push_dispose(&p);
 }
 
-Test(push, both_ids_zero_is_refused)
+Test(push, both_ids_zero_is_a_delete_of_a_ref_believed_absent)
 {
 	gate_push p = GATE_PUSH_INIT;
 
-	cr_expect_eq(gate_push_add(&p, ZERO, ZERO, "refs/heads/main"), GATE_EINVAL);
-	cr_expect(strstr(gate_error_last(), "zero") != NULL, "%s", gate_error_last());
-	cr_expect_eq(p.count, 0);
+	/* git push origin :refs/heads/gone sends it; classify decides whether it is a no-op */
+	cr_assert_eq(gate_push_add(&p, ZERO, ZERO, "refs/heads/gone"), 0);
+	cr_assert_eq(p.count, 1);
+	cr_expect_eq(p.items[0].kind, GATE_UPD_DELETE);
+	cr_expect_eq(p.items[0].noop, 0, "only classify, which sees the repository, may call it a no-op");
 	gate_push_dispose(&p);
 }
 
