@@ -65,7 +65,7 @@ policies:
     - { pattern: "refs/heads/canary/*", from: ["refs/heads/release/*"] }
 YML
 OUT=$("$GATEHOUSE" matrix validate "$matrix" 2>&1); RC=$?
-expect_eq "setup: the attack matrix is valid" "$RC:$OUT" "0:$matrix: ok"
+expect_eq "setup: the attack matrix is valid" "$RC:$(tail -n 1 <<<"$OUT")" "0:$matrix: ok"
 
 # the README's deploy_refs example validates; bad shapes are refused with file:line:col
 { sed '/^settings:/,$d' "$MATRIX_DIR/base.yml"; cat <<'YML'
@@ -76,7 +76,7 @@ policies:
 YML
 } >"$TMP/readme-deploy.yml"
 OUT=$("$GATEHOUSE" matrix validate "$TMP/readme-deploy.yml" 2>&1); RC=$?
-expect_eq "validate: the README's deploy_refs example is valid" "$RC:$OUT" "0:$TMP/readme-deploy.yml: ok"
+expect_eq "validate: the README's deploy_refs example is valid" "$RC:$(tail -n 1 <<<"$OUT")" "0:$TMP/readme-deploy.yml: ok"
 sed 's|from: \["refs/heads/main", "refs/tags/v\*"\]|from: []|' "$TMP/readme-deploy.yml" >"$TMP/bad-deploy.yml"
 line=$(grep -n 'canary' "$TMP/bad-deploy.yml" | cut -d: -f1)
 OUT=$("$GATEHOUSE" matrix validate "$TMP/bad-deploy.yml" 2>&1); RC=$?

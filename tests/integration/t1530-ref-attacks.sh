@@ -193,12 +193,20 @@ expect_out "attack (pre-push): content policies run with the secret scan off" "[
   "the server would reject this push"
 expect_ref "attack (pre-push): nothing reached the server" "$SRV" refs/heads/team/pod none
 
-# the external policy: pre-push runs no command named by the matrix, and says so
+# the external policy: pre-push runs no external policy, and says so
+printf '#!/bin/sh\ntouch "%s/ran"; echo "{}"\n' "$TMP" >"$TMP/canary-policy.sh"
+chmod +x "$TMP/canary-policy.sh"
 { sed '/^settings:/,$d' "$MATRIX_DIR/base.yml"
-  printf 'policies:\n  external:\n    command: ["/bin/sh", "-c", "touch %s/ran; echo {}"]\nsettings:\n  on_error: reject\n' "$TMP"
+  printf 'policies:\n  external:\n    use: canary\nsettings:\n  on_error: reject\n'
 } >"$TMP/external.yml"
 LSRV=$SRV
-MATRIX=$TMP/external.yml base_server ext
+SRV=$(new_server ext)
+git --git-dir="$SRV" config gatehouse.externalPolicy.canary.command "$TMP/canary-policy.sh"
+WC=$(new_clone "$SRV" ext-wc)
+put_matrix "$WC" "$TMP/external.yml"
+push_as erin "$WC" origin main
+[ "$RC" -eq 0 ] || not_ok "ext: setup: erin bootstraps main (the server defines the policy)" "$OUT"
+rm -f "$TMP/ran"
 dev2=$(new_clone "$SRV" ext-dev)
 "$ROOT/install.sh" --bin "$GATEHOUSE_BIN" --local "$dev2" >"$TMP/local2.log" 2>&1 || cat "$TMP/local2.log"
 rm -f "$TMP/ran"
