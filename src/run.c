@@ -673,6 +673,31 @@ static const char *policy_need(const char *check)
 	return "content the matrix's policies allow";
 }
 
+/*
+ * The push's content policies found more than GATE_POLICY_FINDINGS_MAX
+ * findings: DROPPED of them were not kept, and any could be a rejecting one,
+ * so every update is refused (it is not known which brought them).
+ */
+static int reject_findings_cap(run_state *st, size_t dropped)
+{
+	char found[200];
+	size_t i;
+	int rc;
+
+	snprintf(found, sizeof(found), "the content policies found %zu findings more than the "
+		 "%d they keep (at most %d findings per push): those were not judged",
+		 dropped, GATE_POLICY_FINDINGS_MAX, GATE_POLICY_FINDINGS_MAX);
+	for (i = 0; i < st->n_ds; i++)
+		if ((rc = gate_decision_reject(&st->ds[i], "policy.findings.incomplete", 0, 0,
+					       st->ds[i].update->ref, found,
+					       "at most 1000 content policy findings in one push",
+					       "no setting raises it: fix the findings shown and push again, "
+					       "push the files in smaller pushes, or set the warn checks "
+					       "that produce most of them to off in policies")) < 0)
+			return rc;
+	return 0;
+}
+
 /* Container and dependency policies on the files the push brings (JOBS). */
 static int content_policies(run_state *st, const gate_blob_jobs *jobs)
 {
@@ -728,6 +753,8 @@ static int content_policies(run_state *st, const gate_blob_jobs *jobs)
 		gate_buf_dispose(&subject);
 		gate_buf_dispose(&found);
 	}
+	if (rc == 0 && fs.dropped)
+		rc = reject_findings_cap(st, fs.dropped);
 	gate_policy_findings_dispose(&fs);
 	return rc;
 }
