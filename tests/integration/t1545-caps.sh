@@ -93,6 +93,14 @@ push_as bob "$wc" origin team/docs-ok
 expect_accepted "control: 50,000 harmless documents (the cap): accepted"
 expect_ref "control: 50,000 documents: the branch was created" "$srv" refs/heads/team/docs-ok "$(git -C "$wc" rev-parse HEAD)"
 
+# --- a manifest larger than policies read (16 MiB): policy.file_too_large
+topic big-file
+{ pod 0; head -c $((16 * 1024 * 1024)) /dev/zero | tr '\0' '#'; } | add deploy/big.yaml
+push_as bob "$wc" origin team/big-file
+expect_rejected "a manifest over 16 MiB: rejected"
+expect_out "a manifest over 16 MiB: policy.file_too_large names the bound" "[policy.file_too_large] deploy/big.yaml" "larger than the 16777216 bytes policies read"
+expect_ref "a manifest over 16 MiB: the branch was not created" "$srv" refs/heads/team/big-file none
+
 # --- the manifest's own bounds: an anchor nested past the depth the tree is
 # built to (read as null), then used as a container's securityContext
 topic deep-anchor

@@ -1830,3 +1830,39 @@ Test(containers, eight_heredocs_are_read)
 	dump(&f);
 	gate_policy_findings_dispose(&f);
 }
+
+Test(containers, a_document_past_a_million_nodes_is_incomplete)
+{
+	size_t n = 1000001, i;
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+
+	gate_buf_puts(&b, "kind: Pod\nspec: {containers: [{securityContext: {privileged: true}}]}\nx: [");
+	for (i = 0; i < n; i++)
+		gate_buf_puts(&b, "1,");
+	gate_buf_puts(&b, "1]\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "more than 1000000 nodes");
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}
+
+Test(containers, nesting_past_ten_thousand_levels_is_incomplete)
+{
+	size_t n = 10001, i;
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+
+	gate_buf_puts(&b, "kind: Pod\nx: ");
+	for (i = 0; i < n; i++)
+		gate_buf_puts(&b, "[");
+	for (i = 0; i < n; i++)
+		gate_buf_puts(&b, "]");
+	gate_buf_puts(&b, "\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "nested deeper than 128 levels"); /* the tree bound comes first */
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}

@@ -416,7 +416,7 @@ Test(deps, go_mod_require_blocks_single_requires_and_replacements)
 
 /* ---- bounds --------------------------------------------------------------------------- */
 
-Test(deps, a_file_over_64_mib_yields_nothing)
+Test(deps, a_file_over_64_mib_yields_nothing_and_is_cut)
 {
 	gate_deps d = GATE_DEPS_INIT;
 	static const char line[] = "m v1.0.0 h1:x\n";
