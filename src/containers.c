@@ -9,12 +9,13 @@
  * document, not the file.  Aliases are resolved by sharing the anchored node
  * (nothing is copied), which makes a YAML bomb cheap to parse; what makes it
  * expensive is walking it, so every walk step is paid from a work budget
- * sized by what was parsed; a walk that runs out stops and the file is
- * rejected as incomplete (policy.container.incomplete), never passed.  Bounds:
- * 16 MiB per file, documents, nodes per document, nesting (deeper subtrees
- * are kept as a null placeholder, past go-yaml's own limit parsing stops).
- * Documents that were complete before a syntax error or a bound are still
- * checked: kubectl applies the objects it decoded before it hits an error.
+ * sized by what was parsed.  Bounds: 16 MiB per file, documents, nodes per
+ * document, nesting, merges, nested Lists, Dockerfile stages and heredocs.
+ * A check never passes because it stopped looking: reaching any bound (or
+ * spending the budget) makes the file's check incomplete, which is a
+ * rejecting finding (policy.container.incomplete) naming the bound.
+ * Documents that were complete before a syntax error are still checked:
+ * kubectl applies the objects it decoded before it hits an error.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -60,13 +61,21 @@ typedef struct {
 	const char *path;
 	char *registries_fix; /* "use an image from an allowed registry: ..." */
 	uint64_t budget;      /* walk steps left */
-	int exhausted;        /* the budget ran out: stop; the file is incomplete */
+	int exhausted;        /* the budget ran out: stop (and say so, see cut) */
+	const char *cut;      /* the first bound reached (static text), or NULL */
 	int rc;               /* first hard error (GATE_ENOMEM) */
 } ctr_ctx;
 
 #define LIVE(c) (!(c)->rc && !(c)->exhausted)
 
-/* Pays N steps from the budget; 0 (and the walk stops) when it is spent. */
+/* Notes that bound WHY (static text) was reached: the check is incomplete. */
+static void cut(ctr_ctx *c, const char *why)
+{
+	if (!c->cut)
+		c->cut = why;
+}
+
+/* Pays N steps from the budget; 0 (and the walk stops, incomplete) when it is spent. */
 static int spend(ctr_ctx *c, uint64_t n)
 {
 	if (c->exhausted)
@@ -74,6 +83,8 @@ static int spend(ctr_ctx *c, uint64_t n)
 	if (c->budget < n) {
 		c->budget = 0;
 		c->exhausted = 1;
+		cut(c, "more work than the 2000000 steps (plus 16 per node) one file may cost "
+		       "(aliases that expand too far)");
 		return 0;
 	}
 	c->budget -= n;
@@ -291,6 +302,7 @@ static int y_count(ctr_ctx *c, ydoc *d)
 {
 	if (++d->nodes > YMAX_NODES) {
 		d->stop = 1;
+		cut(c, "a document with more than 1000000 nodes and aliases");
 		return 0;
 	}
 	earn(c, BUDGET_PER_NODE);
@@ -356,6 +368,7 @@ static void y_open(ctr_ctx *c, ydoc *d, const yaml_event_t *ev)
 	if (d->skip || d->depth >= YTREE_DEPTH) {
 		if (!d->skip++)
 			y_attach(c, d, &y_none);
+		cut(c, "collections nested deeper than 128 levels");
 		return;
 	}
 	if (!y_count(c, d))
@@ -417,7 +430,8 @@ static void y_close(ctr_ctx *c, ydoc *d)
 /*
  * Parses DATA as a stream of YAML documents and calls FN on the root of each
  * complete one.  Stops at the first syntax error, bound or spent budget;
- * what was complete by then has been checked.  Sets c->rc on GATE_ENOMEM.
+ * what was complete by then has been checked, and a bound or the budget
+ * sets c->cut.  Sets c->rc on GATE_ENOMEM.
  */
 static void yaml_each_doc(ctr_ctx *c, const char *data, size_t len, ydoc_fn fn)
 {
@@ -445,13 +459,16 @@ static void yaml_each_doc(ctr_ctx *c, const char *data, size_t len, ydoc_fn fn)
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			ydoc_reset(&d);
+			if (ndocs >= YMAX_DOCS) {
+				cut(c, "more than 50000 documents");
+				done = 1;
+			}
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			if (d.root)
 				fn(c, d.root);
 			ydoc_reset(&d);
-			if (++ndocs >= YMAX_DOCS)
-				done = 1;
+			ndocs++;
 			break;
 		case YAML_ALIAS_EVENT:
 			if (!d.skip && y_count(c, &d))
@@ -463,9 +480,10 @@ static void yaml_each_doc(ctr_ctx *c, const char *data, size_t len, ydoc_fn fn)
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++open > YMAX_DEPTH)
+			if (++open > YMAX_DEPTH) {
 				d.stop = 1;
-			else
+				cut(c, "nesting deeper than 10000 levels");
+			} else
 				y_open(c, &d, &ev);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
@@ -532,8 +550,14 @@ static size_t map_all_in(ctr_ctx *c, const ynode *m, const char *key, ykv *out, 
 			out[at].v = m->items[i + 1];
 		}
 	}
-	if (n || depth >= MERGE_DEPTH)
+	if (n)
 		return n;
+	if (depth >= MERGE_DEPTH) {
+		for (i = 0; i + 1 < m->n; i += 2)
+			if (is_merge_key(m->items[i]))
+				cut(c, "`<<` merges nested deeper than 16");
+		return 0;
+	}
 	for (i = 0; i + 1 < m->n && LIVE(c); i += 2) {
 		const ynode *v = m->items[i + 1];
 		if (!is_merge_key(m->items[i]))
@@ -1196,9 +1220,11 @@ static void k8s_object(ctr_ctx *c, const ynode *obj, int depth)
 		return;
 	if (kind->len >= 4 && !memcmp(kind->str + kind->len - 4, "List", 4)) {
 		items = map_get(c, obj, "items", NULL);
-		for (i = 0; items && items->kind == Y_SEQ && i < items->n && depth < LIST_DEPTH &&
-			    LIVE(c) && spend(c, 1);
-		     i++)
+		if (items && items->kind == Y_SEQ && items->n && depth >= LIST_DEPTH) {
+			cut(c, "kind: List nested deeper than 4");
+			return;
+		}
+		for (i = 0; items && items->kind == Y_SEQ && i < items->n && LIVE(c) && spend(c, 1); i++)
 			k8s_object(c, items->items[i], depth + 1);
 		return;
 	}
@@ -1264,8 +1290,12 @@ static void map_each_in(ctr_ctx *c, const ynode *outer, const ynode *m, pair_fn 
 			continue;
 		fn(c, k, m->items[i + 1]);
 	}
-	if (depth >= MERGE_DEPTH)
+	if (depth >= MERGE_DEPTH) {
+		for (i = 0; i + 1 < m->n; i += 2)
+			if (is_merge_key(m->items[i]))
+				cut(c, "`<<` merges nested deeper than 16");
 		return;
+	}
 	for (i = 0; i + 1 < m->n && LIVE(c); i += 2) {
 		const ynode *v = m->items[i + 1];
 		if (!is_merge_key(m->items[i]))
@@ -1645,6 +1675,8 @@ static void d_from(dparse *dp, const char *args, size_t len, int line)
 			return;
 		}
 		dp->nstages++;
+	} else {
+		cut(dp->c, "more than 256 build stages");
 	}
 	s = &dp->stages[dp->nstages - 1];
 	*s = base;
@@ -1715,7 +1747,7 @@ static void d_heredocs(dparse *dp, const dtok *t, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && dp->nheredoc < DMAX_HEREDOCS; i++) {
+	for (i = 0; i < n; i++) {
 		const char *s = t[i].s, *e = s + t[i].len;
 		int strip = 0;
 		while (s < e && *s >= '0' && *s <= '9')
@@ -1727,8 +1759,14 @@ static void d_heredocs(dparse *dp, const dtok *t, size_t n)
 			strip = 1, s++;
 		if (e - s >= 2 && (*s == '"' || *s == '\'') && e[-1] == *s)
 			s++, e--;
-		if (s >= e || memchr(s, '<', (size_t)(e - s)) || (size_t)(e - s) >= SHOW_BUF)
+		if (s >= e || memchr(s, '<', (size_t)(e - s)))
 			continue;
+		/* a body not skipped would be read as instructions (a USER inside it, say) */
+		if (dp->nheredoc >= DMAX_HEREDOCS || (size_t)(e - s) >= SHOW_BUF) {
+			cut(dp->c, "more than 8 heredocs in one instruction, or a heredoc delimiter "
+				   "of 256 bytes or more");
+			return;
+		}
 		memcpy(dp->heredoc[dp->nheredoc], s, (size_t)(e - s));
 		dp->heredoc[dp->nheredoc][e - s] = '\0';
 		dp->heredoc_strip[dp->nheredoc++] = strip;
@@ -2001,15 +2039,19 @@ int gate_containers_check(gate_policy_findings *out, const gate_container_policy
 		return 0;
 	if (kind == GATE_CONTAINER_FILE_NONE)
 		kind = gate_containers_file_kind(path);
-	if (kind == GATE_CONTAINER_FILE_NONE || len > CTR_MAX_FILE || !len)
+	if (kind == GATE_CONTAINER_FILE_NONE || !len)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	c.out = out;
 	c.pol = p;
 	c.path = path ? path : "";
 	c.budget = BUDGET_BASE;
-	if (p->registries && p->registries_action && !(c.registries_fix = registries_fix(p)))
+	if (len > CTR_MAX_FILE) {
+		cut(&c, "larger than 16 MiB");
+		kind = GATE_CONTAINER_FILE_NONE;
+	} else if (p->registries && p->registries_action && !(c.registries_fix = registries_fix(p))) {
 		return GATE_ENOMEM;
+	}
 	switch (kind) {
 	case GATE_CONTAINER_FILE_YAML:
 		yaml_each_doc(&c, data, len, k8s_doc);
@@ -2023,15 +2065,13 @@ int gate_containers_check(gate_policy_findings *out, const gate_container_policy
 	default:
 		break;
 	}
-	/* a check that could not look at everything rejects: a YAML bomb is not a pass */
-	if (!c.rc && c.exhausted &&
-	    gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.container.incomplete", c.path, 0,
-				     "write the repeated values out instead of nesting aliases and "
-				     "merges, or split the file",
-				     "its YAML aliases and merges expand past the %u steps the container "
-				     "policy takes on a file, so it could not be checked whole",
-				     BUDGET_BASE) < 0)
-		c.rc = GATE_ENOMEM;
 	gate_free(c.registries_fix);
+	if (c.cut && !c.rc &&
+	    gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.container.incomplete", c.path, 0,
+				     "no setting raises it: split the file (one manifest per file, fewer "
+				     "documents, no deep nesting or alias chains), then push again",
+				     "%s: the container check stopped there, so what follows was not "
+				     "checked", c.cut) < 0)
+		return GATE_ENOMEM;
 	return c.rc;
 }

@@ -481,6 +481,8 @@ static int sink_add(sink *s, slice name, slice ver, int line)
 		return 0;
 	if (s->out->count - s->start >= GATE_DEPS_MAX_PER_FILE) {
 		s->full = 1;
+		if (!s->out->cut)
+			s->out->cut = "more than 200000 entries";
 		return 0;
 	}
 	if (gate_grow(&s->out->items, &s->out->cap, s->out->count + 1, sizeof(*s->out->items)) < 0)
@@ -623,8 +625,11 @@ static int npm_v1(sink *s, json_t *deps, int depth)
 	json_t *e;
 	int rc = 0;
 
-	if (depth > NPM_V1_MAX_DEPTH)
+	if (depth > NPM_V1_MAX_DEPTH) {
+		if (!s->out->cut && json_object_size(deps))
+			s->out->cut = "\"dependencies\" nested deeper than 64 levels";
 		return 0;
+	}
 	json_object_foreach(deps, key, e) {
 		slice name = sl(key, strlen(key)), ver;
 		json_t *sub;
@@ -1408,8 +1413,13 @@ int gate_deps_parse(gate_deps *out, const char *path, const char *data, size_t l
 	sink s;
 	int rc = 0;
 
-	if (kind == LOCK_NONE || !data || len > GATE_DEPS_MAX_FILE)
+	if (kind == LOCK_NONE || !data)
 		return 0;
+	if (len > GATE_DEPS_MAX_FILE) {
+		if (!out->cut)
+			out->cut = "larger than 64 MiB";
+		return 0;
+	}
 	s.out = out;
 	s.start = out->count;
 	s.full = 0;

@@ -34,11 +34,15 @@ typedef struct {
 	gate_dep *items;
 	size_t count, cap;
 	size_t unreadable; /* files given to gate_deps_parse that did not parse (JSON, YAML) */
+	const char *cut;   /* a file was not read to its end: the bound reached (static text) */
 } gate_deps;
 
-#define GATE_DEPS_INIT { NULL, 0, 0, 0 }
+#define GATE_DEPS_INIT { NULL, 0, 0, 0, NULL }
 
-/* Files larger than this yield no dependency; at most this many are read from one file. */
+/*
+ * Files larger than this yield no dependency; at most this many are read from
+ * one file.  Either sets `cut`: the caller must treat the file as unchecked.
+ */
 #define GATE_DEPS_MAX_FILE ((size_t)64 << 20)
 #define GATE_DEPS_MAX_PER_FILE 200000
 
@@ -66,7 +70,9 @@ int gate_deps_is_lockfile(const char *path);
  *   go.sum             each module@version once (".../go.mod" lines included)
  *   go.mod             require lines (blocks and single) and replacement targets
  * A JSON or YAML file that does not parse yields nothing; the line formats skip
- * lines they do not understand.  package-lock.json is read as npm reads it, so
+ * lines they do not understand.  A file larger than GATE_DEPS_MAX_FILE, with
+ * more than GATE_DEPS_MAX_PER_FILE entries, or (lockfileVersion 1) nested
+ * deeper than 64 levels, sets OUT->cut (what it yields is kept).  package-lock.json is read as npm reads it, so
  * a BOM, integers beyond 64 bits, invalid UTF-8 and lone surrogate escapes do
  * not make it "not parse" (jansson alone would refuse them).
  */

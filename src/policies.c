@@ -104,6 +104,13 @@ static int check_deps(gate_policy_findings *out, content_ctx *c, const char *pat
 		rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.dependency.unreadable", path, 0,
 					      "regenerate it with the package manager (npm install, pnpm install)",
 					      "does not parse, so the dependencies it declares cannot be checked");
+	/* nor does one read only in part: what was not read could be anything */
+	if (rc == 0 && deps.cut)
+		rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.dependency.incomplete", path,
+					      0, "no setting raises it: split the dependencies over several "
+					      "lock files (e.g. per workspace), then push again",
+					      "%s: the dependency check stopped there, so what follows was not "
+					      "checked", deps.cut);
 	for (i = 0; rc == 0 && i < deps.count; i++) {
 		const gate_dep *d = &deps.items[i];
 		int allowed = 0;

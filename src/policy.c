@@ -15,8 +15,10 @@ int gate_policy_findings_add(gate_policy_findings *f, gate_policy_action action,
 	gate_buf found = GATE_BUF_INIT;
 	va_list ap;
 
-	if (f->count >= GATE_POLICY_FINDINGS_MAX)
+	if (f->count >= GATE_POLICY_FINDINGS_MAX) {
+		f->dropped++;
 		return 0;
+	}
 	if (gate_grow(&f->items, &f->cap, f->count + 1, sizeof(*f->items)) < 0)
 		return GATE_ENOMEM;
 	va_start(ap, found_fmt);

@@ -30,17 +30,22 @@ typedef struct {
 typedef struct {
 	gate_policy_finding *items;
 	size_t count, cap;
+	size_t dropped; /* findings past GATE_POLICY_FINDINGS_MAX, not kept */
 } gate_policy_findings;
 
-#define GATE_POLICY_FINDINGS_INIT { NULL, 0, 0 }
+#define GATE_POLICY_FINDINGS_INIT { NULL, 0, 0, 0 }
 
-/* Most findings kept for one push; more are counted in `dropped`. */
+/*
+ * Most findings kept for one push; more are counted in `dropped`, and a
+ * caller that sees `dropped` rejects (policy.findings.incomplete): a finding
+ * that was not kept could be a rejecting one.
+ */
 #define GATE_POLICY_FINDINGS_MAX 1000
 
 /*
  * Appends a finding (copies every string; FOUND is printf-formatted).
- * Past GATE_POLICY_FINDINGS_MAX findings it keeps nothing and returns 0.
- * 0, or GATE_ENOMEM.
+ * Past GATE_POLICY_FINDINGS_MAX findings it keeps nothing, counts it in
+ * `dropped` and returns 0.  0, or GATE_ENOMEM.
  */
 int gate_policy_findings_add(gate_policy_findings *f, gate_policy_action action, const char *check,
 			     const char *path, int line, const char *fix, const char *found_fmt, ...)

@@ -47,7 +47,7 @@ int gate_push_add(gate_push *push, const char *old_hex, const char *new_hex, con
 	if (parse_oid(&u.old_id, old_hex, "old") < 0 || parse_oid(&u.new_id, new_hex, "new") < 0)
 		return GATE_EINVAL;
 	if (strlen(ref) > GATE_REF_MAX)
-		return gate_error_set(GATE_EINVAL, "ref name longer than %d bytes", GATE_REF_MAX);
+		return gate_error_set(GATE_ELIMIT, "ref name longer than %d bytes", GATE_REF_MAX);
 	for (i = 0; ref[i]; i++)
 		if ((unsigned char)ref[i] < 0x20 || ref[i] == 0x7F)
 			return gate_error_set(GATE_EINVAL, "ref name holds a control character");

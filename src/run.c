@@ -73,6 +73,7 @@ typedef struct {
 	int override_requested, override_applied;
 	unsigned budget_ms;
 	int failed; /* an internal error decided the run, even if its text could not be kept */
+	int cap_reached; /* the error was a bound the push reached (GATE_ELIMIT, not the time budget) */
 	int over_limit;               /* rejected whole for settings.limits */
 	int update_hook;              /* one ref of a push, after earlier refs moved */
 	int local;                    /* pre-push: a developer's clone, not the server */
@@ -84,6 +85,9 @@ typedef struct {
 /* Records the current last error as the run's error (first one wins). */
 static int fail(run_state *st, int rc)
 {
+	/* a bound the push reached (not the time budget) is no internal error: on_error cannot allow it */
+	if (rc == GATE_ELIMIT && !(st->deadline > 0 && gate_now_ms() > st->deadline))
+		st->cap_reached = 1;
 	if (!st->failed)
 		gate_buf_puts(&st->error, *gate_error_last() ? gate_error_last() : gate_strerror(rc));
 	st->failed = 1; /* set even when the text above ran out of memory: never fail open */
@@ -798,6 +802,44 @@ static int report_findings(run_state *st)
 	return 0;
 }
 
+/*
+ * Blobs over secrets.max_blob_bytes were not read, so the secret scan is
+ * incomplete: every update is refused (secret.incomplete), naming the first
+ * few blobs, the bound and the key that raises it.
+ */
+static int reject_unscanned(run_state *st)
+{
+	const gate_secret_report *r = &st->secrets;
+	size_t max = st->m && st->m->secrets.max_blob_bytes ? st->m->secrets.max_blob_bytes
+							     : GATE_SECRETS_DEFAULT_MAX_BLOB;
+	gate_buf found = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+	size_t i, k;
+	int rc = 0;
+
+	if (!r->n_skipped_large)
+		return 0;
+	gate_buf_printf(&found, "%zu blob%s larger than secrets.max_blob_bytes (%zu bytes), so not "
+			"scanned for secrets: ", r->n_skipped_large, r->n_skipped_large == 1 ? "" : "s", max);
+	for (k = 0; k < r->n_skipped_large && k < 5; k++) {
+		gate_buf_puts(&found, k ? ", " : "");
+		gate_buf_put_escaped(&found, r->skipped_large[k].path, strlen(r->skipped_large[k].path));
+		gate_buf_printf(&found, " (%zu bytes)", r->skipped_large[k].size);
+	}
+	if (r->n_skipped_large > 5)
+		gate_buf_puts(&found, ", ...");
+	gate_buf_puts(&fix, "keep the file out of the repository (e.g. Git LFS), or ask the matrix "
+			    "owners to raise secrets.max_blob_bytes (at most 1073741824)");
+	for (i = 0; rc == 0 && i < st->n_ds; i++)
+		rc = found.oom || fix.oom
+			     ? gate_error_oom()
+			     : gate_decision_reject(&st->ds[i], "secret.incomplete", 0, 0,
+						    st->ds[i].update->ref, gate_buf_cstr(&found),
+						    "every pushed blob scanned for secrets", gate_buf_cstr(&fix));
+	gate_buf_dispose(&found);
+	gate_buf_dispose(&fix);
+	return rc;
+}
+
 /* Where in the matrix policy check CHECK is set (0:0 when nowhere in particular). */
 static gate_loc policy_loc(const gate_policies_cfg *p, const char *check)
 {
@@ -832,6 +874,31 @@ static const char *policy_need(const char *check)
 	if (!strncmp(check, "policy.dependency.", 18))
 		return "dependencies as policies.dependencies allows";
 	return "content the matrix's policies allow";
+}
+
+/*
+ * The push's content policies found more than GATE_POLICY_FINDINGS_MAX
+ * findings: DROPPED of them were not kept, and any could be a rejecting one,
+ * so every update is refused (it is not known which brought them).
+ */
+static int reject_findings_cap(run_state *st, size_t dropped)
+{
+	char found[200];
+	size_t i;
+	int rc;
+
+	snprintf(found, sizeof(found), "the content policies found %zu findings more than the "
+		 "%d they keep (at most %d findings per push): those were not judged",
+		 dropped, GATE_POLICY_FINDINGS_MAX, GATE_POLICY_FINDINGS_MAX);
+	for (i = 0; i < st->n_ds; i++)
+		if ((rc = gate_decision_reject(&st->ds[i], "policy.findings.incomplete", 0, 0,
+					       st->ds[i].update->ref, found,
+					       "at most 1000 content policy findings in one push",
+					       "no setting raises it: fix the findings shown and push again, "
+					       "push the files in smaller pushes, or set the warn checks "
+					       "that produce most of them to off in policies")) < 0)
+			return rc;
+	return 0;
 }
 
 /* Container and dependency policies on the files the push brings (JOBS). */
@@ -889,6 +956,8 @@ static int content_policies(run_state *st, const gate_blob_jobs *jobs)
 		gate_buf_dispose(&subject);
 		gate_buf_dispose(&found);
 	}
+	if (rc == 0 && fs.dropped)
+		rc = reject_findings_cap(st, fs.dropped);
 	gate_policy_findings_dispose(&fs);
 	return rc;
 }
@@ -1111,6 +1180,8 @@ static int scan_secrets(run_state *st)
 			st->secrets_ran = 1;
 			rc = report_findings(st);
 		}
+		if (rc == 0)
+			rc = reject_unscanned(st);
 	}
 	/* content policies from the next push on, like evidence (see evaluate) */
 	if (rc == 0 && !st->over_limit && st->m && !st->bootstrap &&
@@ -1515,7 +1586,7 @@ static int run_push(run_state *st)
 	    (rc = grant_overrides(st)) < 0)
 		fail(st, rc);
 	if (st->failed) {
-		allowed = st->m && st->m->settings.on_error_allow;
+		allowed = st->m && st->m->settings.on_error_allow && !st->cap_reached;
 		if (st->ds && decide_error(st, allowed) < 0)
 			allowed = 0;
 	}
@@ -1526,7 +1597,7 @@ static int run_push(run_state *st)
 			int was_ok = !st->failed;
 			fail(st, rc);
 			if (was_ok) {
-				allowed = st->m && st->m->settings.on_error_allow;
+				allowed = st->m && st->m->settings.on_error_allow && !st->cap_reached;
 				decide_error(st, allowed);
 			}
 		}

@@ -140,11 +140,15 @@ head -c 70000 /dev/zero | tr '\0' 'a' >"$wc/big.txt"
 printf 'bin\0ary %s\n' "$AWS" | sed 's/AKIAZ7/AKIAQQ/' >"$wc/blob.bin"
 git -C "$wc" add -A && git -C "$wc" commit -q -m "big and binary"
 push_as bob "$wc" origin topic2
-expect_accepted "large: a blob over max_blob_bytes does not block the push"
-expect_out "large: the pusher is told it was not scanned" "1 blob over secrets.max_blob_bytes was not scanned" "big.txt (70000 bytes)"
+expect_rejected "large: a blob over max_blob_bytes was not scanned, so the push is rejected"
+expect_out "large: the pusher is told it was not scanned, the bound and the key" "1 blob over secrets.max_blob_bytes was not scanned" "big.txt (70000 bytes)" \
+  "[secret.incomplete]" "larger than secrets.max_blob_bytes (65536 bytes)" "raise secrets.max_blob_bytes"
 rec=$(last_audit "$srv")
 expect_eq "large: recorded in the audit log" "$(json_get "$rec" '.secrets.skipped_large[0].path + " " + (.secrets.skipped_large[0].size|tostring)')" "big.txt 70000"
 expect_eq "binary: counted in the audit log" "$(json_get "$rec" .secrets.skipped_binary)" 1
+# the rest of the file pushes topic2 again: without the big blob
+git -C "$wc" reset -q --soft HEAD~1 && git -C "$wc" rm -q --cached big.txt && rm "$wc/big.txt"
+git -C "$wc" commit -q -m "binary"
 
 # --- the fingerprints file on the trusted ref
 git -C "$wc" checkout -q topic2

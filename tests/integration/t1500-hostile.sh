@@ -5,7 +5,7 @@
 # caused by a signal), within `timeout 300`, and its wall time and the hook's
 # peak RSS are printed as "# figure:" lines.
 #
-#   1  a 200 MiB blob (over secrets.max_blob_bytes: named, not scanned)
+#   1  a 200 MiB blob (over secrets.max_blob_bytes: named, not scanned, rejected)
 #   2  one commit with 100,000 files in 400 directories
 #   3  a file 5,000 directories deep
 #   4  paths with a newline, invalid UTF-8 and a terminal escape, holding a secret
@@ -123,9 +123,11 @@ big=$((200 * 1024 * 1024))
   printf '\n'
 } | fast_import "$wc"
 hpush "1 200 MiB blob" "$srv" bob "$wc" origin hostile-1
-expect_accepted "1 200 MiB blob: accepted (no secret to find)"
-expect_out "1 200 MiB blob: the pusher is told it was not scanned" \
-  "1 blob over secrets.max_blob_bytes was not scanned" "big/huge.txt ($big bytes)"
+expect_rejected "1 200 MiB blob: rejected, since it was not scanned (secret.incomplete)"
+expect_out "1 200 MiB blob: the pusher is told it was not scanned, and how to raise the bound" \
+  "1 blob over secrets.max_blob_bytes was not scanned" "big/huge.txt ($big bytes)" \
+  "[secret.incomplete]" "raise secrets.max_blob_bytes"
+expect_ref "1 200 MiB blob: the branch was not created" "$srv" refs/heads/hostile-1 none
 rec=$(last_audit "$srv")
 expect_eq "1 200 MiB blob: audit secrets.skipped_large names it" \
   "$(json_get "$rec" '.secrets.skipped_large | map(.path + " " + (.size|tostring)) | join(",")')" \

@@ -1019,7 +1019,7 @@ Test(containers, garbage_of_every_kind_never_crashes)
 	free(buf);
 }
 
-Test(containers, documents_past_the_fifty_thousandth_are_not_checked)
+Test(containers, documents_past_the_fifty_thousandth_make_the_check_incomplete)
 {
 	static const char pod[] = "kind: Pod\nspec: {containers: [{securityContext: {privileged: true}}]}\n";
 	size_t before[] = { 49999, 50000 }, want[] = { 1, 0 }, i, j;
@@ -1034,12 +1034,13 @@ Test(containers, documents_past_the_fifty_thousandth_are_not_checked)
 		cr_assert(!b.oom);
 		f = k8s(b.ptr);
 		cr_expect_eq(count(&f, "privileged"), want[i], "%zu documents before the pod", before[i]);
+		cr_expect_eq(count(&f, "incomplete"), 1 - want[i], "%zu documents before the pod", before[i]);
 		gate_policy_findings_dispose(&f);
 		gate_buf_dispose(&b);
 	}
 }
 
-Test(containers, files_over_16_mib_are_not_checked)
+Test(containers, files_over_16_mib_are_incomplete)
 {
 	size_t len = (size_t)16 * 1024 * 1024 + 1;
 	const char *head = "kind: Pod\nspec: {containers: [{securityContext: {privileged: true}}]}\n#";
@@ -1051,9 +1052,13 @@ Test(containers, files_over_16_mib_are_not_checked)
 	memcpy(big, head, strlen(head));
 	big[len] = '\0';
 	cr_expect_eq(gate_containers_check(&f, &p, "a.yaml", GATE_CONTAINER_FILE_YAML, big, len), 0);
-	cr_expect_eq(f.count, 0);
+	cr_expect_eq(f.count, 1);
+	cr_expect_eq(count(&f, "incomplete"), 1, "not read, so not passed");
+	cr_expect_eq(f.items[0].action, GATE_POLICY_REJECT, "incomplete rejects even when checks warn");
+	cr_expect(strstr(f.items[0].found, "larger than 16 MiB"), "%s", f.items[0].found);
 	cr_expect_eq(gate_containers_check(&f, &p, "a.yaml", GATE_CONTAINER_FILE_YAML, big, len - 1), 0);
 	cr_expect_eq(count(&f, "privileged"), 1, "16 MiB exactly is still checked");
+	cr_expect_eq(count(&f, "incomplete"), 1, "and is complete");
 	gate_policy_findings_dispose(&f);
 	free(big);
 }
@@ -1525,7 +1530,7 @@ Test(containers, dockerfile_registries_are_checked_for_every_from)
 	gate_policy_findings_dispose(&f);
 }
 
-Test(containers, dockerfile_stages_and_arguments_survive_many_of_each)
+Test(containers, dockerfile_stages_and_arguments_survive_many_of_each_and_over_256_stages_are_incomplete)
 {
 	gate_buf b = GATE_BUF_INIT;
 	gate_policy_findings f;
@@ -1543,7 +1548,8 @@ Test(containers, dockerfile_stages_and_arguments_survive_many_of_each)
 	gate_buf_puts(&b, "ARG UID\nUSER $UID\nCOPY --from=s299 /a /a\nCOPY --from=first /b /b\n");
 	cr_assert(!b.oom);
 	f = dockerfile(b.ptr);
-	cr_expect_eq(f.count, 0);
+	cr_expect_eq(f.count, 1);
+	cr_expect_eq(count(&f, "incomplete"), 1, "301 stages: the names past 256 are not remembered");
 	dump(&f);
 	gate_policy_findings_dispose(&f);
 	gate_buf_dispose(&b);
@@ -1752,4 +1758,140 @@ Test(containers, every_allocation_failure_is_reported_without_leaks)
 		"FROM \\\n  evil.io/final:1\n"
 		"USER root\n");
 #endif
+}
+
+/* ---- a check that stopped looking is incomplete ---------------------------------------- */
+
+static void expect_incomplete(const gate_policy_findings *f, const char *why)
+{
+	const gate_policy_finding *x = first(f, "incomplete");
+	cr_assert_not_null(x, "no policy.container.incomplete");
+	cr_expect_eq(x->action, GATE_POLICY_REJECT);
+	cr_expect(strstr(x->found, why), "%s", x->found);
+	cr_expect(strstr(x->fix, "no setting raises it"), "%s", x->fix);
+}
+
+Test(containers, a_walk_that_spends_its_budget_is_incomplete)
+{
+	/* every level merges the one below ten times: a missing key costs 10^12 lookups */
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+	int i, j;
+
+	gate_buf_puts(&b, "m0: &m0 {a: 1}\n");
+	for (i = 1; i < 13; i++) {
+		gate_buf_printf(&b, "m%d: &m%d {<<: [", i, i);
+		for (j = 0; j < 10; j++)
+			gate_buf_printf(&b, "%s*m%d", j ? ", " : "", i - 1);
+		gate_buf_puts(&b, "]}\n");
+	}
+	gate_buf_puts(&b, "kind: Pod\nspec:\n  containers:\n  - {<<: *m12, securityContext: *m12}\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "more work than the 2000000 steps");
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}
+
+Test(containers, an_anchor_deeper_than_the_tree_is_built_is_incomplete)
+{
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+	int i;
+
+	gate_buf_puts(&b, "kind: Pod\nx: ");
+	for (i = 0; i < 130; i++)
+		gate_buf_puts(&b, "[");
+	gate_buf_puts(&b, "&sc {privileged: true}");
+	for (i = 0; i < 130; i++)
+		gate_buf_puts(&b, "]");
+	gate_buf_puts(&b, "\nspec: {containers: [{name: a, securityContext: *sc}]}\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "nested deeper than 128 levels");
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}
+
+Test(containers, lists_nested_deeper_than_four_are_incomplete)
+{
+	gate_policy_findings f = k8s("kind: List\nitems:\n- kind: List\n  items:\n  - kind: List\n    items:\n"
+				     "    - kind: List\n      items:\n      - kind: List\n        items:\n"
+				     "        - kind: Pod\n          spec: {containers: [{securityContext: "
+				     "{privileged: true}}]}\n");
+	expect_incomplete(&f, "kind: List nested deeper than 4");
+	gate_policy_findings_dispose(&f);
+}
+
+Test(containers, merges_deeper_than_sixteen_are_incomplete)
+{
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+	int i;
+
+	gate_buf_puts(&b, "m0: &m0 {privileged: true}\n");
+	for (i = 1; i <= 20; i++)
+		gate_buf_printf(&b, "m%d: &m%d {<<: *m%d}\n", i, i, i - 1);
+	gate_buf_puts(&b, "kind: Pod\nspec: {containers: [{name: a, securityContext: *m20}]}\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "merges nested deeper than 16");
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}
+
+Test(containers, a_ninth_heredoc_is_incomplete_not_read_as_instructions)
+{
+	gate_policy_findings f = dockerfile("FROM a@" DIGEST "\n"
+					    "RUN <<A1 <<A2 <<A3 <<A4 <<A5 <<A6 <<A7 <<A8 <<A9\n"
+					    "A1\nA2\nA3\nA4\nA5\nA6\nA7\nA8\nUSER app\nA9\n");
+	expect_incomplete(&f, "more than 8 heredocs");
+	gate_policy_findings_dispose(&f);
+}
+
+Test(containers, eight_heredocs_are_read)
+{
+	gate_policy_findings f = dockerfile("FROM a@" DIGEST "\n"
+					    "RUN <<A1 <<A2 <<A3 <<A4 <<A5 <<A6 <<A7 <<A8\n"
+					    "A1\nA2\nA3\nA4\nA5\nA6\nA7\nUSER app\nA8\nUSER app\n");
+	cr_expect_eq(count(&f, "incomplete"), 0);
+	cr_expect_eq(f.count, 0);
+	dump(&f);
+	gate_policy_findings_dispose(&f);
+}
+
+Test(containers, a_document_past_a_million_nodes_is_incomplete)
+{
+	size_t n = 1000001, i;
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+
+	gate_buf_puts(&b, "kind: Pod\nspec: {containers: [{securityContext: {privileged: true}}]}\nx: [");
+	for (i = 0; i < n; i++)
+		gate_buf_puts(&b, "1,");
+	gate_buf_puts(&b, "1]\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "more than 1000000 nodes");
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
+}
+
+Test(containers, nesting_past_ten_thousand_levels_is_incomplete)
+{
+	size_t n = 10001, i;
+	gate_buf b = GATE_BUF_INIT;
+	gate_policy_findings f;
+
+	gate_buf_puts(&b, "kind: Pod\nx: ");
+	for (i = 0; i < n; i++)
+		gate_buf_puts(&b, "[");
+	for (i = 0; i < n; i++)
+		gate_buf_puts(&b, "]");
+	gate_buf_puts(&b, "\n");
+	cr_assert(!b.oom);
+	f = k8s(b.ptr);
+	expect_incomplete(&f, "nested deeper than 128 levels"); /* the tree bound comes first */
+	gate_policy_findings_dispose(&f);
+	gate_buf_dispose(&b);
 }

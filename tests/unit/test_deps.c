@@ -416,7 +416,7 @@ Test(deps, go_mod_require_blocks_single_requires_and_replacements)
 
 /* ---- bounds --------------------------------------------------------------------------- */
 
-Test(deps, a_file_over_64_mib_yields_nothing)
+Test(deps, a_file_over_64_mib_yields_nothing_and_is_cut)
 {
 	gate_deps d = GATE_DEPS_INIT;
 	static const char line[] = "m v1.0.0 h1:x\n";
@@ -428,13 +428,16 @@ Test(deps, a_file_over_64_mib_yields_nothing)
 		big[i] = line[i % (sizeof(line) - 1)];
 	cr_assert_eq(gate_deps_parse(&d, "go.sum", big, n), 0);
 	cr_expect_eq(d.count, 0, "over the limit");
+	cr_expect_str_eq(d.cut, "larger than 64 MiB", "and the file is marked as not read");
+	d.cut = NULL;
 	cr_assert_eq(gate_deps_parse(&d, "go.sum", big, n - 1), 0);
 	cr_expect_eq(d.count, 1, "at the limit the file is read");
+	cr_expect_null(d.cut);
 	free(big);
 	gate_deps_dispose(&d);
 }
 
-Test(deps, at_most_200000_dependencies_are_read_from_one_file)
+Test(deps, at_most_200000_dependencies_are_read_from_one_file_and_more_is_cut)
 {
 	gate_deps d = GATE_DEPS_INIT;
 	gate_buf b = GATE_BUF_INIT;
@@ -446,6 +449,7 @@ Test(deps, at_most_200000_dependencies_are_read_from_one_file)
 	cr_assert_eq(gate_deps_parse(&d, "go.sum", b.ptr, b.len), 0);
 	cr_expect_eq(d.count, GATE_DEPS_MAX_PER_FILE);
 	cr_expect_str_eq(d.items[d.count - 1].name, "example.com/m199999");
+	cr_expect_str_eq(d.cut, "more than 200000 entries");
 	gate_buf_dispose(&b);
 	gate_deps_dispose(&d);
 }
@@ -1017,5 +1021,41 @@ Test(deps, a_lock_file_that_does_not_parse_is_counted_as_unreadable)
 	cr_expect_eq(d.unreadable, 2);
 	cr_assert_eq(gate_deps_parse(&d, "package-lock.json", good_json, sizeof(good_json) - 1), 0);
 	cr_expect_eq(d.unreadable, 2, "a file that parses is not counted");
+	gate_deps_dispose(&d);
+}
+
+Test(deps, exactly_200000_dependencies_are_not_cut)
+{
+	gate_deps d = GATE_DEPS_INIT;
+	gate_buf b = GATE_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < GATE_DEPS_MAX_PER_FILE; i++)
+		gate_buf_printf(&b, "example.com/m%zu v1.0.0 h1:x=\n", i);
+	cr_assert_eq(b.oom, 0);
+	cr_assert_eq(gate_deps_parse(&d, "go.sum", b.ptr, b.len), 0);
+	cr_expect_eq(d.count, GATE_DEPS_MAX_PER_FILE);
+	cr_expect_null(d.cut);
+	gate_buf_dispose(&b);
+	gate_deps_dispose(&d);
+}
+
+Test(deps, npm_v1_dependencies_nested_deeper_than_64_levels_are_cut)
+{
+	gate_deps d = GATE_DEPS_INIT;
+	gate_buf b = GATE_BUF_INIT;
+	int i;
+
+	gate_buf_puts(&b, "{\"lockfileVersion\": 1, \"dependencies\": ");
+	for (i = 0; i < 70; i++)
+		gate_buf_printf(&b, "{\"p%d\": {\"version\": \"1.0.0\", \"dependencies\": ", i);
+	gate_buf_puts(&b, "{\"event-stream\": {\"version\": \"3.3.6\"}}");
+	for (i = 0; i < 70; i++)
+		gate_buf_puts(&b, "}}");
+	gate_buf_puts(&b, "}\n");
+	cr_assert_eq(b.oom, 0);
+	cr_assert_eq(gate_deps_parse(&d, "package-lock.json", b.ptr, b.len), 0);
+	cr_expect_str_eq(d.cut, "\"dependencies\" nested deeper than 64 levels");
+	gate_buf_dispose(&b);
 	gate_deps_dispose(&d);
 }

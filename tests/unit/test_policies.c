@@ -191,3 +191,15 @@ Test(policies, the_child_sees_no_git_variable_and_runs_outside_the_repository)
 	unsetenv("GIT_QUARANTINE_PATH");
 	unsetenv("GATEHOUSE_USER");
 }
+
+Test(policies, findings_past_the_cap_are_counted_not_kept)
+{
+	gate_policy_findings f = GATE_POLICY_FINDINGS_INIT;
+	size_t i;
+
+	for (i = 0; i < GATE_POLICY_FINDINGS_MAX + 2; i++)
+		cr_assert_eq(gate_policy_findings_add(&f, GATE_POLICY_WARN, "policy.x", "a", 1, "", "%zu", i), 0);
+	cr_expect_eq(f.count, GATE_POLICY_FINDINGS_MAX);
+	cr_expect_eq(f.dropped, 2, "the caller sees them and rejects (policy.findings.incomplete)");
+	gate_policy_findings_dispose(&f);
+}
