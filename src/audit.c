@@ -282,8 +282,7 @@ static int redact_value(json_t *v, gate_redactions *r)
 
 int gate_audit_redact(json_t *rec, gate_redactions *r)
 {
-	const char *key;
-	json_t *v;
+	void *it;
 	size_t i;
 	int rc = 0;
 
@@ -291,16 +290,11 @@ int gate_audit_redact(json_t *rec, gate_redactions *r)
 		return 0;
 	if (json_is_string(rec))
 		return redact_value(rec, r);
-	if (json_is_array(rec))
-		json_array_foreach(rec, i, v) {
-			if ((rc = gate_audit_redact(v, r)) < 0)
-				return rc;
-		}
-	if (json_is_object(rec))
-		json_object_foreach(rec, key, v) {
-			if ((rc = gate_audit_redact(v, r)) < 0)
-				return rc;
-		}
+	for (i = 0; json_is_array(rec) && i < json_array_size(rec) && rc == 0; i++)
+		rc = gate_audit_redact(json_array_get(rec, i), r);
+	for (it = json_is_object(rec) ? json_object_iter(rec) : NULL; it && rc == 0;
+	     it = json_object_iter_next(rec, it))
+		rc = gate_audit_redact(json_object_iter_value(it), r);
 	return rc;
 }
 

@@ -52,11 +52,12 @@ typedef struct {
 	char *pushed_error;
 	gate_newobjs newobjs;
 	int have_newobjs;
+	gate_redactions redact;     /* secrets in ref names, paths, messages: never printed whole */
 	gate_secret_report secrets;
 	int secrets_ran;
+	int names_scanned;          /* ref names, paths and messages went through the scanner */
+	gate_secrets *late_sec;     /* for a push decided before that (see redact_scan) */
 	char secrets_engine[96];
-	gate_redactions redact;     /* secrets in ref names, paths, messages: never printed whole */
-	int names_scanned;          /* the ref names went through the scanner */
 	long person;                /* the pusher in the matrix, or -1 */
 	char *override_reason;      /* push option gatehouse.override=REASON */
 	int override_requested, override_applied;
@@ -980,20 +981,31 @@ static int scan_secrets(run_state *st)
 
 /*
  * A push decided before its text was scanned (over a limit, an internal
- * error) still names its refs in the records: their names go through the
- * scanner for the redactions only.  Best effort: the run is decided already.
+ * error) still names its refs, and perhaps its paths, in the records and
+ * the message: then what is about to leave (TEXT, LEN bytes) goes through
+ * the scanner for the redactions only.  Best effort: the run is decided.
  */
-static void redact_ref_names(run_state *st)
+static void redact_scan(run_state *st, const char *text, size_t len)
 {
-	gate_secrets *sec = NULL;
+	gate_text_batch *b = NULL;
+	gate_text_origin o;
 
 	if (st->names_scanned || st->opts->no_secrets || !st->repo || !st->repo_path)
 		return;
-	if (open_secrets(st, &sec) == 0 && !gate_secrets_disabled(sec))
-		gate_textscan_ref_names(&st->redact, sec, &st->push);
-	gate_secrets_free(sec);
+	if (!st->late_sec && open_secrets(st, &st->late_sec) < 0) {
+		st->names_scanned = 1; /* no policy to scan with: do not try again */
+		gate_error_clear();
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.where = GATE_SECRET_IN_REF_NAME;
+	o.redact_only = 1;
+	if (gate_secrets_text_begin(&b, st->late_sec, NULL, &st->redact) < 0 ||
+	    gate_secrets_text_add(b, &o, text, len) < 0)
+		gate_secrets_text_abort(b);
+	else
+		gate_secrets_text_finish(b);
 	gate_error_clear();
-	st->names_scanned = 1; /* once: for the records and the message */
 }
 
 /* Fails the run when the time budget is spent (on_error then decides). */
@@ -1175,15 +1187,22 @@ static int write_audit(run_state *st, int allowed)
 	info.duration_ms = gate_now_ms() - st->t0;
 	memcpy(info.phase_ms, st->phase_ms, sizeof(info.phase_ms));
 
-	redact_ref_names(st);
 	recs = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*recs));
 	if (!recs)
 		return GATE_ENOMEM;
-	for (i = 0; i < st->n_ds; i++, n++)
+	for (i = 0; i < st->n_ds; i++, n++) {
 		if ((rc = gate_audit_record(&recs[i], &info, &st->ds[i],
-					    st->m ? gate_matrix_label(st->m) : NULL)) < 0 ||
-		    (rc = gate_audit_redact(recs[i], &st->redact)) < 0)
+					    st->m ? gate_matrix_label(st->m) : NULL)) < 0)
 			break;
+		if (!st->names_scanned) {
+			char *text = json_dumps(recs[i], JSON_COMPACT);
+			if (text)
+				redact_scan(st, text, strlen(text));
+			free(text); /* jansson's allocator */
+		}
+		if ((rc = gate_audit_redact(recs[i], &st->redact)) < 0)
+			break;
+	}
 	if (rc == 0)
 		rc = gate_audit_append(st->audit_path, recs, n, st->audit_default);
 	/* best effort: the audit log is the record; these only ship it */
@@ -1278,10 +1297,12 @@ static int run_push(run_state *st)
 		info.override_by = st->id.login;
 		info.override_reason = st->override_reason;
 	}
-	redact_ref_names(st); /* done for the audit log already, unless nothing was written */
-	if (gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info) < 0 ||
-	    (st->redact.n && redact_buf(&out, &st->redact) < 0) ||
-	    gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
+	rc = gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info);
+	if (rc == 0 && !st->names_scanned)
+		redact_scan(st, gate_buf_cstr(&out), out.len);
+	if (rc == 0 && st->redact.n)
+		rc = redact_buf(&out, &st->redact); /* never a secret whole, even to its pusher */
+	if (rc < 0 || gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
 		/* cannot even say why: still reject */
 		fputs("gatehouse: push rejected (out of memory while reporting)\n", fp);
 		status = GATE_EXIT_REJECTED;
@@ -1322,6 +1343,7 @@ static void state_dispose(run_state *st)
 	gate_newobjs_dispose(&st->newobjs);
 	gate_secret_report_dispose(&st->secrets);
 	gate_redactions_dispose(&st->redact);
+	gate_secrets_free(st->late_sec);
 	gate_matrix_free(st->m);
 	gate_free(st->pushed_error);
 	gate_free(st->matrix_text);

@@ -245,7 +245,8 @@ static int tag_messages(push_ctx *c, git_repository *repo, const gate_update *u,
 	return rc;
 }
 
-static int ref_names(gate_text_batch *b, const gate_push *push, int redact_only)
+/* Every pushed ref name; a deleted one for the redactions only. */
+static int ref_names(gate_text_batch *b, const gate_push *push)
 {
 	size_t k;
 	int rc = 0;
@@ -255,7 +256,7 @@ static int ref_names(gate_text_batch *b, const gate_push *push, int redact_only)
 		memset(&o, 0, sizeof(o));
 		o.where = GATE_SECRET_IN_REF_NAME;
 		o.ref_index = k;
-		o.redact_only = redact_only || u->kind == GATE_UPD_DELETE;
+		o.redact_only = u->kind == GATE_UPD_DELETE;
 		rc = gate_secrets_text_add(b, &o, u->ref, strlen(u->ref));
 	}
 	return rc;
@@ -320,7 +321,7 @@ int gate_textscan_push(gate_secret_report *report, gate_redactions *red, gate_se
 		return gate_error_from_git(rc, "opening the object store");
 	if ((rc = gate_secrets_text_begin(&c.batch, s, report, red)) < 0)
 		goto out;
-	rc = ref_names(c.batch, push, 0);
+	rc = ref_names(c.batch, push);
 	for (k = 0; k < push->count && rc == 0; k++)
 		if (push->items[k].kind != GATE_UPD_DELETE && push->items[k].new_type == GIT_OBJECT_TAG)
 			rc = tag_messages(&c, repo, &push->items[k], k);
@@ -333,13 +334,4 @@ out:
 	gate_oidmap_dispose(&c.seen);
 	git_odb_free(c.odb);
 	return rc;
-}
-
-int gate_textscan_ref_names(gate_redactions *red, gate_secrets *s, const gate_push *push)
-{
-	gate_text_batch *b = NULL;
-	int rc = gate_secrets_text_begin(&b, s, NULL, red);
-	if (rc == 0)
-		rc = ref_names(b, push, 1);
-	return rc < 0 ? (gate_secrets_text_abort(b), rc) : gate_secrets_text_finish(b);
 }

@@ -62,10 +62,4 @@ int gate_textscan_push(gate_secret_report *report, gate_redactions *red, gate_se
 		       git_repository *repo, const gate_push *push, const gate_newobjs *newobjs,
 		       const gate_blob_jobs *jobs);
 
-/*
- * Only the ref names of PUSH, only into RED: for a push refused before its
- * content was looked at, whose records still name its refs.
- */
-int gate_textscan_ref_names(gate_redactions *red, gate_secrets *s, const gate_push *push);
-
 #endif

@@ -54,6 +54,17 @@ attacks() {
   expect_not_whole "$hook attack: AWS key in a commit message" "$AWS"
   expect_ref "$hook attack: AWS key in a commit message: the branch was not created" "$srv" refs/heads/msg none
 
+  # --- a token after a NUL byte in a commit message (git log stops at the NUL; the scan does not)
+  git -C "$wc" checkout -q -b nulmsg "$base"
+  bad=$(printf 'tree %s\nparent %s\nauthor A <a@example.com> 1767225600 +0000\ncommitter A <a@example.com> 1767225600 +0000\n\nTidy up\n\nnothing to see\0 key=%s\n' \
+    "$(git -C "$wc" rev-parse "$base^{tree}")" "$base" "$AWS" | git -C "$wc" hash-object -w -t commit --literally --stdin)
+  git -C "$wc" update-ref refs/heads/nulmsg "$bad"
+  push_as bob "$wc" origin nulmsg
+  expect_rejected "$hook attack: AWS key after a NUL in a commit message: rejected"
+  expect_out "$hook attack: AWS key after a NUL in a commit message: found on its line" \
+    "[secret.aws-access-key-id] commit ${bad:0:10} message, line 3, column 21"
+  expect_ref "$hook attack: AWS key after a NUL in a commit message: the branch was not created" "$srv" refs/heads/nulmsg none
+
   # --- the same message with gatehouse:allow on the line (the same allowlists as files)
   git -C "$wc" checkout -q -b msg-ok "$base"
   git -C "$wc" commit -q --allow-empty -m "Docs" -m "example key $AWS2 # gatehouse:allow"
@@ -151,5 +162,31 @@ attacks() {
 
 attacks pre-receive
 attacks update
+
+# --- a push refused before its content is scanned (over settings.limits) still
+# names its refs and the path over the limit: redacted all the same
+srv=$(new_server hiding-limits)
+wc=$(new_clone "$srv" hide-limits)
+{
+  sed '/^settings:/,$d' "$MATRIX_DIR/base.yml"
+  printf 'settings:\n  on_error: reject\n  limits:\n    refs: 2\n    path_bytes: 30\n'
+} >"$TMP/limits.yml"
+put_matrix "$wc" "$TMP/limits.yml"
+push_as erin "$wc" origin main
+expect_accepted "limits: setup"
+base=$(git -C "$wc" rev-parse HEAD)
+push_as bob "$wc" origin "HEAD:refs/heads/a" "HEAD:refs/heads/b" "HEAD:refs/heads/fix/$GH"
+expect_rejected "limits: three refs where two are allowed: rejected"
+expect_out "limits: three refs where two are allowed: for the limit" "[limit.refs]" "refs/heads/fix/ghp_...(40 chars)"
+expect_not_whole "limits: a token as a branch name in a push over settings.limits.refs" "$GH"
+git -C "$wc" checkout -q -b deep "$base"
+mkdir -p "$wc/keys/deploy"
+printf 'x\n' >"$wc/keys/deploy/$AWS.pem"
+git -C "$wc" add keys && git -C "$wc" commit -q -m "Add key file"
+push_as bob "$wc" origin deep
+expect_rejected "limits: a token in a path over settings.limits.path_bytes: rejected"
+expect_out "limits: a token in a path over settings.limits.path_bytes: for the limit, the path redacted" \
+  "[limit.path_bytes]" "keys/deploy/AKIA...(20 chars)"
+expect_not_whole "limits: a token in a path over settings.limits.path_bytes" "$AWS"
 
 finish
