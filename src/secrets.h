@@ -186,8 +186,8 @@ int gate_secrets_text_begin(gate_text_batch **out, gate_secrets *s, gate_secret_
 			    gate_redactions *red);
 
 /*
- * Adds TEXT (LEN bytes, copied; any bytes) from ORIGIN; scans the batch when
- * it is full.  A path under secrets.allow_paths is not scanned; a text over
+ * Adds TEXT (LEN bytes, copied; any bytes; for IN_PATH a C string) from
+ * ORIGIN; scans the batch when it is full.  A path under secrets.allow_paths is not scanned; a text over
  * max_blob_bytes is reported as not scanned, like a blob.  0 or an error.
  */
 int gate_secrets_text_add(gate_text_batch *b, const gate_text_origin *origin, const char *text,
