@@ -211,6 +211,14 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(js, "scanned_blobs", json_integer((json_int_t)sr->scanned));
 			rc |= set(js, "scanned_bytes", json_integer((json_int_t)sr->scanned_bytes));
 			rc |= set(js, "skipped_binary", json_integer((json_int_t)sr->skipped_binary));
+			rc |= set(js, "decoded_utf16", json_integer((json_int_t)sr->decoded_utf16));
+			rc |= set(js, "binary_text_runs", json_integer((json_int_t)sr->binary_runs));
+			if (sr->n_skipped_bin) {
+				json_t *bin = json_array();
+				rc |= set(js, "skipped_binary_paths", bin);
+				for (k = 0; bin && k < sr->n_skipped_bin && k < GATE_AUDIT_MAX_PATHS; k++)
+					rc |= json_array_append_new(bin, jstr(sr->skipped_bin[k].path)) ? -1 : 0;
+			}
 			for (k = 0; k < sr->n_skipped_large; k++) {
 				json_t *e = json_object();
 				if (!e || json_array_append_new(large, e) < 0) {
@@ -279,6 +287,41 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 	}
 	*out = o;
 	return 0;
+}
+
+/* Redacts R's secrets in the JSON string V, in place. */
+static int redact_value(json_t *v, gate_redactions *r)
+{
+	const char *str = json_string_value(v);
+	size_t len = json_string_length(v);
+	gate_buf b = GATE_BUF_INIT;
+	int rc;
+
+	if (!str || !gate_redact_needed(r, str, len))
+		return 0;
+	if ((rc = gate_redact_put(&b, r, str, len)) == 0 &&
+	    json_string_setn(v, gate_buf_cstr(&b), b.len) < 0)
+		rc = gate_error_oom();
+	gate_buf_dispose(&b);
+	return rc;
+}
+
+int gate_audit_redact(json_t *rec, gate_redactions *r)
+{
+	void *it;
+	size_t i;
+	int rc = 0;
+
+	if (!r->n)
+		return 0;
+	if (json_is_string(rec))
+		return redact_value(rec, r);
+	for (i = 0; json_is_array(rec) && i < json_array_size(rec) && rc == 0; i++)
+		rc = gate_audit_redact(json_array_get(rec, i), r);
+	for (it = json_is_object(rec) ? json_object_iter(rec) : NULL; it && rc == 0;
+	     it = json_object_iter_next(rec, it))
+		rc = gate_audit_redact(json_object_iter_value(it), r);
+	return rc;
 }
 
 static int ensure_dir(const char *path)

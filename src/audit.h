@@ -9,7 +9,11 @@
 
 #include "decide.h"
 #include "overrides.h"
+#include "redact.h"
 #include "secrets.h"
+
+/* Paths of binary blobs not scanned, listed in a record at most (all are counted). */
+#define GATE_AUDIT_MAX_PATHS 100
 
 /* What is common to every record of one hook run. */
 /* The stages of a hook run, timed in the audit record's phases_ms. */
@@ -48,6 +52,13 @@ typedef struct {
  */
 int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
 		      const char *matrix_label);
+
+/*
+ * Replaces, in every string of record REC, each secret of R by its redacted
+ * form (ref names and paths that held a secret, messages that quote them).
+ * 0 or GATE_ENOMEM.
+ */
+int gate_audit_redact(json_t *rec, gate_redactions *r);
 
 /*
  * Appends RECORDS (N objects) to the log at PATH as JSON lines with a single

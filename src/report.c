@@ -56,6 +56,21 @@ static void put_reason(gate_buf *b, const gate_reason *r, const gate_report_info
 		put_line(b, "      fix:   ", r->fix);
 }
 
+/* The first few of N blobs not scanned, escaped, then how many more. */
+static void put_skipped(gate_buf *b, const gate_skipped_blob *list, size_t n, int sizes)
+{
+	size_t k;
+	for (k = 0; k < n && k < GATE_REPORT_MAX_SKIPPED; k++) {
+		gate_buf_puts(b, k ? ", " : " ");
+		gate_buf_put_escaped(b, list[k].path, strlen(list[k].path));
+		if (sizes)
+			gate_buf_printf(b, " (%zu bytes)", list[k].size);
+	}
+	if (n > GATE_REPORT_MAX_SKIPPED)
+		gate_buf_printf(b, " and %zu more", n - GATE_REPORT_MAX_SKIPPED);
+	gate_buf_puts(b, "\n");
+}
+
 /* Warnings (policy checks set to warn) of D, under its ref. */
 static void put_warnings(gate_buf *b, const gate_decision *d, const gate_report_info *info)
 {
@@ -162,19 +177,21 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 		gate_buf_puts(out, "\n  accepted only because the matrix says settings.on_error: allow\n");
 	}
 	if (info->secrets && info->secrets->n_skipped_large) {
-		size_t k;
+		const gate_secret_report *sr = info->secrets;
 		gate_buf_printf(out, "  note: %zu blob%s over secrets.max_blob_bytes %s not scanned for "
 				     "secrets (recorded in the audit log):",
-				info->secrets->n_skipped_large,
-				info->secrets->n_skipped_large == 1 ? "" : "s",
-				info->secrets->n_skipped_large == 1 ? "was" : "were");
-		for (k = 0; k < info->secrets->n_skipped_large && k < 5; k++) {
-			gate_buf_puts(out, k ? ", " : " ");
-			gate_buf_put_escaped(out, info->secrets->skipped_large[k].path,
-					     strlen(info->secrets->skipped_large[k].path));
-			gate_buf_printf(out, " (%zu bytes)", info->secrets->skipped_large[k].size);
-		}
-		gate_buf_puts(out, info->secrets->n_skipped_large > 5 ? ", ...\n" : "\n");
+				sr->n_skipped_large, sr->n_skipped_large == 1 ? "" : "s",
+				sr->n_skipped_large == 1 ? "was" : "were");
+		put_skipped(out, sr->skipped_large, sr->n_skipped_large, 1);
+	}
+	if (info->secrets && info->secrets->n_skipped_bin) {
+		const gate_secret_report *sr = info->secrets;
+		gate_buf_printf(out, "  note: %zu binary blob%s with no text in %s %s not scanned for "
+				     "secrets (recorded in the audit log):",
+				sr->n_skipped_bin, sr->n_skipped_bin == 1 ? "" : "s",
+				sr->n_skipped_bin == 1 ? "it" : "them",
+				sr->n_skipped_bin == 1 ? "was" : "were");
+		put_skipped(out, sr->skipped_bin, sr->n_skipped_bin, 0);
 	}
 	if (info->unprotected)
 		gate_buf_printf(out, "  note: no responsibility matrix on the trusted ref (%s) yet: "

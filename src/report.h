@@ -11,6 +11,9 @@
 #include "decide.h"
 #include "secrets.h"
 
+/* Blobs not scanned named in the message at most (then "and N more"; the audit log has them). */
+#define GATE_REPORT_MAX_SKIPPED 5
+
 typedef struct {
 	const char *matrix_label;  /* where the matrix came from; NULL: none */
 	const char *matrix_commit; /* commit it was read at, or NULL */

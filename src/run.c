@@ -31,8 +31,10 @@
 #include "policy_input.h"
 #include "push.h"
 #include "pushrec.h"
+#include "redact.h"
 #include "repo.h"
 #include "report.h"
+#include "textscan.h"
 #include "watchdog.h"
 
 #define DEFAULT_MATRIX_PATH "matrix/responsibility.yml"
@@ -47,7 +49,9 @@ typedef struct {
 	gate_matrix *m;
 	char *pushed_error;
 	gate_newobjs newobjs;
+	gate_redactions redact;     /* secrets in ref names, paths, messages: never printed whole */
 	gate_secret_report secrets;
+	gate_secrets *late_sec;     /* for a push decided before that (see redact_scan) */
 	long person;                /* the pusher in the matrix, or -1 */
 	char *override_reason;      /* push option gatehouse.override=REASON */
 	double deadline;            /* monotonic ms; 0: no time budget */
@@ -70,6 +74,7 @@ typedef struct {
 	int has_matrix_commit, bootstrap, unprotected;
 	int have_newobjs;
 	int secrets_ran;
+	int names_scanned;          /* ref names, paths and messages went through the scanner */
 	int override_requested, override_applied;
 	unsigned budget_ms;
 	int failed; /* an internal error decided the run, even if its text could not be kept */
@@ -749,6 +754,69 @@ out:
 #define IGNORE_FILE ".gatehouse/ignore"
 #define IGNORE_MAX (1024 * 1024)
 
+/* Where finding F is, for the subject and the start of what was found. */
+static void finding_place(gate_buf *subject, gate_buf *found, const gate_secret_finding *f)
+{
+	const char *path = *f->path ? f->path : "(no path)";
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, 11, &f->commit);
+	switch (f->where) {
+	case GATE_SECRET_IN_COMMIT_MESSAGE:
+		gate_buf_printf(subject, "commit %.7s message, line %zu", hex, f->line);
+		gate_buf_printf(found, "commit %s message, line %zu, column %zu", hex, f->line,
+				f->column);
+		break;
+	case GATE_SECRET_IN_TAG_MESSAGE:
+		gate_buf_puts(subject, "tag ");
+		gate_buf_put_escaped(subject, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
+		gate_buf_printf(subject, " message, line %zu", f->line);
+		gate_buf_put(found, subject->ptr ? subject->ptr : "", subject->len);
+		gate_buf_printf(found, ", column %zu", f->column);
+		break;
+	case GATE_SECRET_IN_PATH:
+		gate_buf_puts(subject, "path of ");
+		gate_buf_put_escaped(subject, f->path, strlen(f->path));
+		gate_buf_put(found, subject->ptr ? subject->ptr : "", subject->len);
+		gate_buf_printf(found, ", column %zu", f->column);
+		break;
+	case GATE_SECRET_IN_REF_NAME:
+		gate_buf_puts(subject, "ref name");
+		gate_buf_printf(found, "ref name, column %zu", f->column);
+		break;
+	default:
+		gate_buf_put_escaped(subject, path, strlen(path));
+		gate_buf_printf(subject, ":%zu", f->line);
+		path = *f->path ? f->path : "(a blob under no path)";
+		gate_buf_put_escaped(found, path, strlen(path));
+		gate_buf_printf(found, ":%zu:%zu", f->line, f->column);
+	}
+}
+
+/* How to get rid of finding F, by where it is (the allowlisting follows). */
+static const char *finding_fix(const gate_secret_finding *f)
+{
+	switch (f->where) {
+	case GATE_SECRET_IN_COMMIT_MESSAGE:
+		return "reword that commit's message (git rebase -i, mark the commit 'reword'; "
+		       "git commit --amend if it is the last one) and rotate the secret: it has left "
+		       "your machine. ";
+	case GATE_SECRET_IN_TAG_MESSAGE:
+		return NULL; /* names the tag: see report_findings */
+	case GATE_SECRET_IN_PATH:
+		return "rename the file in every commit of the push that has it (git mv, then git "
+		       "rebase -i to fold the rename into the commit that added it) and rotate the "
+		       "secret: it has left your machine. ";
+	case GATE_SECRET_IN_REF_NAME:
+		return "push under another ref name (git push origin HEAD:refs/heads/<new-name>; "
+		       "git branch -m renames the local branch) and rotate the secret: it has left "
+		       "your machine. ";
+	default:
+		return "remove it from every commit of the push (git rebase -i, or git filter-repo "
+		       "--replace-text for a long history) and rotate it: it has left your machine. ";
+	}
+}
+
 /* One reason per finding, on the update that brought it. */
 static int report_findings(run_state *st)
 {
@@ -757,6 +825,7 @@ static int report_findings(run_state *st)
 		const gate_secret_finding *f = &st->secrets.items[i];
 		gate_buf check = GATE_BUF_INIT, subject = GATE_BUF_INIT, found = GATE_BUF_INIT,
 			 missing = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+		const char *how = finding_fix(f);
 		char hex[GIT_OID_HEXSZ + 1];
 		gate_decision *d;
 		int rc;
@@ -765,26 +834,34 @@ static int report_findings(run_state *st)
 			continue;
 		d = &st->ds[f->ref_index];
 		gate_buf_printf(&check, "secret.%s", f->rule_id);
-		gate_buf_put_escaped(&subject, *f->path ? f->path : "(no path)", strlen(*f->path ? f->path : "(no path)"));
-		gate_buf_printf(&subject, ":%zu", f->line);
-		gate_buf_put_escaped(&found, *f->path ? f->path : "(a blob under no path)",
-				     strlen(*f->path ? f->path : "(a blob under no path)"));
-		gate_buf_printf(&found, ":%zu:%zu: %s %s", f->line, f->column,
-				f->description ? f->description : f->rule_id, f->redacted);
-		if (!git_oid_is_zero(&f->commit)) {
+		finding_place(&subject, &found, f);
+		gate_buf_printf(&found, ": %s %s", f->description ? f->description : f->rule_id,
+				f->redacted);
+		if (!git_oid_is_zero(&f->commit) && f->where != GATE_SECRET_IN_COMMIT_MESSAGE) {
 			git_oid_tostr(hex, 11, &f->commit);
-			gate_buf_printf(&found, " in commit %s ", hex);
-			gate_buf_put_escaped(&found, f->commit_subject ? f->commit_subject : "",
-					     f->commit_subject ? strlen(f->commit_subject) : 0);
+			gate_buf_printf(&found, " in commit %s", hex);
+			if (f->commit_subject) {
+				gate_buf_puts(&found, " ");
+				gate_buf_put_escaped(&found, f->commit_subject, strlen(f->commit_subject));
+			}
 		}
 		if (f->also)
 			gate_buf_printf(&found, " (and in %zu later version%s of the file)", f->also,
 					f->also == 1 ? "" : "s");
 		gate_buf_puts(&missing, "no secret in anything pushed, in any commit");
-		gate_buf_puts(&fix, "remove it from every commit of the push (git rebase -i, or git "
-				    "filter-repo --replace-text for a long history) and rotate it: it has "
-				    "left your machine. Not a secret? Add 'gatehouse:allow' to that line, or ");
-		gate_buf_printf(&fix, "the fingerprint %s to %s on %s", f->fingerprint, IGNORE_FILE,
+		if (how) {
+			gate_buf_puts(&fix, how);
+		} else {
+			gate_buf_puts(&fix, "make the tag again with a message without it (git tag -d ");
+			gate_buf_put_escaped(&fix, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
+			gate_buf_puts(&fix, ", then git tag -a) and rotate the secret: it has left your "
+					    "machine. ");
+		}
+		gate_buf_printf(&fix, "Not a secret? Add %sthe fingerprint %s to %s on %s",
+				f->where == GATE_SECRET_IN_PATH || f->where == GATE_SECRET_IN_REF_NAME
+					? ""
+					: "'gatehouse:allow' to that line, or ",
+				f->fingerprint, IGNORE_FILE,
 				st->trusted_ref ? st->trusted_ref : "the trusted branch");
 		rc = (check.oom || subject.oom || found.oom || missing.oom || fix.oom)
 			     ? gate_error_oom()
@@ -1111,23 +1188,25 @@ static int external_not_run(run_state *st)
 	return rc;
 }
 
-/* Scans every blob the push brings, under the matrix's secrets: section. */
-static int scan_secrets(run_state *st)
+/*
+ * The secrets policy for this push: the matrix's secrets: section (or the
+ * built-in defaults) and the fingerprints file on the trusted ref.
+ */
+static int open_secrets(run_state *st, gate_secrets **out)
 {
-	gate_secrets *sec = NULL;
-	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
 	gate_buf cache = GATE_BUF_INIT;
 	char *ignore = NULL;
 	size_t ilen;
 	git_oid trusted;
 	int rc, created;
 
+	*out = NULL;
 	if (st->trusted_ref && trusted_tip(st, &trusted, &created) == 0) {
 		rc = gate_repo_read_file_at(&ignore, &ilen, st->repo, &trusted, IGNORE_FILE, IGNORE_MAX);
 		if (rc == GATE_ENOTFOUND)
 			gate_error_clear();
 		else if (rc < 0)
-			return fail(st, rc);
+			return rc;
 	}
 	git_error_clear();
 	gate_buf_printf(&cache, "%s/gatehouse/cache", st->repo_path);
@@ -1140,13 +1219,26 @@ static int scan_secrets(run_state *st)
 	/* a ':' in the repository's path would split the list: no cache then */
 	rc = cache.oom ? GATE_ENOMEM
 	     : st->opts->no_secrets ? 0 /* pre-push: pre-commit scanned; the policies below still run */
-				    : gate_secrets_new(&sec, st->m, ignore,
+				    : gate_secrets_new(out, st->m, ignore,
 						       st->opts->dry_run || strchr(st->repo_path, ':')
 							       ? NULL
 							       : gate_buf_cstr(&cache));
 	gate_free(ignore);
 	gate_buf_dispose(&cache);
-	if (rc < 0)
+	return rc;
+}
+
+/*
+ * Scans every blob the push brings, and its text outside blobs (messages,
+ * paths, ref names), under the matrix's secrets: section.
+ */
+static int scan_secrets(run_state *st)
+{
+	gate_secrets *sec = NULL;
+	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
+	int rc;
+
+	if ((rc = open_secrets(st, &sec)) < 0)
 		return fail(st, rc);
 	{
 		/* listed even with secrets off: the listing checks the path and commit limits */
@@ -1174,6 +1266,11 @@ static int scan_secrets(run_state *st)
 		if (rc == 0) {
 			t = gate_now_ms();
 			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
+			/* messages, paths and ref names: the same rules, beside the blobs */
+			if (rc == 0)
+				rc = gate_textscan_push(&st->secrets, &st->redact, sec, st->repo, &st->push,
+							&st->newobjs, &jobs);
+			st->names_scanned = rc == 0;
 			st->phase_ms[GATE_PHASE_SECRETS_SCAN] = gate_now_ms() - t;
 		}
 		if (rc == 0) {
@@ -1328,6 +1425,35 @@ static int grant_overrides(run_state *st)
 		gate_buf_dispose(&path);
 	}
 	return rc;
+}
+
+/*
+ * A push decided before its text was scanned (over a limit, an internal
+ * error) still names its refs, and perhaps its paths, in the records and
+ * the message: then what is about to leave (TEXT, LEN bytes) goes through
+ * the scanner for the redactions only.  Best effort: the run is decided.
+ */
+static void redact_scan(run_state *st, const char *text, size_t len)
+{
+	gate_text_batch *b = NULL;
+	gate_text_origin o;
+
+	if (st->names_scanned || st->opts->no_secrets || !st->repo || !st->repo_path)
+		return;
+	if (!st->late_sec && open_secrets(st, &st->late_sec) < 0) {
+		st->names_scanned = 1; /* no policy to scan with: do not try again */
+		gate_error_clear();
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.where = GATE_SECRET_IN_REF_NAME;
+	o.redact_only = 1;
+	if (gate_secrets_text_begin(&b, st->late_sec, NULL, &st->redact) < 0 ||
+	    gate_secrets_text_add(b, &o, text, len) < 0)
+		gate_secrets_text_abort(b);
+	else
+		gate_secrets_text_finish(b);
+	gate_error_clear();
 }
 
 /* Fails the run when the time budget is spent (on_error then decides). */
@@ -1536,10 +1662,19 @@ static int write_audit(run_state *st, int allowed)
 	recs = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*recs));
 	if (!recs)
 		return GATE_ENOMEM;
-	for (i = 0; i < st->n_ds; i++, n++)
+	for (i = 0; i < st->n_ds; i++, n++) {
 		if ((rc = gate_audit_record(&recs[i], &info, &st->ds[i],
 					    st->m ? gate_matrix_label(st->m) : NULL)) < 0)
 			break;
+		if (!st->names_scanned) {
+			char *text = json_dumps(recs[i], JSON_COMPACT);
+			if (text)
+				redact_scan(st, text, strlen(text));
+			free(text); /* jansson's allocator */
+		}
+		if ((rc = gate_audit_redact(recs[i], &st->redact)) < 0)
+			break;
+	}
 	if (rc == 0)
 		rc = gate_audit_append(st->audit_path, recs, n, st->audit_default);
 	/* best effort: the audit log is the record; these only ship it */
@@ -1556,6 +1691,19 @@ static int write_audit(run_state *st, int allowed)
 		json_decref(recs[i]);
 	gate_free(recs);
 	return rc;
+}
+
+/* Replaces OUT's text by the same with every secret of R redacted. */
+static int redact_buf(gate_buf *out, gate_redactions *r)
+{
+	gate_buf b = GATE_BUF_INIT;
+	if (gate_redact_put(&b, r, gate_buf_cstr(out), out->len) < 0) {
+		gate_buf_dispose(&b);
+		return GATE_ENOMEM;
+	}
+	gate_buf_dispose(out);
+	*out = b;
+	return 0;
 }
 
 static const char *line_prefix(void)
@@ -1626,8 +1774,12 @@ static int run_push(run_state *st)
 		info.override_by = st->id.login;
 		info.override_reason = st->override_reason;
 	}
-	if (gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info) < 0 ||
-	    gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
+	rc = gate_report_format(&out, st->ds, st->ds ? st->n_ds : 0, &info);
+	if (rc == 0 && !st->names_scanned)
+		redact_scan(st, gate_buf_cstr(&out), out.len);
+	if (rc == 0 && st->redact.n)
+		rc = redact_buf(&out, &st->redact); /* never a secret whole, even to its pusher */
+	if (rc < 0 || gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
 		/* cannot even say why: still reject */
 		fputs("gatehouse: push rejected (out of memory while reporting)\n", fp);
 		status = GATE_EXIT_REJECTED;
@@ -1667,6 +1819,8 @@ static void state_dispose(run_state *st)
 	gate_push_dispose(&st->push);
 	gate_newobjs_dispose(&st->newobjs);
 	gate_secret_report_dispose(&st->secrets);
+	gate_redactions_dispose(&st->redact);
+	gate_secrets_free(st->late_sec);
 	gate_matrix_free(st->m);
 	gate_free(st->pushed_error);
 	gate_free(st->matrix_text);

@@ -157,6 +157,18 @@ static void show_progress(size_t done, size_t total, unsigned long long bytes, v
 
 /* ---- output ---------------------------------------------------------------------- */
 
+/* Each binary blob with no text in it, one line each after PREFIX, escaped. */
+static void print_skipped_bin(const gate_secret_report *r, FILE *err, const char *prefix)
+{
+	size_t i;
+	for (i = 0; i < r->n_skipped_bin; i++) {
+		gate_buf b = GATE_BUF_INIT;
+		gate_buf_put_escaped(&b, r->skipped_bin[i].path, strlen(r->skipped_bin[i].path));
+		fprintf(err, "%s%s (%zu bytes)\n", prefix, gate_buf_cstr(&b), r->skipped_bin[i].size);
+		gate_buf_dispose(&b);
+	}
+}
+
 static void print_text(const scan_state *st, FILE *out)
 {
 	size_t i;
@@ -436,6 +448,7 @@ int gate_run_scan(const gate_scan_opts *o)
 		for (i = 0; i < st.rep.n_skipped_large; i++)
 			fprintf(o->err, "gatehouse: note: %s (%zu bytes) is over max_blob_bytes and was not "
 					"scanned\n", st.rep.skipped_large[i].path, st.rep.skipped_large[i].size);
+		print_skipped_bin(&st.rep, o->err, "gatehouse: note: binary, no text in it, not scanned: ");
 		status = st.rep.count ? GATE_EXIT_REJECTED : GATE_EXIT_OK;
 		goto out;
 	}
@@ -443,13 +456,14 @@ int gate_run_scan(const gate_scan_opts *o)
 		st.rep.count, st.rep.count == 1 ? "" : "s", st.rep.scanned, st.rep.scanned == 1 ? "" : "s",
 		st.rep.scanned_bytes, gate_secrets_engine(st.sec));
 	if (st.rep.skipped_binary)
-		fprintf(o->err, "; %zu binary skipped", st.rep.skipped_binary);
+		fprintf(o->err, "; %zu binary with no text in it NOT scanned", st.rep.skipped_binary);
 	if (st.rep.n_skipped_large)
 		fprintf(o->err, "; %zu over max_blob_bytes NOT scanned", st.rep.n_skipped_large);
 	fputc('\n', o->err);
 	for (i = 0; i < st.rep.n_skipped_large; i++)
 		fprintf(o->err, "  not scanned (too large): %s (%zu bytes)\n", st.rep.skipped_large[i].path,
 			st.rep.skipped_large[i].size);
+	print_skipped_bin(&st.rep, o->err, "  not scanned (binary, no text in it): ");
 	status = st.rep.count ? GATE_EXIT_REJECTED : GATE_EXIT_OK;
 out:
 	path_list_dispose(&files);

@@ -3,9 +3,13 @@
  *
  * Trust: everything scanned is pushed or committed content.  Blobs over
  * max_blob_bytes are not read at all (their size comes from the object
- * header) and are reported as skipped, never silently; binary blobs (a NUL
- * in the first 8 KiB) are counted.  A finding carries the secret only in
- * redacted form and as a hash inside its fingerprint.
+ * header) and are reported as skipped, never silently.  A binary blob (a
+ * NUL in the first 8 KiB) is decoded when it is UTF-16 and scanned on its
+ * runs of printable text (a token after a NUL is still a token); one with
+ * neither is named as not scanned.  A finding carries the secret only in
+ * redacted form and as a hash inside its fingerprint; a secret found in
+ * text gatehouse prints (a ref name, a path) also goes, whole, to the
+ * redactions the driver passes every message and record through.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <openssl/evp.h>
@@ -21,6 +25,7 @@
 #include "glob.h"
 #include "repo.h"
 #include "secrets.h"
+#include "textscan.h"
 #include "trailers.h"
 #include "treediff.h"
 
@@ -271,19 +276,36 @@ typedef struct {
 	int rc;
 } hit_ctx;
 
+/* Whether secrets.allow_regexes accepts the secret SECRET (LEN bytes). */
+static int value_allowed(const gate_secrets *s, pcre2_match_data *md, const char *secret, size_t len)
+{
+	size_t i;
+	for (i = 0; i < s->n_allow_re; i++)
+		if (s->allow_re[i] &&
+		    pcre2_match(s->allow_re[i], (PCRE2_SPTR)secret, len, 0, 0, md, NULL) >= 0)
+			return 1;
+	return 0;
+}
+
+/* A finding's fingerprint, RULE:WHERE:hash (WHERE: a path, or a text's label). */
+static void fingerprint(char *out, size_t outlen, const char *rule, const char *where,
+			const char *secret, size_t len)
+{
+	char hash[17];
+	secret_hash(hash, secret, len);
+	snprintf(out, outlen, "%s:%s:%s", rule, where, hash);
+}
+
 static int on_hit(const gate_secret_hit *hit, const char *data, size_t len, void *payload)
 {
 	hit_ctx *h = payload;
 	const char *secret = data + hit->offset;
 	raw_hit *r;
-	size_t i;
 	(void)len;
 
 	/* allowed values do not depend on the path: filtered once, here */
-	for (i = 0; i < h->s->n_allow_re; i++)
-		if (h->s->allow_re[i] && pcre2_match(h->s->allow_re[i], (PCRE2_SPTR)secret, hit->length,
-						     0, 0, h->md, NULL) >= 0)
-			return 0;
+	if (value_allowed(h->s, h->md, secret, hit->length))
+		return 0;
 	if (gate_grow(&h->out->items, &h->out->cap, h->out->n + 1, sizeof(*r)) < 0) {
 		h->rc = GATE_ENOMEM;
 		return 1;
@@ -302,28 +324,76 @@ static int is_binary(const char *data, size_t len)
 	return memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
 }
 
-/* Scans DATA once into HITS (emptied first); a binary blob is counted and yields none. */
-static int scan_raw(raw_hits *hits, gate_secret_report *report, gate_secrets *s,
-		    gate_scan_ctx *ctx, pcre2_match_data *md, const char *data, size_t len)
+/* Scans DATA as text, appending what it finds to HITS. */
+static int scan_text(raw_hits *hits, gate_secrets *s, gate_scan_ctx *ctx, pcre2_match_data *md,
+		     const char *data, size_t len)
 {
 	hit_ctx h;
 	int rc;
 
-	hits->n = 0;
-	if (is_binary(data, len)) {
-		report->skipped_binary++;
-		return 0;
-	}
 	memset(&h, 0, sizeof(h));
 	h.s = s;
 	h.out = hits;
 	h.md = md;
-	report->scanned++;
-	report->scanned_bytes += len;
 	rc = gate_scan(ctx, data, len, on_hit, &h);
 	if (h.rc < 0)
 		return h.rc;
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * A binary blob: decoded and scanned when it is UTF-16, and scanned on its
+ * runs of printable text in place.  1 when it has neither (the caller names
+ * it as not scanned under each of its paths), 0, or an error.  The extra
+ * copies are made only here, for the few blobs that need them.
+ */
+static int scan_binary(raw_hits *hits, gate_secret_report *report, gate_secrets *s,
+		       gate_scan_ctx *ctx, pcre2_match_data *md, const char *data, size_t len)
+{
+	char *text = NULL;
+	size_t bom, tlen;
+	gate_utf16 enc = gate_textscan_utf16(data, len, &bom);
+	int rc = 0, looked = 0;
+
+	if (enc != GATE_UTF16_NONE) {
+		rc = gate_textscan_utf16_decode(&text, &tlen, data + bom, len - bom, enc);
+		if (rc == 0)
+			rc = scan_text(hits, s, ctx, md, text, tlen);
+		gate_free(text);
+		text = NULL;
+		report->decoded_utf16 += rc == 0;
+		looked = 1;
+	}
+	if (rc == 0 && (rc = gate_textscan_runs(&text, data, len, GATE_TEXT_RUN_MIN)) > 0) {
+		rc = scan_text(hits, s, ctx, md, text, len);
+		gate_free(text);
+		report->binary_runs += rc == 0;
+		looked = 1;
+	}
+	if (rc < 0)
+		return rc;
+	if (looked) {
+		report->scanned++;
+		report->scanned_bytes += len;
+		return 0;
+	}
+	report->skipped_binary++;
+	return 1;
+}
+
+/*
+ * Scans DATA once into HITS (emptied first): 0, 1 for a binary blob with no
+ * text in it (nothing scanned), or an error.
+ */
+static int scan_raw(raw_hits *hits, gate_secret_report *report, gate_secrets *s,
+		    gate_scan_ctx *ctx, pcre2_match_data *md, const char *data, size_t len)
+{
+	hits->n = 0;
+	if (is_binary(data, len))
+		return scan_binary(hits, report, s, ctx, md, data, len);
+	report->scanned++;
+	report->scanned_bytes += len;
+	return scan_text(hits, s, ctx, md, data, len);
 }
 
 /*
@@ -370,18 +440,23 @@ static int emit(gate_secret_report *r, const gate_secrets *s, const raw_hits *hi
 	return 0;
 }
 
-static int skip_large(gate_secret_report *r, const char *path, size_t size)
+static int skip_list(gate_skipped_blob **list, size_t *n, size_t *cap, const char *path, size_t size)
 {
 	gate_skipped_blob *b;
-	if (gate_grow(&r->skipped_large, &r->cap_skipped_large, r->n_skipped_large + 1, sizeof(*b)) < 0)
+	if (gate_grow(list, cap, *n + 1, sizeof(*b)) < 0)
 		return GATE_ENOMEM;
-	b = &r->skipped_large[r->n_skipped_large];
+	b = &(*list)[*n];
 	b->path = gate_strdup(path);
 	b->size = size;
 	if (!b->path)
 		return GATE_ENOMEM;
-	r->n_skipped_large++;
+	(*n)++;
 	return 0;
+}
+
+static int skip_large(gate_secret_report *r, const char *path, size_t size)
+{
+	return skip_list(&r->skipped_large, &r->n_skipped_large, &r->cap_skipped_large, path, size);
 }
 
 void gate_secret_report_dispose(gate_secret_report *r)
@@ -390,11 +465,15 @@ void gate_secret_report_dispose(gate_secret_report *r)
 	for (i = 0; i < r->count; i++) {
 		gate_free(r->items[i].rule_id);
 		gate_free(r->items[i].path);
+		gate_free(r->items[i].name);
 		gate_free(r->items[i].commit_subject);
 	}
 	for (i = 0; i < r->n_skipped_large; i++)
 		gate_free(r->skipped_large[i].path);
 	gate_free(r->skipped_large);
+	for (i = 0; i < r->n_skipped_bin; i++)
+		gate_free(r->skipped_bin[i].path);
+	gate_free(r->skipped_bin);
 	gate_free(r->items);
 	memset(r, 0, sizeof(*r));
 }
@@ -1111,16 +1190,22 @@ static int merge(gate_secret_report *dst, gate_secret_report *src)
 	size_t i;
 	if (gate_grow(&dst->items, &dst->cap, dst->count + src->count, sizeof(*dst->items)) < 0 ||
 	    gate_grow(&dst->skipped_large, &dst->cap_skipped_large,
-		      dst->n_skipped_large + src->n_skipped_large, sizeof(*dst->skipped_large)) < 0)
+		      dst->n_skipped_large + src->n_skipped_large, sizeof(*dst->skipped_large)) < 0 ||
+	    gate_grow(&dst->skipped_bin, &dst->cap_skipped_bin, dst->n_skipped_bin + src->n_skipped_bin,
+		      sizeof(*dst->skipped_bin)) < 0)
 		return GATE_ENOMEM;
 	for (i = 0; i < src->count; i++)
 		dst->items[dst->count++] = src->items[i];
 	for (i = 0; i < src->n_skipped_large; i++)
 		dst->skipped_large[dst->n_skipped_large++] = src->skipped_large[i];
+	for (i = 0; i < src->n_skipped_bin; i++)
+		dst->skipped_bin[dst->n_skipped_bin++] = src->skipped_bin[i];
 	dst->scanned += src->scanned;
 	dst->scanned_bytes += src->scanned_bytes;
 	dst->skipped_binary += src->skipped_binary;
-	src->count = src->n_skipped_large = 0;
+	dst->decoded_utf16 += src->decoded_utf16;
+	dst->binary_runs += src->binary_runs;
+	src->count = src->n_skipped_large = src->n_skipped_bin = 0;
 	return 0;
 }
 
@@ -1130,6 +1215,8 @@ static int finding_cmp(const void *a, const void *b)
 	int c;
 	if (x->ref_index != y->ref_index)
 		return x->ref_index < y->ref_index ? -1 : 1;
+	if (x->where != y->where)
+		return x->where < y->where ? -1 : 1;
 	if ((c = strcmp(x->path, y->path)))
 		return c;
 	if (x->line != y->line)
@@ -1180,6 +1267,7 @@ static void dedupe(gate_secret_report *r)
 			r->items[out - 1].also++;
 			gate_free(f->rule_id);
 			gate_free(f->path);
+			gate_free(f->name);
 			gate_free(f->commit_subject);
 			continue;
 		}
@@ -1195,6 +1283,8 @@ void gate_secret_report_sort(gate_secret_report *r)
 		qsort(r->items, r->count, sizeof(*r->items), finding_cmp);
 	if (r->n_skipped_large)
 		qsort(r->skipped_large, r->n_skipped_large, sizeof(*r->skipped_large), skipped_cmp);
+	if (r->n_skipped_bin)
+		qsort(r->skipped_bin, r->n_skipped_bin, sizeof(*r->skipped_bin), skipped_cmp);
 }
 
 /*
@@ -1260,13 +1350,16 @@ static int scan_item_paths(worker *w, gate_scan_ctx *ctx, pcre2_match_data *md, 
 	const scan_source *src = w->src;
 	scan_item it;
 	size_t k, index = 0;
-	int rc;
+	int rc, unscanned;
 
 	memset(&it, 0, sizeof(it));
 	if ((rc = src->read(src, state, i, w->s->max_blob, &it)) < 0)
 		return rc;
 	if (!it.too_large && it.data)
 		rc = scan_raw(&w->hits, &w->report, w->s, ctx, md, it.data, it.len);
+	unscanned = rc == 1; /* a binary with no text in it */
+	if (unscanned)
+		rc = 0;
 	for (k = 0; rc == 0 && k < n; k++) {
 		const gate_blob_job *job;
 		if (!w->want[k])
@@ -1274,6 +1367,9 @@ static int scan_item_paths(worker *w, gate_scan_ctx *ctx, pcre2_match_data *md, 
 		job = src->job ? src->job(src, i, k, &index) : NULL;
 		if (it.too_large)
 			rc = skip_large(&w->report, src->path(src, i, k), it.len);
+		else if (unscanned)
+			rc = skip_list(&w->report.skipped_bin, &w->report.n_skipped_bin,
+				       &w->report.cap_skipped_bin, src->path(src, i, k), it.len);
 		else if (it.data)
 			rc = emit(&w->report, w->s, &w->hits, src->path(src, i, k), job, index);
 	}
@@ -1613,3 +1709,270 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 	return rc;
 }
 
+
+/* ---- text outside blobs ----------------------------------------------------------- */
+
+#define TEXT_BATCH (4u * 1024 * 1024) /* bytes of text scanned in one pass */
+
+/* Stands for the path in the fingerprint of a secret outside a file. */
+static const char *const where_label[] = {
+	[GATE_SECRET_IN_BLOB] = "",
+	[GATE_SECRET_IN_COMMIT_MESSAGE] = "<commit-message>",
+	[GATE_SECRET_IN_TAG_MESSAGE] = "<tag-message>",
+	[GATE_SECRET_IN_PATH] = "<path>",
+	[GATE_SECRET_IN_REF_NAME] = "<ref-name>",
+};
+
+/* One piece of text in the batch, at [START, START + LEN) of its buffer. */
+typedef struct {
+	gate_secret_where where;
+	char *name;
+	git_oid commit;
+	size_t ref_index, start, len, first_line;
+	int redact_only;
+} text_item;
+
+struct gate_text_batch {
+	gate_secrets *s;
+	gate_secret_report *report; /* NULL: redactions only */
+	gate_redactions *red;
+	gate_scanner *prev;         /* s->active before the batch: put back after it */
+	gate_scan_ctx *ctx;
+	pcre2_match_data *md;
+	gate_buf text;              /* the pieces, each followed by a newline */
+	text_item *items;
+	size_t n, cap, lines;       /* lines: newlines in TEXT so far */
+	size_t item_seq;            /* pieces before this pass (findings' tie-break) */
+	int rc;
+};
+
+int gate_secrets_text_begin(gate_text_batch **out, gate_secrets *s, gate_secret_report *report,
+			    gate_redactions *red)
+{
+	gate_text_batch *b = gate_calloc(1, sizeof(*b));
+
+	*out = NULL;
+	if (!b)
+		return GATE_ENOMEM;
+	b->s = s;
+	b->report = report;
+	b->red = red;
+	b->prev = s->active;
+	if (!(b->md = pcre2_match_data_create(1, NULL))) {
+		gate_free(b);
+		return gate_error_oom();
+	}
+	*out = b;
+	return 0;
+}
+
+/* "commit 0123456789 message", "tag v1.0 message": how a text not scanned is named. */
+static char *describe(const gate_text_origin *o)
+{
+	gate_buf b = GATE_BUF_INIT;
+	char hex[11] = "";
+	if (o->commit)
+		git_oid_tostr(hex, sizeof(hex), o->commit);
+	switch (o->where) {
+	case GATE_SECRET_IN_COMMIT_MESSAGE:
+		gate_buf_printf(&b, "commit %s message", hex);
+		break;
+	case GATE_SECRET_IN_TAG_MESSAGE:
+		gate_buf_printf(&b, "tag %s message", o->name ? o->name : "");
+		break;
+	default:
+		gate_buf_puts(&b, where_label[o->where]);
+	}
+	return b.oom ? NULL : gate_buf_detach(&b);
+}
+
+/* The piece that holds byte OFF of the batch's text. */
+static const text_item *item_at(const gate_text_batch *b, size_t off)
+{
+	size_t lo = 0, hi = b->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->items[mid].start <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &b->items[lo];
+}
+
+/* ITEM's text (a path) with the secret at [OFF, OFF + LEN) shown as SHOWN. */
+static char *redacted_text(const gate_text_batch *b, const text_item *it, size_t off, size_t len,
+			   const char *shown)
+{
+	const char *t = b->text.ptr + it->start;
+	size_t rel = off - it->start, end = rel + len;
+	gate_buf out = GATE_BUF_INIT;
+	if (end > it->len)
+		end = it->len;
+	gate_buf_put(&out, t, rel);
+	gate_buf_puts(&out, shown);
+	gate_buf_put(&out, t + end, it->len - end);
+	return out.oom ? NULL : gate_buf_detach(&out);
+}
+
+static int text_hit(const gate_secret_hit *hit, const char *data, size_t len, void *payload)
+{
+	gate_text_batch *b = payload;
+	gate_secret_report *r = b->report;
+	const text_item *it = item_at(b, hit->offset);
+	const char *secret = data + hit->offset;
+	gate_secret_finding *f;
+	char fp[200], shown[48];
+	(void)len;
+
+	if (value_allowed(b->s, b->md, secret, hit->length))
+		return 0;
+	fingerprint(fp, sizeof(fp), hit->rule->id, where_label[it->where], secret, hit->length);
+	if (ignored(b->s, fp, hit->rule->id, strrchr(fp, ':') + 1))
+		return 0;
+	redact(shown, sizeof(shown), secret, hit->length);
+	if (gate_redactions_add(b->red, secret, hit->length, shown) < 0)
+		goto oom;
+	if (!r || it->redact_only)
+		return 0;
+	if (gate_grow(&r->items, &r->cap, r->count + 1, sizeof(*f)) < 0)
+		goto oom;
+	f = &r->items[r->count];
+	memset(f, 0, sizeof(*f));
+	f->rule_id = gate_strdup(hit->rule->id);
+	f->path = it->where == GATE_SECRET_IN_PATH ? redacted_text(b, it, hit->offset, hit->length, shown)
+						   : gate_strdup("");
+	f->name = it->name ? gate_strdup(it->name) : NULL;
+	if (!f->rule_id || !f->path || (it->name && !f->name)) {
+		gate_free(f->rule_id);
+		gate_free(f->path);
+		gate_free(f->name);
+		goto oom;
+	}
+	f->where = it->where;
+	f->description = hit->rule->description;
+	f->rule_line = hit->rule->builtin ? 0 : hit->rule->line;
+	f->line = hit->line - it->first_line + 1;
+	f->column = hit->column;
+	f->commit = it->commit;
+	f->ref_index = it->ref_index;
+	f->job = b->item_seq + (size_t)(it - b->items);
+	memcpy(f->redacted, shown, sizeof(f->redacted));
+	memcpy(f->fingerprint, fp, sizeof(f->fingerprint));
+	r->count++;
+	return 0;
+oom:
+	b->rc = GATE_ENOMEM;
+	return 1;
+}
+
+static void clear_items(gate_text_batch *b)
+{
+	size_t i;
+	for (i = 0; i < b->n; i++)
+		gate_free(b->items[i].name);
+	b->item_seq += b->n;
+	b->n = 0;
+	b->lines = 0;
+	gate_buf_clear(&b->text);
+}
+
+/*
+ * Scans the pieces gathered so far.  The engine is chosen on the first
+ * pass: by the size of the whole when it is the last (FINAL), else the one
+ * for large scans.
+ */
+static int text_flush(gate_text_batch *b, int final)
+{
+	int rc = 0;
+
+	if (!b->n)
+		return 0;
+	if (b->s->deadline > 0 && gate_now_ms() > b->s->deadline)
+		return gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+						   "exceeded while scanning messages, paths and ref "
+						   "names for secrets", b->s->budget_ms);
+	if (!b->ctx && ((rc = use_scanner(b->s, final ? b->text.len : (size_t)-1)) < 0 ||
+			(rc = gate_scan_ctx_new(&b->ctx, b->s->active)) < 0))
+		return rc;
+	if (b->text.oom)
+		return GATE_ENOMEM;
+	rc = gate_scan(b->ctx, b->text.ptr, b->text.len, text_hit, b);
+	if (b->rc < 0)
+		rc = b->rc;
+	clear_items(b);
+	return rc < 0 ? rc : 0;
+}
+
+int gate_secrets_text_add(gate_text_batch *b, const gate_text_origin *o, const char *text,
+			  size_t len)
+{
+	text_item *it;
+	const char *p, *end = text + len;
+	int rc;
+
+	if (b->s->disabled)
+		return 0;
+	if (o->where == GATE_SECRET_IN_PATH && path_allowed(b->s, text))
+		return 0;
+	if (len > b->s->max_blob) {
+		char *what;
+		if (!b->report || o->redact_only)
+			return 0;
+		if (!(what = describe(o)))
+			return GATE_ENOMEM;
+		rc = skip_large(b->report, what, len);
+		gate_free(what);
+		return rc;
+	}
+	if (b->n && b->text.len + len + 1 > TEXT_BATCH && (rc = text_flush(b, 0)) < 0)
+		return rc;
+	if (gate_grow(&b->items, &b->cap, b->n + 1, sizeof(*b->items)) < 0)
+		return GATE_ENOMEM;
+	it = &b->items[b->n];
+	memset(it, 0, sizeof(*it));
+	if (o->name && !(it->name = gate_strdup(o->name)))
+		return GATE_ENOMEM;
+	b->n++;
+	it->where = o->where;
+	if (o->commit)
+		it->commit = *o->commit;
+	it->ref_index = o->ref_index;
+	it->redact_only = o->redact_only;
+	it->start = b->text.len;
+	it->len = len;
+	it->first_line = b->lines + 1;
+	/* one piece per line at least: no match runs from one piece into the next */
+	if (gate_buf_put(&b->text, text, len) < 0 || gate_buf_put(&b->text, "\n", 1) < 0)
+		return GATE_ENOMEM;
+	for (p = text; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		b->lines++;
+	b->lines++;
+	return 0;
+}
+
+void gate_secrets_text_abort(gate_text_batch *b)
+{
+	if (!b)
+		return;
+	clear_items(b);
+	if (b->prev)
+		b->s->active = b->prev; /* the engine the blob scan reported */
+	gate_scan_ctx_free(b->ctx);
+	pcre2_match_data_free(b->md);
+	gate_free(b->items);
+	gate_buf_dispose(&b->text);
+	gate_free(b);
+}
+
+int gate_secrets_text_finish(gate_text_batch *b)
+{
+	int rc;
+	if (!b)
+		return 0;
+	rc = text_flush(b, 1);
+	if (rc == 0 && b->report)
+		gate_secret_report_sort(b->report);
+	gate_secrets_text_abort(b);
+	return rc;
+}

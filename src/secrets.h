@@ -20,15 +20,27 @@
 #include "model.h"
 #include "newobjs.h"
 #include "push.h"
+#include "redact.h"
 #include "scanner.h"
 
 typedef struct gate_secrets gate_secrets;
 
+/* Where a secret was found: a file, or text a push carries outside its files. */
+typedef enum {
+	GATE_SECRET_IN_BLOB,
+	GATE_SECRET_IN_COMMIT_MESSAGE,
+	GATE_SECRET_IN_TAG_MESSAGE,
+	GATE_SECRET_IN_PATH,     /* the path string itself */
+	GATE_SECRET_IN_REF_NAME
+} gate_secret_where;
+
 typedef struct {
 	char *rule_id;        /* "aws-access-key-id" */
 	const char *description;
-	char *path;           /* "" when no path introduced the blob */
-	size_t line, column;
+	gate_secret_where where;
+	char *path;           /* "" when no path introduced the blob; IN_PATH: the path, redacted */
+	char *name;           /* IN_TAG_MESSAGE: the tag's name; else NULL */
+	size_t line, column;  /* in the blob, the message or the name (1-based) */
 	git_oid commit;       /* zero when not from a commit */
 	git_oid blob;         /* the blob it is in; zero when not from a blob job */
 	char *commit_subject; /* NULL when not from a commit */
@@ -49,8 +61,12 @@ typedef struct {
 	gate_secret_finding *items;
 	size_t count, cap;
 	size_t scanned, scanned_bytes, skipped_binary;
+	size_t decoded_utf16;  /* blobs scanned decoded from UTF-16 */
+	size_t binary_runs;    /* binary blobs scanned on their runs of printable text */
 	gate_skipped_blob *skipped_large;
 	size_t n_skipped_large, cap_skipped_large;
+	gate_skipped_blob *skipped_bin; /* binary, with no text in it: not scanned */
+	size_t n_skipped_bin, cap_skipped_bin;
 	double ms;
 } gate_secret_report;
 
@@ -169,7 +185,42 @@ void gate_secrets_set_progress(gate_secrets *s, gate_secrets_progress fn, void *
 int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
 			    size_t n, unsigned threads);
 
-/* Orders findings by update, path, line, column and rule, and skipped blobs by path. */
+/*
+ * Text outside blobs (messages, paths, ref names; see textscan.h for what a
+ * push has), scanned in batches of a few MiB under the same rules and
+ * allowlists as files.  Each piece comes with where it came from: */
+typedef struct {
+	gate_secret_where where;
+	const char *name;      /* IN_TAG_MESSAGE: the tag's name; else NULL */
+	const git_oid *commit; /* the commit of a message or path, or NULL */
+	size_t ref_index;      /* the update that brought it */
+	int redact_only;       /* a secret here goes to the redactions only (a deleted ref) */
+} gate_text_origin;
+
+typedef struct gate_text_batch gate_text_batch;
+
+/*
+ * Starts a batch whose findings go to REPORT (NULL: none, redactions only)
+ * and whose secrets (every one found, as found) go to RED.
+ */
+int gate_secrets_text_begin(gate_text_batch **out, gate_secrets *s, gate_secret_report *report,
+			    gate_redactions *red);
+
+/*
+ * Adds TEXT (LEN bytes, copied; any bytes; for IN_PATH a C string) from
+ * ORIGIN; scans the batch when it is full.  A path under secrets.allow_paths is not scanned; a text over
+ * max_blob_bytes is reported as not scanned, like a blob.  0 or an error.
+ */
+int gate_secrets_text_add(gate_text_batch *b, const gate_text_origin *origin, const char *text,
+			  size_t len);
+
+/* Scans what is left, sorts REPORT and frees B: 0 or an error.  B may be NULL. */
+int gate_secrets_text_finish(gate_text_batch *b);
+
+/* Frees B without scanning what is left (after an error).  B may be NULL. */
+void gate_secrets_text_abort(gate_text_batch *b);
+
+/* Orders findings by update, source, path, line, column and rule, and skipped blobs by path. */
 void gate_secret_report_sort(gate_secret_report *r);
 
 void gate_secret_report_dispose(gate_secret_report *r);
