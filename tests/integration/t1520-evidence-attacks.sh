@@ -252,7 +252,6 @@ push_as erin "$wc" origin "$main3:refs/heads/release/9.0"
 t1=$(date +%s%N)
 expect_accepted "cost: creating release/9.0 among 5,000 refs: accepted"
 echo "# figure: creating a protected ref among 5,000 refs: $(( (t1 - t0) / 1000000 )) ms"
-if [ $(( (t1 - t0) / 1000000 )) -lt 20000 ]; then ok "cost: creating a protected ref among 5,000 refs takes under 20 s"
-else not_ok "cost: creating a protected ref among 5,000 refs takes under 20 s"; fi
+# (a figure, not an assertion: timings belong to make bench, never to a test's verdict)
 
 finish
