@@ -112,7 +112,14 @@ static int on_path(const char *path, const git_tree_entry *o, const git_tree_ent
 	return json_array_append_new(p->paths, jstr(path)) < 0 ? GATE_ENOMEM : 0;
 }
 
-static json_t *commit_json(git_repository *repo, const git_commit *c)
+/* Notes in CUTS that cap WHAT (static text) was reached; the first one stands. */
+static void note_cut(gate_policy_input_cuts *cuts, const char *what)
+{
+	if (cuts && !cuts->cut)
+		cuts->cut = what;
+}
+
+static json_t *commit_json(git_repository *repo, const git_commit *c, gate_policy_input_cuts *cuts)
 {
 	json_t *o = json_object(), *trailers = json_array();
 	gate_trailers t = GATE_TRAILERS_INIT;
@@ -161,8 +168,11 @@ static json_t *commit_json(git_repository *repo, const git_commit *c)
 	}
 	git_error_clear();
 	json_object_set_new(o, "paths", pc.paths ? pc.paths : json_array());
-	if (pc.truncated)
+	if (pc.truncated) {
 		json_object_set_new(o, "paths_truncated", json_true());
+		note_cut(cuts, "a commit changes more than 1000 paths (the input lists at most "
+			       "1000 per commit)");
+	}
 	git_tree_free(ptree);
 	git_tree_free(tree);
 	git_commit_free(parent);
@@ -171,7 +181,7 @@ static json_t *commit_json(git_repository *repo, const git_commit *c)
 
 /* The new commits of update U, newest first along first parents. */
 static json_t *commits_json(git_repository *repo, const gate_update *u, const gate_newobjs *nw,
-			    int *truncated)
+			    int *truncated, gate_policy_input_cuts *cuts)
 {
 	json_t *arr = json_array();
 	git_commit *c = NULL;
@@ -186,7 +196,7 @@ static json_t *commits_json(git_repository *repo, const gate_update *u, const ga
 			*truncated = 1;
 			break;
 		}
-		json_array_append_new(arr, commit_json(repo, c));
+		json_array_append_new(arr, commit_json(repo, c, cuts));
 		if (git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) < 0)
 			parent = NULL;
 		git_commit_free(c);
@@ -397,9 +407,12 @@ int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repo
 			if (gate_update_commit(&tip, repo, u))
 				json_object_set_new(ju, "protected_sources", sources_json(repo, in->m, &tip));
 		}
-		json_object_set_new(ju, "commits", commits_json(repo, u, in->newobjs, &truncated));
-		if (truncated)
+		json_object_set_new(ju, "commits", commits_json(repo, u, in->newobjs, &truncated, cuts));
+		if (truncated) {
 			json_object_set_new(ju, "commits_truncated", json_true());
+			note_cut(cuts, "an update brings more than 1000 new commits (the input describes "
+				       "at most 1000 per update)");
+		}
 		json_array_append_new(updates, ju);
 	}
 	json_object_set_new(doc, "updates", updates);
@@ -407,8 +420,11 @@ int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repo
 	{
 		int truncated = 0;
 		json_object_set_new(doc, "files", files_json(repo, in->jobs, &truncated, cuts, &rc));
-		if (truncated)
+		if (truncated) {
 			json_object_set_new(doc, "files_truncated", json_true());
+			note_cut(cuts, "the push brings more manifests than the input holds (at most 200 "
+				       "files, 1 MiB each, 16 MiB in all)");
+		}
 	}
 	if (in->matrix_text) {
 		gate_arena arena;

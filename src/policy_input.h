@@ -44,6 +44,12 @@ typedef struct {
 typedef struct {
 	size_t *jobs;
 	size_t n, cap;
+	/*
+	 * The first of the input's own caps the push reached (static text naming
+	 * it: commits per update, paths per commit, files, bytes), or NULL: the
+	 * policy was not shown the whole push, so the caller must not accept it.
+	 */
+	const char *cut;
 } gate_policy_input_cuts;
 
 /*

@@ -1145,6 +1145,13 @@ static int external_policy(run_state *st)
 		gate_buf_dispose(&subject);
 		gate_buf_dispose(&found);
 	}
+	/* nor a push the policy was shown only part of */
+	for (k = 0; rc == 0 && cuts.cut && k < st->n_ds; k++)
+		rc = gate_decision_reject(&st->ds[k], "policy.external.incomplete", p->external_loc.line,
+					  p->external_loc.col, st->ds[k].update->ref, cuts.cut,
+					  "the whole push given to policies.external",
+					  "no setting raises it: push in smaller parts (fewer commits, fewer "
+					  "or smaller manifests per push)");
 	gate_policy_input_cuts_dispose(&cuts);
 	if (rc < 0) {
 		json_decref(doc);

@@ -254,4 +254,20 @@ expect_rejected "billion laughs: rejected as incomplete, never passed"
 expect_out "billion laughs: the external policy's input cap is named" "[policy.external.incomplete] deploy/bomb.yaml"
 expect_ref "billion laughs: the ref was not created" "$srv" refs/heads/team/bomb none
 
+# --- more than the external policy's input holds: 1,001 new commits in one update
+echo allow >"$MODE"
+git -C "$wc" checkout -q -B team/long "$main0"
+tree=$(git -C "$wc" rev-parse "HEAD^{tree}")
+c=$main0
+for i in $(seq 1 1001); do c=$(git -C "$wc" commit-tree "$tree" -p "$c" -m "step $i"); done
+git -C "$wc" reset -q --hard "$c"
+push_as bob "$wc" origin team/long
+expect_rejected "attack: 1,001 commits, past what the external policy's input describes: rejected as incomplete"
+expect_out "input cap: named, with what to do" "[policy.external.incomplete]" "more than 1000 new commits" \
+  "push in smaller parts"
+expect_ref "input cap: the ref was not created" "$srv" refs/heads/team/long none
+git -C "$wc" reset -q --hard HEAD~1
+push_as bob "$wc" origin team/long
+expect_accepted "input cap: 1,000 commits, all described: accepted"
+
 finish
