@@ -162,6 +162,13 @@ need_sshd() {
   [ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd
 }
 
+# sshd_own_home DIR: an sshd_config line giving sessions the home DIR/home.  A
+# session runs the login's shell, and bash run by sshd reads that home's
+# .bashrc: root's may be the machine's (here a pyenv init whose rehash takes a
+# lock, so 40 concurrent logins waited 60 s each), never the test's.  Not for
+# gitolite, whose own user's home is its configuration.
+sshd_own_home() { mkdir -p "$1/home"; echo "SetEnv HOME=$1/home"; }
+
 # start_sshd DIR EXTRA: an sshd on a free port of 127.0.0.1 with host key
 # DIR/host_key, keys only, and the sshd_config lines EXTRA (one string, lines
 # separated by newlines); sets SSHD_PID and SSH_PORT.  1 when it would not

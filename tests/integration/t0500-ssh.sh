@@ -24,7 +24,8 @@ chmod 600 "$S/authorized_keys"
 if ! start_sshd "$S" "AuthorizedKeysFile $S/authorized_keys
 StrictModes no
 PermitUserEnvironment GATEHOUSE_USER
-PermitRootLogin prohibit-password"; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
+PermitRootLogin prohibit-password
+$(sshd_own_home "$S")"; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
 on_exit 'kill $SSHD_PID 2>/dev/null; wait $SSHD_PID 2>/dev/null'
 ok "sshd listens on 127.0.0.1:$SSH_PORT"
 

@@ -44,7 +44,8 @@ StrictModes no
 PermitRootLogin prohibit-password
 MaxStartups 200:30:300
 MaxSessions 100
-LoginGraceTime 60"; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
+LoginGraceTime 60
+$(sshd_own_home "$S")"; then not_ok "sshd starts on 127.0.0.1" "$(cat "$S/sshd.log")"; finish; fi
 # The racers' ssh connections (below) close first, and sshd reaps their server
 # side before it is stopped, so nothing is left for init to collect.
 MUX_PIDS=()
