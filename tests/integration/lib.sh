@@ -65,6 +65,7 @@ vg_wrap() {
   mv "$repo/hooks/$hook" "$repo/hooks/$hook.vg-real"
   cat >"$repo/hooks/$hook" <<WRAP
 #!/bin/sh
+# gatehouse-hook: $hook (gatehouse's own, run under valgrind: install.sh may replace it)
 # PCRE2's JIT reads a few bytes past subjects by design; memcheck the interpreter
 GATEHOUSE_PCRE2_JIT=0; export GATEHOUSE_PCRE2_JIT
 exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
