@@ -6,14 +6,12 @@
 #
 # VALGRIND_SKIP: test files left out (space-separated names), by default the
 # ones whose inputs are sized for native speed (t1500-hostile's 200 MiB blob
-# and 100,000-file tree; t1545-caps' 200,000-entry lock files and
-# 50,000-document manifests, whose caps the unit suites also reach under
-# ASan; t0900's corpus is scanned by the CLI, not a hook) —
+# and 100,000-file tree; t0900's corpus is scanned by the CLI, not a hook) —
 # valgrind runs 20-50 times slower.  Their hooks are the same code paths on
 # smaller inputs elsewhere in the suite.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SKIP=" ${VALGRIND_SKIP-t1500-hostile t1545-caps t0900-corpus} "
+SKIP=" ${VALGRIND_SKIP-t1500-hostile t0900-corpus} "
 if ! command -v valgrind >/dev/null; then echo "valgrind: not installed (apt-get install valgrind)"; exit 1; fi
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-valgrind.XXXXXX")
 trap 'rm -rf "$LOGS"' EXIT
