@@ -65,9 +65,13 @@ ssh_cmd() { # ssh_cmd KEY [mux]: the ssh command line for that key (mux: over it
     "-o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 -o LogLevel=ERROR" \
     "${2:+-o ControlMaster=no -o ControlPath=$S/mux-$1}"
 }
+# A bound on each push, so a hang fails the test instead of stalling it: 50 hook
+# runs at once under valgrind (make valgrind) take minutes on 2 cores.
+PUSH_TIMEOUT=60
+[ -n "${GATEHOUSE_VALGRIND_DIR:-}" ] && PUSH_TIMEOUT=600
 ssh_as() { # ssh_as KEY CLONE ARGS...: push through sshd with that key; sets OUT and RC
   local key=$1 wc=$2; shift 2
-  OUT=$(cd "$wc" && GIT_SSH_COMMAND=$(ssh_cmd "$key") timeout 60 git push "$@" 2>&1)
+  OUT=$(cd "$wc" && GIT_SSH_COMMAND=$(ssh_cmd "$key") timeout "$PUSH_TIMEOUT" git push "$@" 2>&1)
   RC=$?
 }
 
@@ -158,7 +162,7 @@ for i in $(seq 1 $N); do
     flock -s "$TMP/go.lock" true
     mux=; [ "${WANT_OF[i]}" = race ] && mux=1
     cd "$TMP/c$i" && GIT_SSH_COMMAND=$(ssh_cmd "${USER_OF[i]}" $mux) \
-      timeout 60 git push origin "${SPEC_OF[i]}" >"$TMP/push$i.log" 2>&1
+      timeout "$PUSH_TIMEOUT" git push origin "${SPEC_OF[i]}" >"$TMP/push$i.log" 2>&1
     echo $? >"$TMP/push$i.rc"
   ) &
   pids+=($!)
