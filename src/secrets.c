@@ -287,13 +287,20 @@ static int value_allowed(const gate_secrets *s, pcre2_match_data *md, const char
 	return 0;
 }
 
-/* A finding's fingerprint, RULE:WHERE:hash (WHERE: a path, or a text's label). */
+/* A finding's fingerprint from its parts: RULE:WHERE:HASH (WHERE: a path, or a text's label). */
+static void fingerprint_of(char *out, size_t outlen, const char *rule, const char *where,
+			   const char *hash)
+{
+	snprintf(out, outlen, "%s:%s:%s", rule, where, hash);
+}
+
+/* The fingerprint of SECRET (LEN bytes) found by RULE at WHERE. */
 static void fingerprint(char *out, size_t outlen, const char *rule, const char *where,
 			const char *secret, size_t len)
 {
 	char hash[17];
 	secret_hash(hash, secret, len);
-	snprintf(out, outlen, "%s:%s:%s", rule, where, hash);
+	fingerprint_of(out, outlen, rule, where, hash);
 }
 
 static int on_hit(const gate_secret_hit *hit, const char *data, size_t len, void *payload)
@@ -413,8 +420,7 @@ static int emit(gate_secret_report *r, const gate_secrets *s, const raw_hits *hi
 			return GATE_ENOMEM;
 		f = &r->items[r->count];
 		memset(f, 0, sizeof(*f));
-		snprintf(f->fingerprint, sizeof(f->fingerprint), "%s:%s:%s", h->rule->id, path,
-			 h->hash);
+		fingerprint_of(f->fingerprint, sizeof(f->fingerprint), h->rule->id, path, h->hash);
 		if (ignored(s, f->fingerprint, h->rule->id, h->hash))
 			continue;
 		f->rule_id = gate_strdup(h->rule->id);
