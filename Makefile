@@ -62,10 +62,14 @@ ifneq ($(strip $(CONFIG_PKGS)),$(strip $(PKGS) $(TEST_PKGS)))
 CONFIG_FORCE := FORCE
 endif
 
-ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(DEFS) $(FUZZFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+# cli/ and hooks/ see the public API only (-Iinclude); the library, its unit
+# tests, the fuzz targets and tools/ also see the internal headers, named by
+# their layer ("git/repo.h", "content/secrets.h").
+ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(DEFS) $(FUZZFLAGS) -Iinclude $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+INTERNAL  := -Isrc
 ALL_LDFLAGS = $(OPT) $(LDHARDEN) $(LDFLAGS)
 
-LIB_SRC   := $(wildcard src/*.c)
+LIB_SRC   := $(wildcard src/*/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_rules.o
 HOOKS     := pre-receive update pre-commit pre-push
 HOOK_BIN  := $(HOOKS:%=$(BUILD)/%)
@@ -111,11 +115,22 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(INTERNAL) -c -o $@ $<
+
+# the clients: the public API is the only way in
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hooks/%.o: hooks/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The built-in secret rules, compiled into a C table by tools/genrules at build time.
-GENRULES_OBJ := $(BUILD)/tools/genrules.o $(BUILD)/src/util.o $(BUILD)/src/error.o \
-                $(BUILD)/src/yamltree.o $(BUILD)/src/secret_rules.o
+GENRULES_OBJ := $(BUILD)/tools/genrules.o $(BUILD)/src/util/util.o $(BUILD)/src/util/error.o \
+                $(BUILD)/src/util/yamltree.o $(BUILD)/src/content/secret_rules.o
 $(BUILD)/genrules: $(GENRULES_OBJ)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(GENRULES_OBJ) $(PKG_LIBS)
@@ -127,12 +142,12 @@ $(BUILD)/gen/builtin_rules.c: rules/secrets.yml $(BUILD)/genrules
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INTERNAL) -c -o $@ $<
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INTERNAL) $(TEST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libgatehouse.a: $(LIB_OBJ)
 	@echo "  AR      $@"
@@ -208,7 +223,7 @@ lint:
 	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 	  -D_POSIX_C_SOURCE=200809L -DGATE_HAVE_HS -Iinclude -Isrc --suppress=missingIncludeSystem \
 	  src hooks cli tools
-	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*.c hooks/*.c cli/*.c tools/*.c -- \
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*/*.c hooks/*.c cli/*.c tools/*.c -- \
 	  -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGATE_HAVE_HS -Iinclude -Isrc $(PKG_CFLAGS)
 
 # GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.

@@ -10,7 +10,7 @@
 
 #include "gatehouse/gatehouse.h"
 #include "gatehouse/render.h"
-#include "dashboard.h"
+#include "gatehouse/report.h"
 
 static const char usage[] =
 	"usage: gatehouse <command> [<args>]\n"

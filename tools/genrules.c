@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "secret_rules.h"
-#include "yamltree.h"
+#include "util/common.h"
+#include "content/secret_rules.h"
+#include "util/yamltree.h"
 
 /* secret_rules.c refers to these; the tool itself never needs them. */
 const gate_secret_rule gate_builtin_rule_table[1];
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	printf("/* generated from %s by tools/genrules: do not edit */\n", argv[1]);
-	puts("#include <stddef.h>\n#include \"secret_rules.h\"\n");
+	puts("#include <stddef.h>\n#include \"content/secret_rules.h\"\n");
 	for (i = 0; i < n; i++) {
 		list("kw", i, rules[i].keywords, rules[i].n_keywords);
 		list("allow", i, rules[i].allow, rules[i].n_allow);

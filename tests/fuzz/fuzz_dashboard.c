@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "dashboard.h"
+#include "util/common.h"
+#include "output/dashboard.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "deps.h"
+#include "util/common.h"
+#include "content/deps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

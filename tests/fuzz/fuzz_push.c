@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "push.h"
+#include "git/push.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "scanner.h"
-#include "secret_rules.h"
+#include "content/scanner.h"
+#include "content/secret_rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshsig.h"
+#include "evidence/sshsig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

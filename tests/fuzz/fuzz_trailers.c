@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trailers.h"
+#include "evidence/trailers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

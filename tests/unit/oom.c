@@ -5,7 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "util/common.h"
 #include "oom.h"
 
 #if defined(__SANITIZE_ADDRESS__)

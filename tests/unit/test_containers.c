@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "containers.h"
-#include "policy.h"
+#include "util/common.h"
+#include "content/containers.h"
+#include "content/policy.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_LSAN 1

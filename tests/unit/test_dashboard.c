@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "dashboard.h"
+#include "util/common.h"
+#include "output/dashboard.h"
 #include "oom.h"
 
 #include <jansson.h>

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "decide.h"
-#include "report.h"
+#include "util/common.h"
+#include "engine/decide.h"
+#include "output/report.h"
 
 #define LABEL "m.yml"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "deps.h"
+#include "util/common.h"
+#include "content/deps.h"
 #include "oom.h"
 
 #include <jansson.h>

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "evidence.h"
+#include "util/common.h"
+#include "evidence/evidence.h"
 
 #define LABEL "m.yml"
 

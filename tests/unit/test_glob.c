@@ -7,8 +7,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "common.h"
-#include "glob.h"
+#include "util/common.h"
+#include "util/glob.h"
 
 typedef struct {
 	const char *pattern;

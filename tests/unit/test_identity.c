@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "identity.h"
+#include "util/common.h"
+#include "engine/identity.h"
 
 /* The order the header promises, spelled out independently of the code. */
 static const char *const order[] = {

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "model.h"
-#include "policy.h"
+#include "util/common.h"
+#include "matrix/model.h"
+#include "content/policy.h"
 
 #define LABEL "m.yml"
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "overrides.h"
+#include "engine/overrides.h"
 
 static char dir[] = "/tmp/gatehouse-overrides-XXXXXX";
 static char path[256];

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "policies.h"
+#include "util/common.h"
+#include "content/policies.h"
 
 static const char input[] = "{\"version\":1,\"updates\":[{\"ref\":\"refs/heads/x\"}]}";
 

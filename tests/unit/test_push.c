@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "push.h"
+#include "util/common.h"
+#include "git/push.h"
 
 #define ZERO "0000000000000000000000000000000000000000"
 #define OID_A "1111111111111111111111111111111111111111"

@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "redact.h"
+#include "content/redact.h"
 
 static char *redacted(gate_redactions *r, const char *s)
 {

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "model.h"
+#include "util/common.h"
+#include "matrix/model.h"
 #include "oom.h"
-#include "render.h"
+#include "output/render.h"
 
 
 /* Lines 1-14: people, roles and the five duties most matrices below share. */

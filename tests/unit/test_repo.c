@@ -20,8 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common.h"
-#include "repo.h"
+#include "util/common.h"
+#include "git/repo.h"
 
 static char dir[] = "/tmp/gate-repo-XXXXXX";
 static char old_blob[GIT_OID_HEXSZ + 1], new_blob[GIT_OID_HEXSZ + 1];

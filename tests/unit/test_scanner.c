@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scanner.h"
-#include "secret_rules.h"
-#include "secrets.h"
+#include "content/scanner.h"
+#include "content/secret_rules.h"
+#include "content/secrets.h"
 
 typedef struct {
 	char rules[64][80];

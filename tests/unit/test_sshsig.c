@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "sshsig.h"
+#include "util/common.h"
+#include "evidence/sshsig.h"
 
 static char dir[] = "/tmp/gate-sshsig-XXXXXX";
 

@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "textscan.h"
+#include "content/textscan.h"
 
 #define LEN(s) (sizeof(s) - 1)
 

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "trailers.h"
+#include "util/common.h"
+#include "evidence/trailers.h"
 
 typedef struct {
 	const char *key, *value;

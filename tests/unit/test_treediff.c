@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "treediff.h"
+#include "util/common.h"
+#include "git/treediff.h"
 
 static char repo_dir[] = "/tmp/gate-treediff-XXXXXX";
 static git_repository *repo;

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "util/common.h"
 
 /* ---- gate_buf_put_escaped --------------------------------------------------- */
 

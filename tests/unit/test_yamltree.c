@@ -7,8 +7,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "common.h"
-#include "yamltree.h"
+#include "util/common.h"
+#include "util/yamltree.h"
 
 static int parse(const char *text, int aliases, size_t max_weight, gate_ynode ***docs, size_t *n,
 		 gate_arena *arena, gate_yerror *err)

@@ -1,0 +1,701 @@
+/*
+ * The matrix's policies applied to a push (see policies.h).
+ *
+ * Trust: blobs, lock files and manifests are pushed content and go to the
+ * bounded parsers in containers.c and deps.c.  The external command comes
+ * from the server's git config only: the matrix (pushed content, like
+ * everything on a branch) merely names it.  Its child sees no GIT_*
+ * variable and runs outside the repository, and its output is still parsed
+ * as untrusted: bounded, JSON only, strings only.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/common.h"
+#include "content/containers.h"
+#include "content/deps.h"
+#include "evidence/evidence.h"
+#include "util/glob.h"
+#include "content/policies.h"
+#include "git/repo.h"
+
+/* ---- content ------------------------------------------------------------------------ */
+
+typedef struct {
+	const gate_matrix *m;
+	gate_container_policy cp;
+	gate_dep_rule **deny; /* matrix deny entries, then OSV advisories */
+	size_t n_deny, n_matrix_deny, cap_deny;
+	gate_dep_rule **allow;
+	size_t n_allow;
+} content_ctx;
+
+static int parse_rules(gate_dep_rule ***out, size_t *n, const char *const *specs, size_t count)
+{
+	size_t i;
+	int rc;
+	if (!count)
+		return 0;
+	if (!(*out = gate_calloc(count, sizeof(**out))))
+		return GATE_ENOMEM;
+	for (i = 0; i < count; i++) {
+		/* validated when the matrix loaded: a failure here is out of memory */
+		if ((rc = gate_dep_rule_parse(&(*out)[i], specs[i])) < 0)
+			return rc;
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static void free_rules(gate_dep_rule **r, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		gate_dep_rule_free(r[i]);
+	gate_free(r);
+}
+
+/* Whether PATH is one the container policy reads, and as what. */
+static gate_container_file container_kind(const gate_policies_cfg *p, const char *path)
+{
+	gate_container_file kind = gate_containers_file_kind(path);
+	size_t i;
+	if (!p->containers)
+		return GATE_CONTAINER_FILE_NONE;
+	if (!p->n_container_paths)
+		return kind;
+	for (i = 0; i < p->n_container_paths; i++)
+		if (gate_glob_match(p->container_paths[i], path))
+			return kind ? kind : GATE_CONTAINER_FILE_YAML;
+	return GATE_CONTAINER_FILE_NONE;
+}
+
+static const char *eco_name(gate_ecosystem e)
+{
+	switch (e) {
+	case GATE_ECO_NPM: return "npm";
+	case GATE_ECO_PYPI: return "pypi";
+	case GATE_ECO_CARGO: return "cargo";
+	case GATE_ECO_GO: return "go";
+	}
+	return "?";
+}
+
+static int check_deps(gate_policy_findings *out, content_ctx *c, const char *path, const char *data,
+		      size_t len)
+{
+	gate_deps deps = GATE_DEPS_INIT;
+	size_t i, k;
+	int rc;
+
+	if ((rc = gate_deps_parse(&deps, path, data, len)) < 0)
+		return rc;
+	/* a lock file the package manager could not read either hides what it declares */
+	if (deps.unreadable)
+		rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.dependency.unreadable", path, 0,
+					      "regenerate it with the package manager (npm install, pnpm install)",
+					      "does not parse, so the dependencies it declares cannot be checked");
+	/* nor does one read only in part: what was not read could be anything */
+	if (rc == 0 && deps.cut)
+		rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.dependency.incomplete", path,
+					      0, "no setting raises it: split the dependencies over several "
+					      "lock files (e.g. per workspace), then push again",
+					      "%s: the dependency check stopped there, so what follows was not "
+					      "checked", deps.cut);
+	for (i = 0; rc == 0 && i < deps.count; i++) {
+		const gate_dep *d = &deps.items[i];
+		int allowed = 0;
+		for (k = 0; rc == 0 && k < c->n_deny; k++)
+			if (gate_dep_rule_matches(c->deny[k], d))
+				rc = gate_policy_findings_add(
+					out, GATE_POLICY_REJECT, "policy.dependency.deny", path, d->line,
+					"remove or upgrade the dependency (then regenerate the lock file), "
+					"or have the security team change policies.dependencies",
+					"%s:%s@%s is denied by '%s'%s", eco_name(d->eco), d->name,
+					*d->version ? d->version : "(unpinned)", gate_dep_rule_spec(c->deny[k]),
+					k >= c->n_matrix_deny ? " (policies.dependencies.osv)" : "");
+		if (rc < 0 || !c->m->policies.allow_only)
+			continue;
+		for (k = 0; !allowed && k < c->n_allow; k++)
+			allowed = gate_dep_rule_matches(c->allow[k], d);
+		if (!allowed)
+			rc = gate_policy_findings_add(
+				out, GATE_POLICY_REJECT, "policy.dependency.allow_only", path, d->line,
+				"use an approved library, or ask the security team to add it to "
+				"policies.dependencies.allow",
+				"%s:%s@%s is not on the approved list (allow_only: true)", eco_name(d->eco),
+				d->name, *d->version ? d->version : "(unpinned)");
+	}
+	gate_deps_dispose(&deps);
+	return rc;
+}
+
+int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_repository *repo,
+			  const gate_blob_jobs *jobs, const char *osv, size_t osv_len)
+{
+	const gate_policies_cfg *p = &m->policies;
+	content_ctx c;
+	git_odb *odb = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!p->containers && !p->dependencies)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.cp.privileged = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGED];
+	c.cp.privilege_escalation = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGE_ESCALATION];
+	c.cp.run_as_root = (gate_policy_action)p->action[GATE_CCHK_RUN_AS_ROOT];
+	c.cp.host_namespaces = (gate_policy_action)p->action[GATE_CCHK_HOST_NAMESPACES];
+	c.cp.host_path = (gate_policy_action)p->action[GATE_CCHK_HOST_PATH];
+	c.cp.capabilities = (gate_policy_action)p->action[GATE_CCHK_CAPABILITIES];
+	c.cp.unpinned_images = (gate_policy_action)p->action[GATE_CCHK_UNPINNED_IMAGES];
+	c.cp.registries = p->registries;
+	c.cp.n_registries = p->n_registries;
+	c.cp.registries_action = p->n_registries ? GATE_POLICY_REJECT : GATE_POLICY_OFF;
+	if (p->dependencies) {
+		if ((rc = parse_rules(&c.deny, &c.n_deny, p->deny, p->n_deny)) < 0 ||
+		    (rc = parse_rules(&c.allow, &c.n_allow, p->allow, p->n_allow)) < 0)
+			goto out;
+		c.n_matrix_deny = c.cap_deny = c.n_deny;
+		if (osv) {
+			gate_dep_rule **adv = NULL;
+			size_t n_adv = 0;
+			if ((rc = gate_osv_load(&adv, &n_adv, osv, osv_len)) < 0) {
+				free_rules(adv, n_adv);
+				if (rc == GATE_EINVAL)
+					rc = gate_error_set(GATE_EINVAL, "%s (policies.dependencies.osv): %s",
+							    p->osv, gate_error_last());
+				goto out;
+			}
+			if (n_adv && gate_grow(&c.deny, &c.cap_deny, c.n_deny + n_adv, sizeof(*c.deny)) < 0) {
+				free_rules(adv, n_adv);
+				rc = GATE_ENOMEM;
+				goto out;
+			}
+			if (n_adv)
+				memcpy(c.deny + c.n_deny, adv, n_adv * sizeof(*adv));
+			c.n_deny += n_adv;
+			gate_free(adv);
+		}
+	}
+	if ((rc = git_repository_odb(&odb, repo)) < 0) {
+		rc = gate_error_from_git(rc, "opening the object store");
+		goto out;
+	}
+	for (i = 0; rc == 0 && i < jobs->count; i++) {
+		const gate_blob_job *j = &jobs->items[i];
+		gate_container_file kind = *j->path ? container_kind(p, j->path) : GATE_CONTAINER_FILE_NONE;
+		int deps = p->dependencies && *j->path && gate_deps_is_lockfile(j->path);
+		size_t size, before = out->count, k;
+		git_object_t type;
+		git_odb_object *obj;
+		if (!kind && !deps)
+			continue;
+		if ((rc = git_odb_read_header(&size, &type, odb, &j->blob)) < 0) {
+			rc = gate_error_from_git(rc, "reading a pushed file");
+			break;
+		}
+		if (size > GATE_POLICY_MAX_FILE) {
+			rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.file_too_large",
+						      j->path, 0, "split the file, or keep it out of the repository",
+						      "%zu bytes: larger than the %u bytes policies read, so it "
+						      "cannot be checked", size, GATE_POLICY_MAX_FILE);
+		} else if ((rc = git_odb_read(&obj, odb, &j->blob)) < 0) {
+			rc = gate_error_from_git(rc, "reading a pushed file");
+		} else {
+			const char *data = git_odb_object_data(obj);
+			size_t len = git_odb_object_size(obj);
+			if (kind)
+				rc = gate_containers_check(out, &c.cp, j->path, kind, data, len);
+			if (rc == 0 && deps)
+				rc = check_deps(out, &c, j->path, data, len);
+			git_odb_object_free(obj);
+		}
+		for (k = before; k < out->count; k++)
+			out->items[k].origin = i;
+	}
+out:
+	git_odb_free(odb);
+	free_rules(c.deny, c.n_deny);
+	free_rules(c.allow, c.n_allow);
+	return rc;
+}
+
+/* ---- deployment refs ---------------------------------------------------------------- */
+
+int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref)
+{
+	return gate_policies_deploy_entry(m, ref) >= 0;
+}
+
+long gate_policies_deploy_entry(const gate_matrix *m, const char *ref)
+{
+	size_t i;
+	for (i = 0; i < m->policies.n_deploy_refs; i++)
+		if (gate_glob_match(m->policies.deploy_refs[i], ref))
+			return (long)i; /* 1, or -1 (no memory): a deploy ref, the stricter answer */
+	return -1;
+}
+
+void gate_policy_tips_dispose(gate_policy_tips *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		gate_free(t->names[i]);
+	gate_free(t->names);
+	gate_free(t->ids);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Which refs a tip list holds: 1 take it, 0 not, <0 an error. */
+typedef int (*tip_filter)(const gate_matrix *m, const char *name, const void *ctx);
+
+/* Lists into OUT (at most MAX) the refs WANT takes, peeled to commits. */
+static int collect_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo, size_t max,
+			tip_filter want, const void *ctx)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	size_t cap_ids = 0, cap_names = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = git_reference_iterator_glob_new(&it, repo, "refs/*")) < 0)
+		return gate_error_from_git(rc, "listing refs");
+	while (out->n < max && (rc = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref);
+		git_object *peeled = NULL;
+		int take = want(m, name, ctx);
+		if (take < 0)
+			rc = take;
+		else if (take && git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
+			if (gate_grow(&out->ids, &cap_ids, out->n + 1, sizeof(*out->ids)) < 0 ||
+			    gate_grow(&out->names, &cap_names, out->n + 1, sizeof(*out->names)) < 0 ||
+			    !(out->names[out->n] = gate_strdup(name)))
+				rc = GATE_ENOMEM;
+			else
+				out->ids[out->n++] = *git_object_id(peeled);
+		}
+		if (rc >= 0)
+			git_error_clear();
+		git_object_free(peeled);
+		git_reference_free(ref);
+		if (rc < 0)
+			break;
+	}
+	git_reference_iterator_free(it);
+	if (rc < 0 && rc != GIT_ITEROVER) {
+		gate_policy_tips_dispose(out);
+		return rc == GATE_ENOMEM ? rc : gate_error_from_git(rc, "listing refs");
+	}
+	return 0;
+}
+
+/* A ref some rule covers that is not a deploy ref. */
+static int protected_ref(const gate_matrix *m, const char *name, const void *ctx)
+{
+	const gate_refrule *rule = NULL;
+	(void)ctx;
+	if (gate_matrix_rule_for_ref(&rule, m, name) < 0)
+		return GATE_ENOMEM;
+	return rule && !gate_policies_is_deploy_ref(m, name);
+}
+
+int gate_policies_protected_tips(gate_policy_tips *out, const gate_matrix *m, git_repository *repo,
+				 size_t max)
+{
+	return collect_tips(out, m, repo, max, protected_ref, NULL);
+}
+
+/* The refs a deploy ref takes commits from: see gate_deploy_src. */
+typedef struct {
+	const gate_deploy_src *src;
+	const char *self; /* the deploy ref being updated: never its own source */
+} deploy_ctx;
+
+static int deploy_from(const gate_matrix *m, const char *name, const void *ctx)
+{
+	const deploy_ctx *dc = ctx;
+	const gate_refrule *rule = NULL;
+	size_t i;
+
+	if (!strcmp(name, dc->self))
+		return 0;
+	if (dc->src && dc->src->from) {
+		for (i = 0; i < dc->src->n_from; i++) {
+			int hit = gate_glob_match(dc->src->from[i], name);
+			if (hit)
+				return hit < 0 ? GATE_ENOMEM : 1;
+		}
+		return 0;
+	}
+	if (gate_matrix_rule_for_ref(&rule, m, name) < 0)
+		return GATE_ENOMEM;
+	return rule && gate_evidence_rule_demands(rule) && !gate_policies_is_deploy_ref(m, name);
+}
+
+int gate_policies_deploy_source(int *ok, gate_buf *sources, const gate_matrix *m,
+				git_repository *repo, const char *ref, const git_oid *target)
+{
+	gate_policy_tips t;
+	deploy_ctx dc;
+	long entry = gate_policies_deploy_entry(m, ref);
+	size_t i;
+	int rc;
+
+	*ok = 0;
+	dc.src = entry >= 0 && m->policies.deploy_src ? &m->policies.deploy_src[entry] : NULL;
+	dc.self = ref;
+	if ((rc = collect_tips(&t, m, repo, (size_t)-1, deploy_from, &dc)) < 0)
+		return rc;
+	for (i = 0; i < t.n && i < 5; i++)
+		gate_buf_printf(sources, "%s%s", i ? ", " : "", t.names[i]);
+	if (t.n > 5)
+		gate_buf_printf(sources, " and %zu more", t.n - 5);
+	for (i = 0; i < t.n && !*ok; i++)
+		*ok = git_oid_equal(&t.ids[i], target);
+	if (!*ok && t.n) {
+		int r = git_graph_reachable_from_any(repo, target, t.ids, t.n);
+		if (r < 0)
+			rc = gate_error_from_git(r, "checking where the deployed commit comes from");
+		else
+			*ok = r;
+	}
+	gate_policy_tips_dispose(&t);
+	return rc;
+}
+
+/* ---- external command --------------------------------------------------------------- */
+
+int gate_policies_name_valid(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+	return n > 0 && n <= GATE_POLICY_NAME_MAX && !name[n];
+}
+
+void gate_policies_free_argv(char **argv)
+{
+	size_t i;
+	for (i = 0; argv && argv[i]; i++)
+		gate_free(argv[i]);
+	gate_free(argv);
+}
+
+int gate_policies_split_command(char ***argv, const char *command)
+{
+	char **out;
+	size_t n = 0, i;
+	const char *p = command;
+
+	*argv = NULL;
+	if (strlen(command) > GATE_EXTERNAL_MAX_COMMAND)
+		return gate_error_set(GATE_ECONFIG, "the command is longer than %u bytes",
+				      GATE_EXTERNAL_MAX_COMMAND);
+	for (i = 0; command[i]; i++)
+		if ((unsigned char)command[i] < 0x20 && command[i] != '\t')
+			return gate_error_set(GATE_ECONFIG, "the command holds a control character");
+	if (!(out = gate_calloc(GATE_EXTERNAL_MAX_ARGS + 1, sizeof(*out))))
+		return GATE_ENOMEM;
+	for (;;) {
+		size_t len;
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (n == GATE_EXTERNAL_MAX_ARGS) {
+			gate_policies_free_argv(out);
+			return gate_error_set(GATE_ECONFIG, "the command has more than %d words",
+					      GATE_EXTERNAL_MAX_ARGS);
+		}
+		if (!(out[n++] = gate_strndup(p, len))) {
+			gate_policies_free_argv(out);
+			return GATE_ENOMEM;
+		}
+		p += len;
+	}
+	if (!n || out[0][0] != '/') {
+		gate_policies_free_argv(out);
+		return gate_error_set(GATE_ECONFIG, "the command's first word must be an absolute path "
+						    "(no PATH search), such as /usr/local/bin/opa");
+	}
+	*argv = out;
+	return 0;
+}
+
+int gate_policies_external_argv(char ***argv, git_repository *repo, const char *name)
+{
+	gate_buf key = GATE_BUF_INIT;
+	char *command = NULL;
+	int rc;
+
+	*argv = NULL;
+	if (!gate_policies_name_valid(name))
+		return gate_error_set(GATE_ECONFIG, "'%s' is not a policy name", name);
+	gate_buf_printf(&key, "gatehouse.externalPolicy.%s.command", name);
+	if (key.oom)
+		return GATE_ENOMEM;
+	rc = gate_repo_config(&command, repo, gate_buf_cstr(&key));
+	if (rc == 0 && !command)
+		rc = gate_error_set(GATE_ENOTFOUND, "the server defines no external policy '%s' (git "
+						    "config %s)", name, gate_buf_cstr(&key));
+	else if (rc == 0 && (rc = gate_policies_split_command(argv, command)) == GATE_ECONFIG)
+		rc = gate_error_set(GATE_ECONFIG, "git config %s: %s", gate_buf_cstr(&key),
+				    gate_error_last());
+	gate_free(command);
+	gate_buf_dispose(&key);
+	return rc;
+}
+
+void gate_policies_free_msgs(char **msgs, size_t n)
+{
+	size_t i;
+	for (i = 0; msgs && i < n; i++)
+		gate_free(msgs[i]);
+	gate_free(msgs);
+}
+
+/* Milliseconds left before DEADLINE (0 when past). */
+static int left_ms(double deadline)
+{
+	double l = deadline - gate_now_ms();
+	return l <= 0 ? 0 : l > 60000 ? 60000 : (int)l + 1;
+}
+
+/* The strings of OPA's eval output OUT (LEN bytes); GATE_EPOLICY when it is not that shape. */
+static int parse_opa(char ***msgs, size_t *n, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *results;
+	size_t i, j, k, cap = 0;
+	int rc = 0;
+
+	*msgs = NULL;
+	*n = 0;
+	if (!root || !json_is_object(root)) {
+		json_decref(root);
+		return gate_error_set(GATE_EPOLICY, "the external policy printed no JSON object%s%s",
+				      root ? "" : ": ", root ? "" : jerr.text);
+	}
+	results = json_object_get(root, "result");
+	if (results && !json_is_array(results))
+		rc = gate_error_set(GATE_EPOLICY, "the external policy's \"result\" is not a list");
+	for (i = 0; rc == 0 && results && i < json_array_size(results); i++) {
+		json_t *exprs = json_object_get(json_array_get(results, i), "expressions");
+		if (!json_is_array(exprs)) {
+			rc = gate_error_set(GATE_EPOLICY, "result %zu has no \"expressions\" list", i);
+			break;
+		}
+		for (j = 0; rc == 0 && j < json_array_size(exprs); j++) {
+			json_t *value = json_object_get(json_array_get(exprs, j), "value");
+			if (!json_is_array(value)) {
+				rc = gate_error_set(GATE_EPOLICY, "the policy's value is not a set of "
+								  "strings (query a rule such as "
+								  "data.gatehouse.deny)");
+				break;
+			}
+			for (k = 0; rc == 0 && k < json_array_size(value); k++) {
+				json_t *s = json_array_get(value, k);
+				if (!json_is_string(s))
+					rc = gate_error_set(GATE_EPOLICY, "the policy's value holds a "
+									  "non-string");
+				else if (*n >= 1000)
+					break;
+				else if (gate_grow(msgs, &cap, *n + 1, sizeof(**msgs)) < 0 ||
+					 !((*msgs)[*n] = gate_strndup(json_string_value(s),
+								       json_string_length(s))))
+					rc = GATE_ENOMEM;
+				else
+					(*n)++;
+			}
+		}
+	}
+	json_decref(root);
+	if (rc < 0) {
+		gate_policies_free_msgs(*msgs, *n);
+		*msgs = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, unsigned timeout_ms,
+			   const char *input, size_t input_len)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = 0,
+	    exited = 0;
+	static char *const child_env[] = { GATE_EXTERNAL_PATH, GATE_EXTERNAL_LANG, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct sigaction ign, old_pipe;
+	gate_buf got = GATE_BUF_INIT, said = GATE_BUF_INIT;
+	double deadline = gate_now_ms() + timeout_ms;
+	size_t written = 0;
+	pid_t pid = -1;
+
+	*msgs = NULL;
+	*n = 0;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		rc = gate_error_set(GATE_EPOLICY, "cannot run the external policy: pipe: %s",
+				    strerror(errno));
+		goto done;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	/* its stderr is kept (bounded) for the error message, never passed to the pusher raw */
+	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	/* outside the repository: nothing relative reaches it */
+	posix_spawn_file_actions_addchdir_np(&fa, GATE_EXTERNAL_CWD);
+	posix_spawnattr_init(&attr);
+	/* its own process group, so a timeout ends whatever it started too */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	/* an absolute path, no PATH search; the environment is ours, none of the hook's */
+	errno = argv[0][0] != '/' ? EINVAL
+				  : posix_spawn(&pid, argv[0], &fa, &attr, (char *const *)argv, child_env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (errno) {
+		rc = gate_error_set(GATE_EPOLICY, "cannot run the external policy '%s': %s", argv[0],
+				    strerror(errno));
+		pid = -1;
+		goto done;
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	in[0] = out[1] = err[1] = -1;
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe); /* a command that ignores its input must not kill us */
+	while (out[0] >= 0) {
+		struct pollfd pf[3];
+		int np = 0, ie = -1, wait_ms = left_ms(deadline);
+		if (!wait_ms) {
+			rc = gate_error_set(GATE_EPOLICY, "the external policy '%s' did not answer within "
+							  "%u ms (policies.external.timeout_ms)",
+					    argv[0], timeout_ms);
+			break;
+		}
+		pf[np].fd = out[0];
+		pf[np++].events = POLLIN;
+		if (in[1] >= 0) {
+			pf[np].fd = in[1];
+			pf[np++].events = POLLOUT;
+		}
+		if (err[0] >= 0) {
+			ie = np;
+			pf[np].fd = err[0];
+			pf[np++].events = POLLIN;
+		}
+		if (poll(pf, (nfds_t)np, wait_ms) < 0 && errno != EINTR) {
+			rc = gate_error_set(GATE_EPOLICY, "poll: %s", strerror(errno));
+			break;
+		}
+		if (ie >= 0 && (pf[ie].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char buf[4096];
+			ssize_t r = read(err[0], buf, sizeof(buf));
+			if (r > 0 && said.len < 1024)
+				gate_buf_put(&said, buf, (size_t)r);
+			else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+				close(err[0]);
+				err[0] = -1;
+			}
+		}
+		if (in[1] >= 0 && pf[1].fd == in[1] && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = write(in[1], input + written, input_len - written);
+			if (w > 0)
+				written += (size_t)w;
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input_len) {
+				close(in[1]); /* done, or it stopped reading: either way, end of input */
+				in[1] = -1;
+			}
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			char buf[65536];
+			ssize_t r = read(out[0], buf, sizeof(buf));
+			if (r > 0) {
+				if (got.len + (size_t)r > GATE_EXTERNAL_MAX_OUTPUT) {
+					rc = gate_error_set(GATE_EPOLICY, "the external policy printed more "
+									  "than %u bytes",
+							    GATE_EXTERNAL_MAX_OUTPUT);
+					break;
+				}
+				gate_buf_put(&got, buf, (size_t)r);
+			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(out[0]);
+				out[0] = -1;
+			}
+		}
+	}
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	/* reap it, within what is left of the deadline */
+	while (rc == 0 && !exited) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			exited = 1;
+		else if (w < 0 && errno != EINTR)
+			break;
+		else if (!left_ms(deadline))
+			rc = gate_error_set(GATE_EPOLICY, "the external policy '%s' did not exit within "
+							  "%u ms (policies.external.timeout_ms)",
+					    argv[0], timeout_ms);
+		else
+			usleep(2000);
+	}
+	if (!exited && pid > 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	} else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		rc = WIFEXITED(status)
+			     ? gate_error_set(GATE_EPOLICY, "the external policy '%s' exited with status %d",
+					      argv[0], WEXITSTATUS(status))
+			     : gate_error_set(GATE_EPOLICY, "the external policy '%s' was killed by signal %d",
+					      argv[0], WTERMSIG(status));
+	}
+	if (rc == GATE_EPOLICY && said.len && !said.oom) {
+		/* what it said on stderr, first line, escaped */
+		gate_buf msg = GATE_BUF_INIT;
+		size_t len = strcspn(said.ptr, "\n");
+		gate_buf_puts(&msg, gate_error_last());
+		gate_buf_puts(&msg, "; it said: ");
+		gate_buf_put_escaped(&msg, said.ptr, len > 300 ? 300 : len);
+		if (!msg.oom)
+			gate_error_set(GATE_EPOLICY, "%s", gate_buf_cstr(&msg));
+		gate_buf_dispose(&msg);
+	}
+	if (rc == 0 && got.oom)
+		rc = GATE_ENOMEM;
+	if (rc == 0)
+		rc = parse_opa(msgs, n, got.ptr ? got.ptr : "", got.len);
+done:
+	if (in[0] >= 0)
+		close(in[0]);
+	if (in[1] >= 0)
+		close(in[1]);
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err[0] >= 0)
+		close(err[0]);
+	if (err[1] >= 0)
+		close(err[1]);
+	gate_buf_dispose(&got);
+	gate_buf_dispose(&said);
+	return rc;
+}
