@@ -1,0 +1,406 @@
+/*
+ * The content phase: the (path, blob) pairs a push brings, the secret scan
+ * over them and over the push's text outside blobs, and the content
+ * policies (containers, dependencies); their findings become reasons on the
+ * update that brought them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/runstate.h"
+#include "git/repo.h"
+#include "content/policies.h"
+#include "content/textscan.h"
+
+#define IGNORE_FILE ".gatehouse/ignore"
+#define IGNORE_MAX (1024 * 1024)
+
+/* Where finding F is, for the subject and the start of what was found. */
+static void finding_place(gate_buf *subject, gate_buf *found, const gate_secret_finding *f)
+{
+	const char *path = *f->path ? f->path : "(no path)";
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, 11, &f->commit);
+	switch (f->where) {
+	case GATE_SECRET_IN_COMMIT_MESSAGE:
+		gate_buf_printf(subject, "commit %.7s message, line %zu", hex, f->line);
+		gate_buf_printf(found, "commit %s message, line %zu, column %zu", hex, f->line,
+				f->column);
+		break;
+	case GATE_SECRET_IN_TAG_MESSAGE:
+		gate_buf_puts(subject, "tag ");
+		gate_buf_put_escaped(subject, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
+		gate_buf_printf(subject, " message, line %zu", f->line);
+		gate_buf_put(found, subject->ptr ? subject->ptr : "", subject->len);
+		gate_buf_printf(found, ", column %zu", f->column);
+		break;
+	case GATE_SECRET_IN_PATH:
+		gate_buf_puts(subject, "path of ");
+		gate_buf_put_escaped(subject, f->path, strlen(f->path));
+		gate_buf_put(found, subject->ptr ? subject->ptr : "", subject->len);
+		gate_buf_printf(found, ", column %zu", f->column);
+		break;
+	case GATE_SECRET_IN_REF_NAME:
+		gate_buf_puts(subject, "ref name");
+		gate_buf_printf(found, "ref name, column %zu", f->column);
+		break;
+	default:
+		gate_buf_put_escaped(subject, path, strlen(path));
+		gate_buf_printf(subject, ":%zu", f->line);
+		path = *f->path ? f->path : "(a blob under no path)";
+		gate_buf_put_escaped(found, path, strlen(path));
+		gate_buf_printf(found, ":%zu:%zu", f->line, f->column);
+	}
+}
+
+/* How to get rid of finding F, by where it is (the allowlisting follows). */
+static const char *finding_fix(const gate_secret_finding *f)
+{
+	switch (f->where) {
+	case GATE_SECRET_IN_COMMIT_MESSAGE:
+		return "reword that commit's message (git rebase -i, mark the commit 'reword'; "
+		       "git commit --amend if it is the last one) and rotate the secret: it has left "
+		       "your machine. ";
+	case GATE_SECRET_IN_TAG_MESSAGE:
+		return NULL; /* names the tag: see report_findings */
+	case GATE_SECRET_IN_PATH:
+		return "rename the file in every commit of the push that has it (git mv, then git "
+		       "rebase -i to fold the rename into the commit that added it) and rotate the "
+		       "secret: it has left your machine. ";
+	case GATE_SECRET_IN_REF_NAME:
+		return "push under another ref name (git push origin HEAD:refs/heads/<new-name>; "
+		       "git branch -m renames the local branch) and rotate the secret: it has left "
+		       "your machine. ";
+	default:
+		return "remove it from every commit of the push (git rebase -i, or git filter-repo "
+		       "--replace-text for a long history) and rotate it: it has left your machine. ";
+	}
+}
+
+/* One reason per finding, on the update that brought it. */
+static int report_findings(run_state *st)
+{
+	size_t i;
+	for (i = 0; i < st->secrets.count; i++) {
+		const gate_secret_finding *f = &st->secrets.items[i];
+		gate_buf check = GATE_BUF_INIT, subject = GATE_BUF_INIT, found = GATE_BUF_INIT,
+			 missing = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+		const char *how = finding_fix(f);
+		char hex[GIT_OID_HEXSZ + 1];
+		gate_decision *d;
+		int rc;
+
+		if (f->ref_index >= st->n_ds)
+			continue;
+		d = &st->ds[f->ref_index];
+		gate_buf_printf(&check, "secret.%s", f->rule_id);
+		finding_place(&subject, &found, f);
+		gate_buf_printf(&found, ": %s %s", f->description ? f->description : f->rule_id,
+				f->redacted);
+		if (!git_oid_is_zero(&f->commit) && f->where != GATE_SECRET_IN_COMMIT_MESSAGE) {
+			git_oid_tostr(hex, 11, &f->commit);
+			gate_buf_printf(&found, " in commit %s", hex);
+			if (f->commit_subject) {
+				gate_buf_puts(&found, " ");
+				gate_buf_put_escaped(&found, f->commit_subject, strlen(f->commit_subject));
+			}
+		}
+		if (f->also)
+			gate_buf_printf(&found, " (and in %zu later version%s of the file)", f->also,
+					f->also == 1 ? "" : "s");
+		gate_buf_puts(&missing, "no secret in anything pushed, in any commit");
+		if (how) {
+			gate_buf_puts(&fix, how);
+		} else {
+			gate_buf_puts(&fix, "make the tag again with a message without it (git tag -d ");
+			gate_buf_put_escaped(&fix, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
+			gate_buf_puts(&fix, ", then git tag -a) and rotate the secret: it has left your "
+					    "machine. ");
+		}
+		gate_buf_printf(&fix, "Not a secret? Add %sthe fingerprint %s to %s on %s",
+				f->where == GATE_SECRET_IN_PATH || f->where == GATE_SECRET_IN_REF_NAME
+					? ""
+					: "'gatehouse:allow' to that line, or ",
+				f->fingerprint, IGNORE_FILE,
+				st->trusted_ref ? st->trusted_ref : "the trusted branch");
+		rc = (check.oom || subject.oom || found.oom || missing.oom || fix.oom)
+			     ? gate_error_oom()
+			     : gate_decision_reject(d, gate_buf_cstr(&check), f->rule_line, 0,
+						    gate_buf_cstr(&subject), gate_buf_cstr(&found),
+						    gate_buf_cstr(&missing), gate_buf_cstr(&fix));
+		gate_buf_dispose(&check);
+		gate_buf_dispose(&subject);
+		gate_buf_dispose(&found);
+		gate_buf_dispose(&missing);
+		gate_buf_dispose(&fix);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Blobs over secrets.max_blob_bytes were not read, so the secret scan is
+ * incomplete: every update is refused (secret.incomplete), naming the first
+ * few blobs, the bound and the key that raises it.
+ */
+static int reject_unscanned(run_state *st)
+{
+	const gate_secret_report *r = &st->secrets;
+	size_t max = st->m && st->m->secrets.max_blob_bytes ? st->m->secrets.max_blob_bytes
+							     : GATE_SECRETS_DEFAULT_MAX_BLOB;
+	gate_buf found = GATE_BUF_INIT, fix = GATE_BUF_INIT;
+	size_t i, k;
+	int rc = 0;
+
+	if (!r->n_skipped_large)
+		return 0;
+	gate_buf_printf(&found, "%zu blob%s larger than secrets.max_blob_bytes (%zu bytes), so not "
+			"scanned for secrets: ", r->n_skipped_large, r->n_skipped_large == 1 ? "" : "s", max);
+	for (k = 0; k < r->n_skipped_large && k < 5; k++) {
+		gate_buf_puts(&found, k ? ", " : "");
+		gate_buf_put_escaped(&found, r->skipped_large[k].path, strlen(r->skipped_large[k].path));
+		gate_buf_printf(&found, " (%zu bytes)", r->skipped_large[k].size);
+	}
+	if (r->n_skipped_large > 5)
+		gate_buf_puts(&found, ", ...");
+	gate_buf_puts(&fix, "keep the file out of the repository (e.g. Git LFS), or ask the matrix "
+			    "owners to raise secrets.max_blob_bytes (at most 1073741824)");
+	for (i = 0; rc == 0 && i < st->n_ds; i++)
+		rc = found.oom || fix.oom
+			     ? gate_error_oom()
+			     : gate_decision_reject(&st->ds[i], "secret.incomplete", 0, 0,
+						    st->ds[i].update->ref, gate_buf_cstr(&found),
+						    "every pushed blob scanned for secrets", gate_buf_cstr(&fix));
+	gate_buf_dispose(&found);
+	gate_buf_dispose(&fix);
+	return rc;
+}
+
+/* Where in the matrix policy check CHECK is set (0:0 when nowhere in particular). */
+static gate_loc policy_loc(const gate_policies_cfg *p, const char *check)
+{
+	gate_loc none = { 0, 0 };
+	size_t k;
+	if (!strncmp(check, "policy.container.", 17)) {
+		for (k = 0; k < GATE_CCHKS; k++)
+			if (!strcmp(check + 17, gate_container_check_names[k]))
+				return p->action_loc[k];
+		if (!strcmp(check + 17, "registries"))
+			return p->registries_loc;
+		return p->containers_loc;
+	}
+	if (!strcmp(check, "policy.dependency.deny"))
+		return p->deny_loc;
+	if (!strcmp(check, "policy.dependency.allow_only"))
+		return p->allow_only_loc;
+	if (!strncmp(check, "policy.dependency.", 18))
+		return p->deny_loc.line ? p->deny_loc : p->allow_loc;
+	if (!strcmp(check, "policy.deploy_ref"))
+		return p->deploy_refs_loc;
+	if (!strcmp(check, "policy.external"))
+		return p->external_loc;
+	return none;
+}
+
+/* What the policy section asks for, for the "needs:" line. */
+static const char *policy_need(const char *check)
+{
+	if (!strncmp(check, "policy.container.", 17))
+		return "containers as policies.containers allows";
+	if (!strncmp(check, "policy.dependency.", 18))
+		return "dependencies as policies.dependencies allows";
+	return "content the matrix's policies allow";
+}
+
+/*
+ * The push's content policies found more than GATE_POLICY_FINDINGS_MAX
+ * findings: DROPPED of them were not kept, and any could be a rejecting one,
+ * so every update is refused (it is not known which brought them).
+ */
+static int reject_findings_cap(run_state *st, size_t dropped)
+{
+	char found[200];
+	size_t i;
+	int rc;
+
+	snprintf(found, sizeof(found), "the content policies found %zu findings more than the "
+		 "%d they keep (at most %d findings per push): those were not judged",
+		 dropped, GATE_POLICY_FINDINGS_MAX, GATE_POLICY_FINDINGS_MAX);
+	for (i = 0; i < st->n_ds; i++)
+		if ((rc = gate_decision_reject(&st->ds[i], "policy.findings.incomplete", 0, 0,
+					       st->ds[i].update->ref, found,
+					       "at most 1000 content policy findings in one push",
+					       "no setting raises it: fix the findings shown and push again, "
+					       "push the files in smaller pushes, or set the warn checks "
+					       "that produce most of them to off in policies")) < 0)
+			return rc;
+	return 0;
+}
+
+/* Container and dependency policies on the files the push brings (JOBS). */
+static int content_policies(run_state *st, const gate_blob_jobs *jobs)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	gate_policy_findings fs = GATE_POLICY_FINDINGS_INIT;
+	char *osv = NULL;
+	size_t osv_len = 0, i;
+	int rc = 0;
+
+	if (p->osv) {
+		git_oid at;
+		if (!st->has_matrix_commit || git_oid_fromstr(&at, st->matrix_commit) < 0)
+			return gate_error_set(GATE_ENOTFOUND, "policies.dependencies.osv: no trusted "
+							     "commit to read %s from", p->osv);
+		rc = gate_repo_read_file_at(&osv, &osv_len, st->repo, &at, p->osv, GATE_POLICY_MAX_FILE);
+		if (rc == GATE_ENOTFOUND)
+			rc = gate_error_set(GATE_ENOTFOUND, "policies.dependencies.osv names %s, which "
+							     "is not on %s", p->osv,
+					    st->trusted_ref ? st->trusted_ref : "the trusted ref");
+		if (rc < 0)
+			return rc;
+	}
+	rc = gate_policies_content(&fs, st->m, st->repo, jobs, osv, osv_len);
+	gate_free(osv);
+	for (i = 0; rc == 0 && i < fs.count; i++) {
+		const gate_policy_finding *f = &fs.items[i];
+		const gate_blob_job *j = &jobs->items[f->origin];
+		gate_loc loc = policy_loc(p, f->check);
+		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
+		char hex[11];
+		gate_decision *d;
+		if (j->ref_index >= st->n_ds || f->action == GATE_POLICY_OFF)
+			continue;
+		d = &st->ds[j->ref_index];
+		gate_buf_put_escaped(&subject, f->path, strlen(f->path));
+		if (f->line)
+			gate_buf_printf(&subject, ":%d", f->line);
+		gate_buf_put_escaped(&found, gate_buf_cstr(&subject), subject.len);
+		gate_buf_puts(&found, ": ");
+		gate_buf_put_escaped(&found, f->found, strlen(f->found));
+		if (j->has_commit) {
+			git_oid_tostr(hex, sizeof(hex), &j->commit);
+			gate_buf_printf(&found, " (commit %s)", hex);
+		}
+		if (subject.oom || found.oom)
+			rc = gate_error_oom();
+		else if (f->action == GATE_POLICY_WARN)
+			rc = gate_decision_warn(d, f->check, loc.line, loc.col, gate_buf_cstr(&subject),
+						gate_buf_cstr(&found), f->fix);
+		else
+			rc = gate_decision_reject(d, f->check, loc.line, loc.col, gate_buf_cstr(&subject),
+						  gate_buf_cstr(&found), policy_need(f->check), f->fix);
+		gate_buf_dispose(&subject);
+		gate_buf_dispose(&found);
+	}
+	if (rc == 0 && fs.dropped)
+		rc = reject_findings_cap(st, fs.dropped);
+	gate_policy_findings_dispose(&fs);
+	return rc;
+}
+
+/*
+ * The secrets policy for this push: the matrix's secrets: section (or the
+ * built-in defaults) and the fingerprints file on the trusted ref.
+ */
+int gate_run_open_secrets(run_state *st, gate_secrets **out)
+{
+	gate_buf cache = GATE_BUF_INIT;
+	char *ignore = NULL;
+	size_t ilen;
+	git_oid trusted;
+	int rc, created;
+
+	*out = NULL;
+	if (st->trusted_ref && gate_run_trusted_tip(st, &trusted, &created) == 0) {
+		rc = gate_repo_read_file_at(&ignore, &ilen, st->repo, &trusted, IGNORE_FILE, IGNORE_MAX);
+		if (rc == GATE_ENOTFOUND)
+			gate_error_clear();
+		else if (rc < 0)
+			return rc;
+	}
+	git_error_clear();
+	gate_buf_printf(&cache, "%s/gatehouse/cache", st->repo_path);
+	{
+		/* then the server user's cache, shared by every repository */
+		const char *home = getenv("HOME");
+		if (home && *home == '/' && !strchr(home, ':'))
+			gate_buf_printf(&cache, ":%s/.cache/gatehouse", home);
+	}
+	/* a ':' in the repository's path would split the list: no cache then */
+	rc = cache.oom ? GATE_ENOMEM
+	     : st->opts->no_secrets ? 0 /* pre-push: pre-commit scanned; the policies below still run */
+				    : gate_secrets_new(out, st->m, ignore,
+						       st->opts->dry_run || strchr(st->repo_path, ':')
+							       ? NULL
+							       : gate_buf_cstr(&cache));
+	gate_free(ignore);
+	gate_buf_dispose(&cache);
+	return rc;
+}
+
+/*
+ * Scans every blob the push brings, and its text outside blobs (messages,
+ * paths, ref names), under the matrix's secrets: section.
+ */
+int gate_run_content(run_state *st)
+{
+	gate_secrets *sec = NULL;
+	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
+	int rc;
+
+	if ((rc = gate_run_open_secrets(st, &sec)) < 0)
+		return gate_run_fail(st, rc);
+	{
+		/* listed even with secrets off: the listing checks the path and commit limits */
+		double t = gate_now_ms();
+		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs, gate_run_limits(st));
+		/* tags of blobs and trees: without a quarantine no commit leads to them */
+		if (rc == 0 && jobs.hit.which < 0)
+			rc = gate_secrets_direct_jobs(&jobs, st->repo, &st->push, &st->newobjs,
+						      gate_run_limits(st));
+		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
+		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
+			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+							 "exceeded while listing the pushed blobs", st->budget_ms);
+		if (rc == 0 && jobs.hit.which >= 0)
+			rc = gate_run_reject_limit(st, jobs.hit.which, jobs.hit.detail);
+	}
+	if (rc == 0 && !st->over_limit && sec && !gate_secrets_disabled(sec)) {
+		char *engine = NULL;
+		double t;
+		if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
+		    !strcmp(engine, "pcre2"))
+			gate_secrets_force_pcre2(sec);
+		gate_free(engine);
+		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
+		if (rc == 0) {
+			t = gate_now_ms();
+			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
+			/* messages, paths and ref names: the same rules, beside the blobs */
+			if (rc == 0)
+				rc = gate_textscan_push(&st->secrets, &st->redact, sec, st->repo, &st->push,
+							&st->newobjs, &jobs);
+			st->names_scanned = rc == 0;
+			st->phase_ms[GATE_PHASE_SECRETS_SCAN] = gate_now_ms() - t;
+		}
+		if (rc == 0) {
+			st->secrets_ran = 1;
+			rc = report_findings(st);
+		}
+		if (rc == 0)
+			rc = reject_unscanned(st);
+	}
+	/* content policies from the next push on, like evidence (see evaluate) */
+	if (rc == 0 && !st->over_limit && st->m && !st->bootstrap &&
+	    (st->m->policies.containers || st->m->policies.dependencies))
+		rc = content_policies(st, &jobs);
+	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s",
+		 sec ? gate_secrets_engine(sec) : "off");
+	gate_blob_jobs_dispose(&st->jobs);
+	st->jobs = jobs; /* handed over: the external policy reads the files too */
+	gate_secrets_free(sec);
+	return rc < 0 ? gate_run_fail(st, rc) : 0;
+}
