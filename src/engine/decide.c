@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/decide.h"
+#include "gatehouse/checks.h"
 
 int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 			 const char *subject, const char *found, const char *missing,
@@ -43,13 +44,8 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 
 int gate_check_overridable(const char *check)
 {
-	static const char *const prefixes[] = { "review.", "trailer.", "signature.", "approval.",
-						"secret.", "ref.reachable_from", "policy.", NULL };
-	size_t i;
-	for (i = 0; prefixes[i]; i++)
-		if (!strncmp(check, prefixes[i], strlen(prefixes[i])))
-			return 1;
-	return 0;
+	const gate_check_info *c = gate_check_lookup(check);
+	return c && c->overridable; /* an id the table does not know: never lifted */
 }
 
 /* Whether ID is one of the comma-separated LIST. */

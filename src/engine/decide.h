@@ -39,9 +39,10 @@ typedef struct {
 } gate_decision;
 
 /*
- * Whether a break-glass override may lift CHECK: evidence (review.*,
- * trailer.*, signature.*, approval.*, ref.reachable_from) and secret.*, never
- * permissions (ref.push ...), the trusted ref's guards or internal errors.
+ * Whether a break-glass override may lift CHECK: its row's overridable
+ * column in the table of checks (engine/checks.c): evidence, secrets and
+ * policies, never permissions (ref.push ...), the trusted ref's guards,
+ * limits or internal errors; never an id the table does not know.
  */
 int gate_check_overridable(const char *check);
 

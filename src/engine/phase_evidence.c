@@ -7,6 +7,7 @@
 
 #include "engine/runstate.h"
 #include "git/commits.h"
+#include "engine/checks.h"
 #include "evidence/evidence.h"
 
 /* reachable_from: is TARGET on REF as it stands (before the push)? 1, 0, or <0. */
@@ -101,7 +102,7 @@ int gate_run_evidence(run_state *st, gate_decision *d)
 			}
 		}
 	}
-	rc = gate_evidence_check(d, &ctx);
+	rc = gate_checks_run_ref(d, &ctx);
 out:
 	if (have_target)
 		gate_commit_facts_dispose(&target);

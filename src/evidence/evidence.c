@@ -541,34 +541,59 @@ static int check_reachable(gate_decision *d, const gate_evidence_ctx *ctx)
 	return reject(d, "ref.reachable_from", r->reachable_loc, &subject, &found, &missing, &fix);
 }
 
-int gate_evidence_check(gate_decision *d, const gate_evidence_ctx *ctx)
+/*
+ * The ref-level checks of the table (engine/checks.c), which runs them in
+ * its order: these per judged commit, then approvals and reachable_from
+ * per update.  Each returns at once when the rule does not ask for it.
+ */
+gate_ref_check_fn gate_refcheck_reviews, gate_refcheck_trailers, gate_refcheck_signature,
+	gate_refcheck_owners, gate_refcheck_paths_examined, gate_refcheck_approvals,
+	gate_refcheck_reachable;
+
+int gate_refcheck_reviews(gate_decision *d, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
 {
 	const gate_refrule *r = ctx->rule;
-	size_t i;
-	int rc = 0;
-
-	if (!r || ctx->u->kind == GATE_UPD_DELETE)
+	if (!r->reviews.set)
 		return 0;
-	for (i = 0; ctx->commits && i < ctx->commits->count && rc == 0; i++) {
-		const gate_commit_facts *c = &ctx->commits->items[i];
-		if (r->reviews.set)
-			rc = need_reviews(d, ctx, c, "review.min", r->reviews.loc, r->reviews.min,
-					  r->reviews.roles, r->reviews.n_roles, "");
-		if (rc == 0)
-			rc = check_trailers(d, ctx, c);
-		if (rc == 0 && r->signed_commits)
-			rc = check_signature(d, ctx, c);
-		if (rc == 0)
-			rc = check_owners(d, ctx, c);
-		if (rc == 0 && c->paths_truncated)
-			rc = gate_decision_reject(d, "internal.limit", 0, 0, c->short_id,
-						  "the commit changes more paths than gatehouse examines",
-						  "a commit small enough to judge",
-						  "split the change into smaller commits");
-	}
-	if (rc == 0 && r->approvals.set)
-		rc = check_approvals(d, ctx);
-	if (rc == 0 && r->reachable_from)
-		rc = check_reachable(d, ctx);
-	return rc;
+	return need_reviews(d, ctx, c, "review.min", r->reviews.loc, r->reviews.min, r->reviews.roles,
+			    r->reviews.n_roles, "");
+}
+
+int gate_refcheck_trailers(gate_decision *d, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
+{
+	return check_trailers(d, ctx, c);
+}
+
+int gate_refcheck_signature(gate_decision *d, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
+{
+	return ctx->rule->signed_commits ? check_signature(d, ctx, c) : 0;
+}
+
+int gate_refcheck_owners(gate_decision *d, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
+{
+	return check_owners(d, ctx, c);
+}
+
+/* A commit whose changed paths were not all listed cannot be judged on them. */
+int gate_refcheck_paths_examined(gate_decision *d, const gate_evidence_ctx *ctx,
+				 const gate_commit_facts *c)
+{
+	(void)ctx;
+	if (!c->paths_truncated)
+		return 0;
+	return gate_decision_reject(d, "internal.limit", 0, 0, c->short_id,
+				    "the commit changes more paths than gatehouse examines",
+				    "a commit small enough to judge", "split the change into smaller commits");
+}
+
+int gate_refcheck_approvals(gate_decision *d, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
+{
+	(void)c;
+	return ctx->rule->approvals.set ? check_approvals(d, ctx) : 0;
+}
+
+int gate_refcheck_reachable(gate_decision *d, const gate_evidence_ctx *ctx, const gate_commit_facts *c)
+{
+	(void)c;
+	return ctx->rule->reachable_from ? check_reachable(d, ctx) : 0;
 }

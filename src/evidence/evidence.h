@@ -33,8 +33,20 @@ typedef struct {
 	size_t n_parties;
 } gate_evidence_ctx;
 
-/* Adds a reason to D for every requirement CTX's facts do not meet. */
-int gate_evidence_check(gate_decision *d, const gate_evidence_ctx *ctx);
+/*
+ * A ref-level check: appends to D a reason for every requirement CTX does
+ * not meet.  C is the judged commit (GATE_SCOPE_COMMIT), NULL per update.
+ * A check the rule does not ask for returns 0 at once.  0, or GATE_ENOMEM.
+ * Declare one as `gate_ref_check_fn name;` above its definition and in
+ * engine/checks.c: the compiler then holds both to this type.
+ */
+typedef int gate_ref_check_fn(gate_decision *d, const gate_evidence_ctx *ctx,
+			      const gate_commit_facts *c);
+
+/*
+ * The evidence checks are rows of the table of checks (engine/checks.c),
+ * which runs them on a protected ref update (gate_checks_run_ref).
+ */
 
 /*
  * Whether commits judged under rule HELD meet every per-commit demand of

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/checks.h"
 #include "util/glob.h"
 #include "content/deps.h"
 #include "matrix/model.h"
@@ -1002,13 +1003,80 @@ static int want_bool(loader *L, const gate_ynode *v, const char *what, int *out)
 	return -1;
 }
 
-static void load_refs(loader *L, const gate_ynode *n)
+/* Whether regular expression V compiles (PCRE2, as the check will run it). */
+static void want_regex(loader *L, const gate_ynode *v, const char *what)
 {
-	static const char *const keys[] = { "pattern", "push", "create", "delete", "force_push",
-					    "reviews", "approvals", "trailers", "signed",
-					    "reachable_from", NULL };
+	char sbuf[128], msg[160];
+	PCRE2_SIZE off;
+	int err;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)v->str, v->len, 0, &err, &off, NULL);
+
+	if (!code) {
+		pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
+		diag(L, v, "%s '%s' is not a valid regular expression: %s at offset %zu", what,
+		     shown(v, sbuf, sizeof(sbuf)), msg, (size_t)off);
+	}
+	pcre2_code_free(code);
+}
+
+/* The options checks of the table declare for a ref rule (refs[].NAME keys). */
+static void load_rule_opts(loader *L, gate_refrule *r, const gate_ynode *item)
+{
 	gate_matrix *m = L->m;
 	size_t i;
+
+	for (i = 0; i < gate_checks_count(); i++) {
+		const gate_check_def *c = gate_check_def_at(i);
+		const gate_ynode *v;
+		const char *name;
+		if (c->opt == GATE_OPT_NONE || strncmp(c->info.key, "refs[].", 7))
+			continue;
+		name = c->info.key + 7;
+		if (!(v = gate_yaml_get(item, name)) || !want_str(L, v, name))
+			continue;
+		if (c->opt == GATE_OPT_REGEX)
+			want_regex(L, v, name);
+		if (!r->opts && !(r->opts = gate_arena_alloc(&m->arena, GATE_RULEOPTS_MAX * sizeof(*r->opts)))) {
+			L->oom = 1;
+			return;
+		}
+		if (r->n_opts == GATE_RULEOPTS_MAX)
+			continue; /* keys[] in load_refs holds no more: check_keys said so */
+		r->opts[r->n_opts].name = name;
+		r->opts[r->n_opts].value = v->str;
+		r->opts[r->n_opts].loc.line = v->line;
+		r->opts[r->n_opts].loc.col = v->col;
+		r->n_opts++;
+	}
+}
+
+const gate_ruleopt *gate_refrule_opt(const gate_refrule *r, const char *name)
+{
+	size_t i;
+	for (i = 0; i < r->n_opts; i++)
+		if (!strcmp(r->opts[i].name, name))
+			return &r->opts[i];
+	return NULL;
+}
+
+static void load_refs(loader *L, const gate_ynode *n)
+{
+	static const char *const base[] = { "pattern", "push", "create", "delete", "force_push",
+					    "reviews", "approvals", "trailers", "signed",
+					    "reachable_from" };
+	const char *keys[sizeof(base) / sizeof(base[0]) + GATE_RULEOPTS_MAX + 1];
+	gate_matrix *m = L->m;
+	size_t i, n_keys = 0;
+
+	/* the keys of the rule itself, then every option a check declares */
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		keys[n_keys++] = base[i];
+	for (i = 0; i < gate_checks_count() && n_keys + 1 < sizeof(keys) / sizeof(keys[0]); i++) {
+		const gate_check_def *c = gate_check_def_at(i);
+		if (c->opt != GATE_OPT_NONE && !strncmp(c->info.key, "refs[].", 7))
+			keys[n_keys++] = c->info.key + 7;
+	}
+	keys[n_keys] = NULL;
 
 	if (n->kind != GATE_Y_SEQ) {
 		diag(L, n, "refs must be a list of rules (each starting with '- pattern:'), found %s",
@@ -1067,6 +1135,7 @@ static void load_refs(loader *L, const gate_ynode *n)
 			else
 				r->reachable_from = v->str;
 		}
+		load_rule_opts(L, r, item);
 	}
 	check_rule_order(L);
 }

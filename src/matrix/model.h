@@ -78,6 +78,19 @@ typedef struct {
 	gate_loc loc;
 } gate_trailer_req;
 
+/*
+ * An option of a ref rule that a check of the table declares (its row's
+ * key is "refs[].NAME"): the loader validates the value by the row's kind
+ * and keeps it here for the check to read (gate_refrule_opt).
+ */
+#define GATE_RULEOPTS_MAX 16 /* options checks may declare for one ref rule */
+
+typedef struct {
+	const char *name;  /* NAME, borrowed from the table */
+	const char *value; /* the scalar, in the matrix's arena */
+	gate_loc loc;      /* of the value */
+} gate_ruleopt;
+
 typedef struct {
 	const char *pattern;
 	size_t index; /* position in refs: */
@@ -91,6 +104,8 @@ typedef struct {
 	gate_loc signed_loc;
 	const char *reachable_from;  /* a ref, or NULL */
 	gate_loc reachable_loc;
+	gate_ruleopt *opts;          /* options checks declare (name_pattern, ...) */
+	size_t n_opts;
 } gate_refrule;
 
 /* paths: a judged commit touching PATTERN needs a review by an owner. */
@@ -267,6 +282,9 @@ extern const char *const gate_builtin_pipeline_paths[];
 
 /* Person index for LOGIN, or -1. */
 long gate_matrix_person_by_login(const gate_matrix *m, const char *login);
+
+/* Rule R's option NAME (a check's refs[] key), or NULL when R does not set it. */
+const gate_ruleopt *gate_refrule_opt(const gate_refrule *r, const char *name);
 /* Person index for EMAIL (case-insensitive), or -1. */
 long gate_matrix_person_by_email(const gate_matrix *m, const char *email);
 /* Whether person P is a member of role R. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "util/common.h"
+#include "engine/checks.h"
 #include "evidence/evidence.h"
 
 #define LABEL "m.yml"
@@ -199,7 +200,7 @@ static void judge_with(const char *ref, opts o)
 	ctx.reachable = o.reach == UNCHECKED ? -1 : o.reach == REACHABLE;
 	ctx.parties = o.parties;
 	ctx.n_parties = o.n_parties;
-	cr_assert_eq(gate_evidence_check(&d, &ctx), 0, "gate_evidence_check: %s",
+	cr_assert_eq(gate_checks_run_ref(&d, &ctx), 0, "gate_checks_run_ref: %s",
 		     gate_error_last());
 }
 
