@@ -6,6 +6,7 @@
 #include "engine/decide.h"
 #include "evidence/evidence.h"
 #include "engine/explain.h"
+#include "gatehouse/checks.h"
 
 static void perm_text(gate_buf *b, const gate_matrix *m, const char *key, const gate_perm *p,
 		      const char *absent)
@@ -27,6 +28,22 @@ static void may_line(gate_buf *b, const gate_decide_ctx *ctx, const gate_refrule
 	gate_buf_printf(b, "    %-11s %-4s (", what, gate_decide_permits(ctx, r, kind) ? "yes" : "no");
 	perm_text(b, ctx->m, key, p, absent);
 	gate_buf_puts(b, ")\n");
+}
+
+/* The options checks declare on rule R, in the words of their rows of the table. */
+static void rule_opts(gate_buf *out, const gate_refrule *r)
+{
+	size_t k, i;
+	for (k = 0; k < r->n_opts; k++) {
+		const gate_ruleopt *o = &r->opts[k];
+		const gate_check_info *c = NULL;
+		for (i = 0; !c && i < gate_checks_count(); i++)
+			if (!strncmp(gate_check_at(i)->key ? gate_check_at(i)->key : "", "refs[].", 7) &&
+			    !strcmp(gate_check_at(i)->key + 7, o->name))
+				c = gate_check_at(i);
+		gate_buf_printf(out, "  %s: %s (line %d): needs %s, or %s rejects\n", o->name, o->value,
+				o->loc.line, c ? c->needs : "what it sets", c ? c->id : o->name);
+	}
 }
 
 int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const char *ref,
@@ -83,6 +100,7 @@ int gate_explain(gate_buf *out, const gate_matrix *m, const char *login, const c
 	may_line(out, &ctx, r, GATE_UPD_FAST_FORWARD, "push", "push", &r->push, "anyone");
 	may_line(out, &ctx, r, GATE_UPD_FORCE, "force-push", "force_push", &r->force_push, "nobody");
 	may_line(out, &ctx, r, GATE_UPD_DELETE, "delete", "delete", &r->del, "nobody");
+	rule_opts(out, r);
 
 	gate_buf_puts(out, "  every commit pushed there (first parents since the old tip; for a creation, "
 			   "those on no ref demanding as much) needs:\n");

@@ -153,6 +153,22 @@ static void permissions(gate_buf *out, size_t *n, const gate_matrix *a, const ga
 		}
 }
 
+
+/* The options checks declare (name_pattern, ...): set, changed or dropped, O before R. */
+static void rule_opts_diff(gate_buf *out, size_t *n, const gate_refrule *o, const gate_refrule *r)
+{
+	size_t k;
+	for (k = 0; k < r->n_opts; k++) {
+		const gate_ruleopt *was = gate_refrule_opt(o, r->opts[k].name);
+		if (!was || strcmp(was->value, r->opts[k].value))
+			line(out, n, "%s: %s %s (was %s)", r->pattern, r->opts[k].name, r->opts[k].value,
+			     was ? was->value : "none");
+	}
+	for (k = 0; k < o->n_opts; k++)
+		if (!gate_refrule_opt(r, o->opts[k].name))
+			line(out, n, "%s: %s none (was %s)", r->pattern, o->opts[k].name, o->opts[k].value);
+}
+
 static void evidence(gate_buf *out, size_t *n, const gate_matrix *a, const gate_matrix *b)
 {
 	size_t i;
@@ -179,6 +195,7 @@ static void evidence(gate_buf *out, size_t *n, const gate_matrix *a, const gate_
 			line(out, n, "%s: reachable_from %s (was %s)", r->pattern,
 			     r->reachable_from ? r->reachable_from : "none",
 			     o->reachable_from ? o->reachable_from : "none");
+		rule_opts_diff(out, n, o, r);
 	}
 	for (i = 0; i < a->n_refs; i++)
 		if (!rule_by_pattern(b, a->refs[i].pattern))

@@ -24,6 +24,7 @@
 #include "content/policy.h"
 #include "git/push.h"
 #include "output/render.h"
+#include "gatehouse/checks.h"
 
 /* ---- output formats ----------------------------------------------------- */
 
@@ -793,6 +794,33 @@ static void rule_evidence(writer *w, const gate_matrix *m, const gate_refrule *r
 	w->ops->list_end(w);
 }
 
+/* The options checks declare on rule R (name_pattern, ...), with their checks' ids. */
+static void rule_opts(writer *w, const gate_refrule *r)
+{
+	size_t k, i;
+	for (k = 0; k < r->n_opts; k++) {
+		const gate_check_info *c = NULL;
+		for (i = 0; !c && i < gate_checks_count(); i++) {
+			const char *key = gate_check_at(i)->key;
+			if (key && !strncmp(key, "refs[].", 7) && !strcmp(key + 7, r->opts[k].name))
+				c = gate_check_at(i);
+		}
+		w->ops->para(w);
+		code(w, r->opts[k].name);
+		text(w, " ");
+		code(w, r->opts[k].value);
+		text(w, ": ");
+		text(w, c ? c->needs : "set");
+		if (c) {
+			text(w, " (otherwise ");
+			code(w, c->id);
+			text(w, ")");
+		}
+		text(w, ".");
+		w->ops->para_end(w);
+	}
+}
+
 static void render_refs(writer *w, const gate_matrix *m)
 {
 	size_t i;
@@ -846,6 +874,7 @@ static void render_refs(writer *w, const gate_matrix *m)
 			text(w, title);
 		code(w, m->refs[i].pattern);
 		w->ops->heading_end(w, 3);
+		rule_opts(w, &m->refs[i]);
 		rule_evidence(w, m, &m->refs[i]);
 	}
 }
