@@ -220,6 +220,7 @@ fuzz-regress:
 # Static analysis: cppcheck and clang-tidy (selected checks) must be clean.
 TIDY_CHECKS := -*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-implicit-widening-of-multiplication-result,-bugprone-sizeof-expression,cert-err34-c,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
 lint:
+	bash scripts/lint-layers.sh
 	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 	  -D_POSIX_C_SOURCE=200809L -DGATE_HAVE_HS -Iinclude -Isrc --suppress=missingIncludeSystem \
 	  src hooks cli tools

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "output/audit.h"
+#include "util/json.h"
 #include "util/common.h"
 #include "content/containers.h"
 #include "content/policies.h"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output/audit.h"
+#include "util/json.h"
 #include "util/common.h"
 #include "gatehouse/gatehouse.h"
 #include "git/repo.h"

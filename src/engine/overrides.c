@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "output/audit.h"
+#include "util/json.h"
 #include "util/common.h"
 #include "engine/overrides.h"
 

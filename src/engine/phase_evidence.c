@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine/runstate.h"
-#include "git/commits.h"
+#include "evidence/commits.h"
 #include "engine/checks.h"
 #include "evidence/evidence.h"
 

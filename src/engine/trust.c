@@ -10,8 +10,8 @@
 #include "engine/runstate.h"
 #include "git/pushrec.h"
 #include "git/repo.h"
-#include "matrix/expect.h"
-#include "matrix/mdiff.h"
+#include "engine/expect.h"
+#include "engine/mdiff.h"
 #include "content/policies.h"
 
 /*

@@ -8,7 +8,7 @@
 #ifndef GATE_EVIDENCE_H
 #define GATE_EVIDENCE_H
 
-#include "git/commits.h"
+#include "evidence/commits.h"
 #include "engine/decide.h"
 
 /*

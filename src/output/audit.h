@@ -9,6 +9,7 @@
 
 #include "engine/decide.h"
 #include "engine/overrides.h"
+#include "util/json.h"
 #include "content/redact.h"
 #include "content/secrets.h"
 
@@ -68,11 +69,6 @@ int gate_audit_redact(json_t *rec, gate_redactions *r);
  */
 int gate_audit_append(const char *path, json_t *const *records, size_t n, int mkdir_parent);
 
-/*
- * A JSON string for bytes that may not be UTF-8 (pushed paths, ref names):
- * invalid bytes become visible \xNN.  NULL gives JSON null.  New reference.
- */
-json_t *gate_json_string(const char *s);
 
 /* UTC time now as ISO 8601 with milliseconds: 2026-11-27T04:05:06.789Z. */
 void gate_audit_now(char *buf, size_t len);

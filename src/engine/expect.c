@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine/decide.h"
-#include "matrix/expect.h"
+#include "engine/expect.h"
 
 const char *gate_expect_action_name(int action)
 {

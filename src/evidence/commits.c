@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "git/commits.h"
+#include "evidence/commits.h"
 #include "util/common.h"
 #include "evidence/evidence.h"
 #include "git/repo.h"

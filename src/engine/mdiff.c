@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 
 #include "engine/decide.h"
-#include "matrix/mdiff.h"
+#include "engine/mdiff.h"
 #include "git/repo.h"
 
 static const struct {
