@@ -78,6 +78,8 @@ static json_t *yaml_to_json(const gate_ynode *n, int depth)
 			}
 		}
 		return o;
+	case GATE_Y_NONE:
+		break;
 	}
 	return json_null();
 }
