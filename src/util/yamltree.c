@@ -261,14 +261,14 @@ static int weigh_in(builder *b, const gate_ynode *node, int line, int col)
 		frame *f = &b->stack[b->depth - 1];
 		if (weigh(f->weight, node->weight) > b->max_weight)
 			return too_heavy(b, line, col);
-		f->weight += node->weight;
+		f->weight = weigh(f->weight, node->weight);
 		if (node->height > f->height)
 			f->height = node->height;
 		return 0;
 	}
 	if (weigh(b->total, node->weight) > b->max_weight)
 		return too_heavy(b, line, col);
-	b->total += node->weight;
+	b->total = weigh(b->total, node->weight);
 	return 0;
 }
 
