@@ -221,12 +221,12 @@ fuzz-regress:
 # no function under src/ may run over 120 lines (scripts/lint-funclen.sh).
 TIDY_CHECKS := -*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-implicit-widening-of-multiplication-result,-bugprone-sizeof-expression,cert-err34-c,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
 lint:
-	bash scripts/lint-funclen.sh
 	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 	  -D_POSIX_C_SOURCE=200809L -DGATE_HAVE_HS -Iinclude -Isrc --suppress=missingIncludeSystem \
 	  src hooks cli tools
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*/*.c hooks/*.c cli/*.c tools/*.c -- \
 	  -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGATE_HAVE_HS -Iinclude -Isrc $(PKG_CFLAGS)
+	bash scripts/lint-funclen.sh
 
 # GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.
 ghes-bundle: all
