@@ -217,7 +217,8 @@ fuzz-regress:
 	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
 	FUZZ_BIN=$(CURDIR)/build-fuzz bash scripts/fuzz.sh regress
 
-# Static analysis: cppcheck and clang-tidy (selected checks) must be clean.
+# Static analysis: cppcheck and clang-tidy (selected checks) must be clean, and
+# no function under src/ may run over 120 lines (scripts/lint-funclen.sh).
 TIDY_CHECKS := -*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-implicit-widening-of-multiplication-result,-bugprone-sizeof-expression,cert-err34-c,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
 lint:
 	bash scripts/lint-layers.sh
@@ -226,6 +227,7 @@ lint:
 	  src hooks cli tools
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/*/*.c hooks/*.c cli/*.c tools/*.c -- \
 	  -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGATE_HAVE_HS -Iinclude -Isrc $(PKG_CFLAGS)
+	bash scripts/lint-funclen.sh
 
 # GitHub Enterprise Server: a chroot tarball with the hooks and every library they load.
 ghes-bundle: all

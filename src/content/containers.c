@@ -3,8 +3,8 @@
  * and Dockerfiles checked for privileged containers, root users, host
  * namespaces and paths, added capabilities and where images come from.
  *
- * Trust: every byte is pushed content.  YAML goes through libyaml into a
- * small tree of our own, built one document at a time in an arena that is
+ * Trust: every byte is pushed content.  YAML goes through the project's one
+ * front end (util/yamltree.h), one document at a time in an arena that is
  * dropped when the document has been checked, so memory follows the largest
  * document, not the file.  Aliases are resolved by sharing the anchored node
  * (nothing is copied), which makes a YAML bomb cheap to parse; what makes it
@@ -21,11 +21,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "util/common.h"
 #include "content/containers.h"
 #include "util/glob.h"
+#include "util/yamltree.h"
 
 #define CTR_MAX_FILE ((size_t)16 * 1024 * 1024)
 #define YMAX_DOCS 50000        /* documents checked in one file */
@@ -171,361 +171,106 @@ static void emit(ctr_ctx *c, gate_policy_action act, const char *check, int line
 		c->rc = GATE_ENOMEM;
 }
 
-/* ---- a bounded YAML tree with aliases ------------------------------------ */
+/* ---- documents from the YAML front end ----------------------------------- */
 
-enum { Y_NONE, Y_SCALAR, Y_SEQ, Y_MAP };
-
-typedef struct ynode {
-	const char *str;       /* scalar: the value, NUL-terminated */
-	struct ynode **items;  /* seq: n items; map: n/2 key, value pairs */
-	uint32_t len, n;
-	int line;              /* 1-based */
-	unsigned char kind, plain;
-} ynode;
-
-/* What an unknown alias, or a subtree nested too deep to build, reads as. */
-static ynode y_none = { "", NULL, 0, 0, 0, Y_NONE, 0 };
+typedef void (*ydoc_fn)(ctr_ctx *c, const gate_ynode *root);
 
 typedef struct {
-	ynode *node;
-	ynode **kids;
-	size_t n, cap;
-	const char *anchor; /* registered when the collection is complete */
-} yframe;
+	ctr_ctx *c;
+	ydoc_fn fn;
+} ydoc_reader;
 
-typedef struct {
-	const char *name;
-	ynode *node;
-	uint32_t next; /* index + 1 of the next anchor in the bucket; 0 ends */
-} yanchor;
-
-typedef struct {
-	gate_arena arena;      /* this document's nodes and strings */
-	yframe *stack;
-	size_t depth, cap;     /* collections open and built */
-	size_t skip;           /* collections open beyond YTREE_DEPTH */
-	yanchor *anchors;
-	size_t nanchors, anchors_cap;
-	uint32_t *bucket;      /* nbuckets heads (index + 1) */
-	size_t nbuckets;
-	size_t nodes;
-	ynode *root;
-	int stop;              /* a bound was reached: stop parsing */
-} ydoc;
-
-typedef void (*ydoc_fn)(ctr_ctx *c, const ynode *root);
-
-static void ydoc_reset(ydoc *d)
+/* One complete document: pays its nodes into the budget, then checks it; 1 stops the stream. */
+static int ydoc_check(void *arg, const gate_ydoc *doc)
 {
-	while (d->depth) {
-		d->depth--;
-		gate_free(d->stack[d->depth].kids);
-		d->stack[d->depth].kids = NULL;
-	}
-	d->skip = 0;
-	gate_arena_dispose(&d->arena);
-	d->nanchors = 0;
-	if (d->bucket)
-		memset(d->bucket, 0, d->nbuckets * sizeof(*d->bucket));
-	d->nodes = 0;
-	d->root = NULL;
-}
+	ydoc_reader *r = arg;
+	ctr_ctx *c = r->c;
 
-static uint32_t anchor_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
-/* (Re)builds the buckets for NB heads (a power of two). */
-static int anchor_rehash(ydoc *d, size_t nb)
-{
-	uint32_t *b = gate_calloc(nb, sizeof(*b));
-	size_t i;
-
-	if (!b)
-		return GATE_ENOMEM;
-	for (i = 0; i < d->nanchors; i++) {
-		size_t h = anchor_hash(d->anchors[i].name) & (nb - 1);
-		d->anchors[i].next = b[h];
-		b[h] = (uint32_t)(i + 1);
-	}
-	gate_free(d->bucket);
-	d->bucket = b;
-	d->nbuckets = nb;
-	return 0;
-}
-
-/* Defines anchor NAME (an arena string) as NODE; a later definition shadows it. */
-static void anchor_put(ctr_ctx *c, ydoc *d, const char *name, ynode *node)
-{
-	yanchor *a;
-	size_t h;
-
-	if (gate_grow(&d->anchors, &d->anchors_cap, d->nanchors + 1, sizeof(*d->anchors)) < 0) {
-		c->rc = GATE_ENOMEM;
-		return;
-	}
-	if (d->nanchors + 1 > d->nbuckets &&
-	    anchor_rehash(d, d->nbuckets ? d->nbuckets * 2 : 64) < 0) {
-		c->rc = GATE_ENOMEM;
-		return;
-	}
-	a = &d->anchors[d->nanchors];
-	a->name = name;
-	a->node = node;
-	h = anchor_hash(name) & (d->nbuckets - 1);
-	a->next = d->bucket[h];
-	d->bucket[h] = (uint32_t)++d->nanchors;
-}
-
-/* The node anchor NAME names; the null placeholder when none (yet) does. */
-static ynode *anchor_get(ctr_ctx *c, ydoc *d, const char *name)
-{
-	uint32_t i;
-
-	if (!d->nbuckets)
-		return &y_none;
-	for (i = d->bucket[anchor_hash(name) & (d->nbuckets - 1)]; i; i = d->anchors[i - 1].next) {
-		if (!spend(c, 1))
-			return &y_none;
-		if (!strcmp(d->anchors[i - 1].name, name))
-			return d->anchors[i - 1].node;
-	}
-	return &y_none;
-}
-
-/* Counts one more node against the document's bound and pays into the budget. */
-static int y_count(ctr_ctx *c, ydoc *d)
-{
-	if (++d->nodes > YMAX_NODES) {
-		d->stop = 1;
-		cut(c, "a document with more than 1000000 nodes and aliases");
-		return 0;
-	}
-	earn(c, BUDGET_PER_NODE);
-	return 1;
-}
-
-static void y_attach(ctr_ctx *c, ydoc *d, ynode *node)
-{
-	yframe *f;
-
-	if (!d->depth) {
-		if (!d->root)
-			d->root = node;
-		return;
-	}
-	f = &d->stack[d->depth - 1];
-	if (gate_grow(&f->kids, &f->cap, f->n + 1, sizeof(*f->kids)) < 0) {
-		c->rc = GATE_ENOMEM;
-		return;
-	}
-	f->kids[f->n++] = node;
-}
-
-static int mark_line(const yaml_mark_t *m)
-{
-	return m->line < (size_t)INT32_MAX ? (int)m->line + 1 : INT32_MAX;
-}
-
-static void y_scalar(ctr_ctx *c, ydoc *d, const yaml_event_t *ev)
-{
-	ynode *n;
-
-	if (!y_count(c, d))
-		return;
-	n = gate_arena_alloc(&d->arena, sizeof(*n));
-	if (!n || !(n->str = gate_arena_strndup(&d->arena, (const char *)ev->data.scalar.value,
-						 ev->data.scalar.length))) {
-		c->rc = GATE_ENOMEM;
-		return;
-	}
-	n->kind = Y_SCALAR;
-	n->len = (uint32_t)ev->data.scalar.length; /* the file is at most 16 MiB */
-	n->line = mark_line(&ev->start_mark);
-	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
-	y_attach(c, d, n);
-	if (ev->data.scalar.anchor && !c->rc) {
-		const char *name = gate_arena_strdup(&d->arena, (const char *)ev->data.scalar.anchor);
-		if (!name)
-			c->rc = GATE_ENOMEM;
-		else
-			anchor_put(c, d, name, n);
-	}
-}
-
-static void y_open(ctr_ctx *c, ydoc *d, const yaml_event_t *ev)
-{
-	const yaml_char_t *anchor = ev->type == YAML_MAPPING_START_EVENT
-					    ? ev->data.mapping_start.anchor
-					    : ev->data.sequence_start.anchor;
-	yframe *f;
-	ynode *n;
-
-	if (d->skip || d->depth >= YTREE_DEPTH) {
-		if (!d->skip++)
-			y_attach(c, d, &y_none);
+	earn(c, (uint64_t)doc->nodes * BUDGET_PER_NODE);
+	if (doc->pruned)
 		cut(c, "collections nested deeper than 128 levels");
-		return;
-	}
-	if (!y_count(c, d))
-		return;
-	n = gate_arena_alloc(&d->arena, sizeof(*n));
-	if (!n) {
-		c->rc = GATE_ENOMEM;
-		return;
-	}
-	n->str = "";
-	n->kind = ev->type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ;
-	n->line = mark_line(&ev->start_mark);
-	y_attach(c, d, n);
-	if (c->rc)
-		return;
-	if (gate_grow(&d->stack, &d->cap, d->depth + 1, sizeof(*d->stack)) < 0) {
-		c->rc = GATE_ENOMEM;
-		return;
-	}
-	f = &d->stack[d->depth++];
-	memset(f, 0, sizeof(*f));
-	f->node = n;
-	if (anchor && !(f->anchor = gate_arena_strdup(&d->arena, (const char *)anchor)))
-		c->rc = GATE_ENOMEM;
+	r->fn(c, doc->root);
+	return LIVE(c) ? 0 : 1;
 }
 
-static void y_close(ctr_ctx *c, ydoc *d)
+/* The bound that stopped the YAML front end, in this check's words. */
+static void ydoc_limit(ctr_ctx *c, const gate_yerror *err)
 {
-	yframe *f;
-	ynode *n;
-
-	if (d->skip) {
-		d->skip--;
-		return;
+	if (err->pruned)
+		cut(c, "collections nested deeper than 128 levels");
+	switch (err->limit) {
+	case GATE_YLIMIT_NODES:
+		cut(c, "a document with more than 1000000 nodes and aliases");
+		break;
+	case GATE_YLIMIT_DEPTH:
+		cut(c, "nesting deeper than 10000 levels");
+		break;
+	case GATE_YLIMIT_DOCS:
+		cut(c, "more than 50000 documents");
+		break;
+	case GATE_YLIMIT_WEIGHT: /* no weight bound is asked for: the walks pay for aliases */
+	case GATE_YLIMIT_NONE:
+		break;
 	}
-	if (!d->depth) /* libyaml pairs its events; do not rely on it */
-		return;
-	f = &d->stack[--d->depth];
-	n = f->node;
-	if (f->n) {
-		n->items = gate_arena_alloc(&d->arena, f->n * sizeof(*n->items));
-		if (!n->items) {
-			c->rc = GATE_ENOMEM;
-		} else {
-			memcpy(n->items, f->kids, f->n * sizeof(*n->items));
-			n->n = (uint32_t)f->n;
-			if (n->kind == Y_MAP)
-				n->n &= ~(uint32_t)1;
-		}
-	}
-	gate_free(f->kids);
-	f->kids = NULL;
-	f->n = f->cap = 0;
-	/* registered only now, so an alias inside its own anchor finds nothing */
-	if (f->anchor && !c->rc)
-		anchor_put(c, d, f->anchor, n);
 }
 
 /*
- * Parses DATA as a stream of YAML documents and calls FN on the root of each
+ * Reads DATA as a stream of YAML documents and calls FN on the root of each
  * complete one.  Stops at the first syntax error, bound or spent budget;
  * what was complete by then has been checked, and a bound or the budget
  * sets c->cut.  Sets c->rc on GATE_ENOMEM.
+ *
+ * Every key is kept (a duplicate counts when any of its values is
+ * dangerous); aliases share the anchored node with no weight bound, since
+ * every walk step is paid from the budget; collections past YTREE_DEPTH
+ * are read as GATE_Y_NONE, which makes the check incomplete.
  */
 static void yaml_each_doc(ctr_ctx *c, const char *data, size_t len, ydoc_fn fn)
 {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	ydoc d;
-	size_t ndocs = 0, open = 0;
-	int done = 0;
+	gate_yopts o = GATE_YOPTS_INIT;
+	gate_yerror err;
+	ydoc_reader r;
+	int rc;
 
-	memset(&d, 0, sizeof(d));
-	if (!yaml_parser_initialize(&parser)) {
-		c->rc = gate_error_oom();
-		return;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	while (!done && !d.stop && LIVE(c)) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			if (parser.error == YAML_MEMORY_ERROR)
-				c->rc = gate_error_oom();
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			ydoc_reset(&d);
-			if (ndocs >= YMAX_DOCS) {
-				cut(c, "more than 50000 documents");
-				done = 1;
-			}
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			if (d.root)
-				fn(c, d.root);
-			ydoc_reset(&d);
-			ndocs++;
-			break;
-		case YAML_ALIAS_EVENT:
-			if (!d.skip && y_count(c, &d))
-				y_attach(c, &d, anchor_get(c, &d, (const char *)ev.data.alias.anchor));
-			break;
-		case YAML_SCALAR_EVENT:
-			if (!d.skip)
-				y_scalar(c, &d, &ev);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (++open > YMAX_DEPTH) {
-				d.stop = 1;
-				cut(c, "nesting deeper than 10000 levels");
-			} else
-				y_open(c, &d, &ev);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (open)
-				open--;
-			y_close(c, &d);
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	ydoc_reset(&d);
-	gate_free(d.stack);
-	gate_free(d.anchors);
-	gate_free(d.bucket);
-	yaml_parser_delete(&parser);
+	o.allow_multi = 1;
+	o.aliases = 1;
+	o.max_weight = SIZE_MAX;
+	o.all_keys = 1;
+	o.max_nodes = YMAX_NODES;
+	o.max_depth = YMAX_DEPTH;
+	o.build_depth = YTREE_DEPTH;
+	o.max_docs = YMAX_DOCS;
+	r.c = c;
+	r.fn = fn;
+	rc = gate_yaml_each(data, len, &o, ydoc_check, &r, &err);
+	if (rc == GATE_ENOMEM)
+		c->rc = GATE_ENOMEM;
+	else if (rc < 0)
+		ydoc_limit(c, &err);
 }
 
 /* ---- reading the tree ---------------------------------------------------- */
 
 typedef struct {
-	const ynode *k, *v;
+	const gate_ynode *k, *v;
 } ykv;
 
 #define MAX_OCC 8
 
-static int is_scalar(const ynode *n) { return n && n->kind == Y_SCALAR; }
+static int is_scalar(const gate_ynode *n) { return n && n->kind == GATE_Y_SCALAR; }
 
-static int scalar_is(const ynode *n, const char *s)
+static int scalar_is(const gate_ynode *n, const char *s)
 {
 	return is_scalar(n) && n->len == strlen(s) && !memcmp(n->str, s, n->len);
 }
 
-static int is_merge_key(const ynode *k) { return k->plain && scalar_is(k, "<<"); }
+static int is_merge_key(const gate_ynode *k) { return k->plain && scalar_is(k, "<<"); }
 
-static int is_null(const ynode *n)
+static int is_null(const gate_ynode *n)
 {
-	if (!n || n->kind == Y_NONE)
+	if (!n || n->kind == GATE_Y_NONE)
 		return 1;
-	return n->kind == Y_SCALAR && n->plain &&
+	return n->kind == GATE_Y_SCALAR && n->plain &&
 	       (n->len == 0 || scalar_is(n, "~") || scalar_is(n, "null") ||
 		scalar_is(n, "Null") || scalar_is(n, "NULL"));
 }
@@ -536,15 +281,15 @@ static int is_null(const ynode *n)
  * ones of the first `<<` merge source that has the key, as YAML merge keys
  * say.  Returns how many; 0 when M is not a map, or the budget ran out.
  */
-static size_t map_all_in(ctr_ctx *c, const ynode *m, const char *key, ykv *out, int depth)
+static size_t map_all_in(ctr_ctx *c, const gate_ynode *m, const char *key, ykv *out, int depth)
 {
 	size_t i, j, n = 0, klen = strlen(key);
 
-	if (!m || m->kind != Y_MAP || !spend(c, m->n / 2 + 1))
+	if (!m || m->kind != GATE_Y_MAP || !spend(c, m->n / 2 + 1))
 		return 0;
 	for (i = 0; i + 1 < m->n; i += 2) {
-		const ynode *k = m->items[i];
-		if (k->kind == Y_SCALAR && k->len == klen && !memcmp(k->str, key, klen)) {
+		const gate_ynode *k = m->items[i];
+		if (k->kind == GATE_Y_SCALAR && k->len == klen && !memcmp(k->str, key, klen)) {
 			size_t at = n < MAX_OCC ? n++ : MAX_OCC - 1;
 			out[at].k = k;
 			out[at].v = m->items[i + 1];
@@ -559,13 +304,13 @@ static size_t map_all_in(ctr_ctx *c, const ynode *m, const char *key, ykv *out, 
 		return 0;
 	}
 	for (i = 0; i + 1 < m->n && LIVE(c); i += 2) {
-		const ynode *v = m->items[i + 1];
+		const gate_ynode *v = m->items[i + 1];
 		if (!is_merge_key(m->items[i]))
 			continue;
-		if (v->kind == Y_MAP) {
+		if (v->kind == GATE_Y_MAP) {
 			if ((n = map_all_in(c, v, key, out, depth + 1)))
 				return n;
-		} else if (v->kind == Y_SEQ) {
+		} else if (v->kind == GATE_Y_SEQ) {
 			for (j = 0; j < v->n && LIVE(c); j++)
 				if ((n = map_all_in(c, v->items[j], key, out, depth + 1)))
 					return n;
@@ -574,13 +319,13 @@ static size_t map_all_in(ctr_ctx *c, const ynode *m, const char *key, ykv *out, 
 	return 0;
 }
 
-static size_t map_all(ctr_ctx *c, const ynode *m, const char *key, ykv *out)
+static size_t map_all(ctr_ctx *c, const gate_ynode *m, const char *key, ykv *out)
 {
 	return map_all_in(c, m, key, out, 0);
 }
 
 /* The value KEY has in M (the last of duplicates); NULL when none.  *K: its key. */
-static const ynode *map_get(ctr_ctx *c, const ynode *m, const char *key, const ynode **k)
+static const gate_ynode *map_get(ctr_ctx *c, const gate_ynode *m, const char *key, const gate_ynode **k)
 {
 	ykv kv[MAX_OCC];
 	size_t n = map_all(c, m, key, kv);
@@ -591,7 +336,7 @@ static const ynode *map_get(ctr_ctx *c, const ynode *m, const char *key, const y
 }
 
 /* Whether N is a YAML 1.1 true (go-yaml v2, which kubectl uses; Compose casts strings too). */
-static int is_true(const ynode *n)
+static int is_true(const gate_ynode *n)
 {
 	static const char *const t[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
 					 "y",    "Y",    "on",   "On",  "ON" };
@@ -606,7 +351,7 @@ static int is_true(const ynode *n)
 }
 
 /* The key of the first entry KEY has in M that is true; NULL when none is. */
-static const ynode *key_true(ctr_ctx *c, const ynode *m, const char *key)
+static const gate_ynode *key_true(ctr_ctx *c, const gate_ynode *m, const char *key)
 {
 	ykv kv[MAX_OCC];
 	size_t i, n = map_all(c, m, key, kv);
@@ -622,7 +367,7 @@ static const ynode *key_true(ctr_ctx *c, const ynode *m, const char *key)
  * sign and `_` separators): 0 when it is zero, 1 when it is another
  * integer, -1 when it is not an integer.
  */
-static int int_zero(const ynode *n)
+static int int_zero(const gate_ynode *n)
 {
 	const char *s, *e;
 	int base = 10, digits = 0, nonzero = 0;
@@ -907,15 +652,15 @@ static int cap_allowed(const char *s, size_t len)
 	"what the process needs"
 
 /* Reports each capability in LIST (a sequence, or one scalar) that the baseline does not allow. */
-static void check_caps(ctr_ctx *c, const char *who, const ynode *list, const char *where)
+static void check_caps(ctr_ctx *c, const char *who, const gate_ynode *list, const char *where)
 {
 	size_t i, n;
 
 	if (!c->pol->capabilities || !list)
 		return;
-	n = list->kind == Y_SEQ ? list->n : 1;
+	n = list->kind == GATE_Y_SEQ ? list->n : 1;
 	for (i = 0; i < n && LIVE(c) && spend(c, 1); i++) {
-		const ynode *it = list->kind == Y_SEQ ? list->items[i] : list;
+		const gate_ynode *it = list->kind == GATE_Y_SEQ ? list->items[i] : list;
 		char cap[SHOW_BUF];
 		if (!is_scalar(it) || !it->len || cap_allowed(it->str, it->len))
 			continue;
@@ -1050,7 +795,7 @@ static const char *const k8s_template_kinds[] = {
 };
 
 /* The pod spec of OBJ of kind KIND; NULL when the kind has none. */
-static const ynode *k8s_pod_spec(ctr_ctx *c, const ynode *obj, const ynode *kind)
+static const gate_ynode *k8s_pod_spec(ctr_ctx *c, const gate_ynode *obj, const gate_ynode *kind)
 {
 	size_t i;
 
@@ -1059,13 +804,13 @@ static const ynode *k8s_pod_spec(ctr_ctx *c, const ynode *obj, const ynode *kind
 	if (scalar_is(kind, "PodTemplate"))
 		return map_get(c, map_get(c, obj, "template", NULL), "spec", NULL);
 	if (scalar_is(kind, "CronJob")) {
-		const ynode *jt = map_get(c, map_get(c, obj, "spec", NULL), "jobTemplate", NULL);
+		const gate_ynode *jt = map_get(c, map_get(c, obj, "spec", NULL), "jobTemplate", NULL);
 		obj = map_get(c, jt, "spec", NULL);
 		return map_get(c, map_get(c, obj, "template", NULL), "spec", NULL);
 	}
 	for (i = 0; i < GATE_ARRAY_SIZE(k8s_template_kinds); i++)
 		if (scalar_is(kind, k8s_template_kinds[i])) {
-			const ynode *spec = map_get(c, obj, "spec", NULL);
+			const gate_ynode *spec = map_get(c, obj, "spec", NULL);
 			return map_get(c, map_get(c, spec, "template", NULL), "spec", NULL);
 		}
 	return NULL;
@@ -1075,7 +820,7 @@ static const ynode *k8s_pod_spec(ctr_ctx *c, const ynode *obj, const ynode *kind
  * runAsUser in security context SC: 1 when some entry is 0 (*AT: its key),
  * 0 when a non-zero UID is set, -1 when none is.
  */
-static int uid_state(ctr_ctx *c, const ynode *sc, const ynode **at)
+static int uid_state(ctr_ctx *c, const gate_ynode *sc, const gate_ynode **at)
 {
 	ykv kv[MAX_OCC];
 	size_t i, n = map_all(c, sc, "runAsUser", kv);
@@ -1093,7 +838,7 @@ static int uid_state(ctr_ctx *c, const ynode *sc, const ynode **at)
 }
 
 /* runAsNonRoot in SC: 1 when set and every entry is true, 0 when set otherwise, -1 unset. */
-static int nonroot_state(ctr_ctx *c, const ynode *sc)
+static int nonroot_state(ctr_ctx *c, const gate_ynode *sc)
 {
 	ykv kv[MAX_OCC];
 	size_t i, n = map_all(c, sc, "runAsNonRoot", kv);
@@ -1107,11 +852,11 @@ static int nonroot_state(ctr_ctx *c, const ynode *sc)
 }
 
 static void k8s_container(ctr_ctx *c, const char *workload, const char *role, size_t idx,
-			  const ynode *ctr, const ynode *psc)
+			  const gate_ynode *ctr, const gate_ynode *psc)
 {
 	const gate_container_policy *p = c->pol;
 	char who[WHO_BUF], nm[SHOW_BUF];
-	const ynode *name, *sc, *k, *img;
+	const gate_ynode *name, *sc, *k, *img;
 
 	name = map_get(c, ctr, "name", NULL);
 	if (is_scalar(name) && name->len)
@@ -1132,7 +877,7 @@ static void k8s_container(ctr_ctx *c, const char *workload, const char *role, si
 		check_caps(c, who, map_get(c, map_get(c, sc, "capabilities", NULL), "add", NULL),
 			   "securityContext.capabilities.add");
 	if (p->run_as_root && LIVE(c)) {
-		const ynode *at = NULL;
+		const gate_ynode *at = NULL;
 		int cu = uid_state(c, sc, &at), pu = -1, nr;
 		if (cu == -1)
 			pu = uid_state(c, psc, &at);
@@ -1161,7 +906,7 @@ static void k8s_container(ctr_ctx *c, const char *workload, const char *role, si
 		check_image(c, who, "uses", img->str, img->len, img->line, NULL);
 }
 
-static void k8s_pod(ctr_ctx *c, const char *workload, const ynode *spec)
+static void k8s_pod(ctr_ctx *c, const char *workload, const gate_ynode *spec)
 {
 	static const struct {
 		const char *key, *what;
@@ -1178,10 +923,10 @@ static void k8s_pod(ctr_ctx *c, const char *workload, const ynode *spec)
 		{ "ephemeralContainers", "ephemeral container" },
 	};
 	const gate_container_policy *p = c->pol;
-	const ynode *psc, *vols, *k;
+	const gate_ynode *psc, *vols, *k;
 	size_t i, j;
 
-	if (!spec || spec->kind != Y_MAP)
+	if (!spec || spec->kind != GATE_Y_MAP)
 		return;
 	psc = map_get(c, spec, "securityContext", NULL);
 	for (i = 0; i < GATE_ARRAY_SIZE(hostns) && p->host_namespaces; i++)
@@ -1190,8 +935,8 @@ static void k8s_pod(ctr_ctx *c, const char *workload, const ynode *spec)
 			     "%s shares the host's %s namespace (%s: true)", workload, hostns[i].what,
 			     hostns[i].key);
 	vols = p->host_path ? map_get(c, spec, "volumes", NULL) : NULL;
-	for (i = 0; vols && vols->kind == Y_SEQ && i < vols->n && LIVE(c); i++) {
-		const ynode *hp = map_get(c, vols->items[i], "hostPath", &k), *hpath, *vname;
+	for (i = 0; vols && vols->kind == GATE_Y_SEQ && i < vols->n && LIVE(c); i++) {
+		const gate_ynode *hp = map_get(c, vols->items[i], "hostPath", &k), *hpath, *vname;
 		char a[SHOW_BUF], b[SHOW_BUF];
 		if (is_null(hp))
 			continue;
@@ -1203,16 +948,16 @@ static void k8s_pod(ctr_ctx *c, const char *workload, const ynode *spec)
 		     is_scalar(vname) ? show(b, vname->str, vname->len, SHOW_NAME) : "?");
 	}
 	for (i = 0; i < GATE_ARRAY_SIZE(lists) && LIVE(c); i++) {
-		const ynode *l = map_get(c, spec, lists[i].key, NULL);
-		for (j = 0; l && l->kind == Y_SEQ && j < l->n && LIVE(c) && spend(c, 1); j++)
-			if (l->items[j]->kind == Y_MAP)
+		const gate_ynode *l = map_get(c, spec, lists[i].key, NULL);
+		for (j = 0; l && l->kind == GATE_Y_SEQ && j < l->n && LIVE(c) && spend(c, 1); j++)
+			if (l->items[j]->kind == GATE_Y_MAP)
 				k8s_container(c, workload, lists[i].role, j, l->items[j], psc);
 	}
 }
 
-static void k8s_object(ctr_ctx *c, const ynode *obj, int depth)
+static void k8s_object(ctr_ctx *c, const gate_ynode *obj, int depth)
 {
-	const ynode *kind = map_get(c, obj, "kind", NULL), *name, *items;
+	const gate_ynode *kind = map_get(c, obj, "kind", NULL), *name, *items;
 	char workload[WHO_BUF], kd[SHOW_BUF], nm[SHOW_BUF];
 	size_t i;
 
@@ -1220,11 +965,11 @@ static void k8s_object(ctr_ctx *c, const ynode *obj, int depth)
 		return;
 	if (kind->len >= 4 && !memcmp(kind->str + kind->len - 4, "List", 4)) {
 		items = map_get(c, obj, "items", NULL);
-		if (items && items->kind == Y_SEQ && items->n && depth >= LIST_DEPTH) {
+		if (items && items->kind == GATE_Y_SEQ && items->n && depth >= LIST_DEPTH) {
 			cut(c, "kind: List nested deeper than 4");
 			return;
 		}
-		for (i = 0; items && items->kind == Y_SEQ && i < items->n && LIVE(c) && spend(c, 1); i++)
+		for (i = 0; items && items->kind == GATE_Y_SEQ && i < items->n && LIVE(c) && spend(c, 1); i++)
 			k8s_object(c, items->items[i], depth + 1);
 		return;
 	}
@@ -1238,7 +983,7 @@ static void k8s_object(ctr_ctx *c, const ynode *obj, int depth)
 	k8s_pod(c, workload, k8s_pod_spec(c, obj, kind));
 }
 
-static void k8s_doc(ctr_ctx *c, const ynode *root) { k8s_object(c, root, 0); }
+static void k8s_doc(ctr_ctx *c, const gate_ynode *root) { k8s_object(c, root, 0); }
 
 /* ---- Compose ------------------------------------------------------------- */
 
@@ -1257,17 +1002,17 @@ static void k8s_doc(ctr_ctx *c, const ynode *root) { k8s_object(c, root, 0); }
 	"use a named volume instead of a host path (bind mount); if the service needs host "       \
 	"files, mount the narrowest directory read-only (:ro)"
 
-typedef void (*pair_fn)(ctr_ctx *c, const ynode *k, const ynode *v);
+typedef void (*pair_fn)(ctr_ctx *c, const gate_ynode *k, const gate_ynode *v);
 
 /* Whether KEY is an explicit key of map M. */
-static int has_key(ctr_ctx *c, const ynode *m, const ynode *key)
+static int has_key(ctr_ctx *c, const gate_ynode *m, const gate_ynode *key)
 {
 	size_t i;
 	if (!spend(c, m->n / 2 + 1))
 		return 1;
 	for (i = 0; i + 1 < m->n; i += 2) {
-		const ynode *k = m->items[i];
-		if (k->kind == Y_SCALAR && key->kind == Y_SCALAR && k->len == key->len &&
+		const gate_ynode *k = m->items[i];
+		if (k->kind == GATE_Y_SCALAR && key->kind == GATE_Y_SCALAR && k->len == key->len &&
 		    !memcmp(k->str, key->str, k->len))
 			return 1;
 	}
@@ -1278,14 +1023,14 @@ static int has_key(ctr_ctx *c, const ynode *m, const ynode *key)
  * Calls FN on each entry of map M, including those `<<` merges bring in
  * that M does not define itself.
  */
-static void map_each_in(ctr_ctx *c, const ynode *outer, const ynode *m, pair_fn fn, int depth)
+static void map_each_in(ctr_ctx *c, const gate_ynode *outer, const gate_ynode *m, pair_fn fn, int depth)
 {
 	size_t i, j;
 
-	if (!m || m->kind != Y_MAP)
+	if (!m || m->kind != GATE_Y_MAP)
 		return;
 	for (i = 0; i + 1 < m->n && LIVE(c) && spend(c, 1); i += 2) {
-		const ynode *k = m->items[i];
+		const gate_ynode *k = m->items[i];
 		if (is_merge_key(k) || (m != outer && has_key(c, outer, k)))
 			continue;
 		fn(c, k, m->items[i + 1]);
@@ -1297,18 +1042,18 @@ static void map_each_in(ctr_ctx *c, const ynode *outer, const ynode *m, pair_fn 
 		return;
 	}
 	for (i = 0; i + 1 < m->n && LIVE(c); i += 2) {
-		const ynode *v = m->items[i + 1];
+		const gate_ynode *v = m->items[i + 1];
 		if (!is_merge_key(m->items[i]))
 			continue;
-		if (v->kind == Y_MAP)
+		if (v->kind == GATE_Y_MAP)
 			map_each_in(c, outer, v, fn, depth + 1);
-		else if (v->kind == Y_SEQ)
+		else if (v->kind == GATE_Y_SEQ)
 			for (j = 0; j < v->n && LIVE(c); j++)
 				map_each_in(c, outer, v->items[j], fn, depth + 1);
 	}
 }
 
-static void map_each(ctr_ctx *c, const ynode *m, pair_fn fn) { map_each_in(c, m, m, fn, 0); }
+static void map_each(ctr_ctx *c, const gate_ynode *m, pair_fn fn) { map_each_in(c, m, m, fn, 0); }
 
 /* Whether S starts with a Windows drive: C:\ or C:/. */
 static int drive_path(const char *s, size_t len)
@@ -1325,7 +1070,7 @@ static int host_source(const char *s, size_t len)
 	return s[0] == '/' || s[0] == '.' || s[0] == '~' || s[0] == '\\' || drive_path(s, len);
 }
 
-static void compose_volume(ctr_ctx *c, const char *who, const ynode *v)
+static void compose_volume(ctr_ctx *c, const char *who, const gate_ynode *v)
 {
 	const gate_container_policy *p = c->pol;
 	char a[SHOW_BUF];
@@ -1348,8 +1093,8 @@ static void compose_volume(ctr_ctx *c, const char *who, const ynode *v)
 			     "%s mounts '%s', a volume source set by a variable, which may be a host "
 			     "path",
 			     who, show(a, s, slen, SHOW_VALUE));
-	} else if (v && v->kind == Y_MAP) {
-		const ynode *k, *type = map_get(c, v, "type", &k), *src = map_get(c, v, "source", NULL);
+	} else if (v && v->kind == GATE_Y_MAP) {
+		const gate_ynode *k, *type = map_get(c, v, "type", &k), *src = map_get(c, v, "source", NULL);
 		if (scalar_is(type, "bind"))
 			emit(c, p->host_path, CHK_HOSTPATH, k->line, FIX_COMPOSE_BIND,
 			     "%s mounts host path '%s' (volumes: type: bind)", who,
@@ -1357,7 +1102,7 @@ static void compose_volume(ctr_ctx *c, const char *who, const ynode *v)
 	}
 }
 
-static void compose_service(ctr_ctx *c, const ynode *key, const ynode *svc)
+static void compose_service(ctr_ctx *c, const gate_ynode *key, const gate_ynode *svc)
 {
 	static const struct {
 		const char *key, *what;
@@ -1370,11 +1115,11 @@ static void compose_service(ctr_ctx *c, const ynode *key, const ynode *svc)
 	};
 	const gate_container_policy *p = c->pol;
 	char who[WHO_BUF], nm[SHOW_BUF], a[SHOW_BUF];
-	const ynode *k, *v, *img;
+	const gate_ynode *k, *v, *img;
 	ykv kv[MAX_OCC];
 	size_t i, j, n;
 
-	if (!is_scalar(key) || !svc || svc->kind != Y_MAP)
+	if (!is_scalar(key) || !svc || svc->kind != GATE_Y_MAP)
 		return;
 	fmt(who, sizeof(who), "service '%s'", show(nm, key->str, key->len, SHOW_NAME));
 
@@ -1393,11 +1138,11 @@ static void compose_service(ctr_ctx *c, const ynode *key, const ynode *svc)
 			}
 	}
 	v = p->host_path ? map_get(c, svc, "volumes", NULL) : NULL;
-	for (i = 0; v && v->kind == Y_SEQ && i < v->n && LIVE(c) && spend(c, 1); i++)
+	for (i = 0; v && v->kind == GATE_Y_SEQ && i < v->n && LIVE(c) && spend(c, 1); i++)
 		compose_volume(c, who, v->items[i]);
 	v = p->privilege_escalation ? map_get(c, svc, "security_opt", NULL) : NULL;
-	for (i = 0; v && v->kind == Y_SEQ && i < v->n && LIVE(c) && spend(c, 1); i++) {
-		const ynode *o = v->items[i];
+	for (i = 0; v && v->kind == GATE_Y_SEQ && i < v->n && LIVE(c) && spend(c, 1); i++) {
+		const gate_ynode *o = v->items[i];
 		if (is_scalar(o) && o->len == 23 && !gate_strncasecmp(o->str, "no-new-privileges", 17) &&
 		    (o->str[17] == ':' || o->str[17] == '=') &&
 		    !gate_strncasecmp(o->str + 18, "false", 5))
@@ -1417,7 +1162,7 @@ static void compose_service(ctr_ctx *c, const ynode *key, const ynode *svc)
 			     who);
 		for (j = 0; j < n; j++) {
 			char u[SHOW_BUF];
-			const ynode *uv = kv[j].v;
+			const gate_ynode *uv = kv[j].v;
 			if (!is_scalar(uv) || is_null(uv))
 				continue;
 			show(a, uv->str, uv->len, SHOW_NAME);
@@ -1442,9 +1187,9 @@ static void compose_service(ctr_ctx *c, const ynode *key, const ynode *svc)
 }
 
 /* A named volume whose driver options bind a host directory (driver_opts: o: bind). */
-static void compose_named_volume(ctr_ctx *c, const ynode *key, const ynode *vol)
+static void compose_named_volume(ctr_ctx *c, const gate_ynode *key, const gate_ynode *vol)
 {
-	const ynode *opts = map_get(c, vol, "driver_opts", NULL), *k, *o, *dev;
+	const gate_ynode *opts = map_get(c, vol, "driver_opts", NULL), *k, *o, *dev;
 	char nm[SHOW_BUF], a[SHOW_BUF];
 	size_t i = 0;
 
@@ -1467,7 +1212,7 @@ static void compose_named_volume(ctr_ctx *c, const ynode *key, const ynode *vol)
 	}
 }
 
-static void compose_doc(ctr_ctx *c, const ynode *root)
+static void compose_doc(ctr_ctx *c, const gate_ynode *root)
 {
 	map_each(c, map_get(c, root, "services", NULL), compose_service);
 	if (c->pol->host_path && LIVE(c))

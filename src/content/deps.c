@@ -7,9 +7,10 @@
  * dependencies per file are bounded, nothing recurses on the input's nesting
  * beyond a small fixed depth, and a JSON or YAML file that does not parse
  * yields no dependency (the package manager would refuse it too).  JSON goes
- * through jansson; YAML through libyaml's event API, which neither expands
- * aliases nor recurses; the line-oriented formats are read by the small
- * parsers below, which skip what they do not understand line by line.
+ * through jansson; YAML through the project's YAML front end (yamltree.h),
+ * which bounds nodes, nesting and documents and builds only the levels read
+ * here; the line-oriented formats are read by the small parsers below,
+ * which skip what they do not understand line by line.
  *
  * The OSV document is configured by an administrator, so it is trusted to be
  * what it claims, but still validated: a document that is not OSV is an error
@@ -23,12 +24,13 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "util/common.h"
 #include "content/deps.h"
+#include "util/yamltree.h"
 
 #define YAML_MAX_DEPTH 64   /* pnpm-lock.yaml is 4 levels deep; deeper is not a lock file */
+#define PNPM_MAX_NODES 1000000 /* one document, two levels built: 5 per entry at the cap */
 #define NPM_V1_MAX_DEPTH 64 /* nested "dependencies" of a lockfileVersion 1 file */
 #define NPM_LINE_LOOKAHEAD 16
 #define OSV_MAX_EVENTS 1024 /* events of one range (real advisories have a handful) */
@@ -898,79 +900,63 @@ static int pnpm_key(sink *s, slice k, int line)
 	return sink_add(s, sl(k.p, slash), sl(k.p + slash + 1, i - slash - 1), line);
 }
 
+/* The keys of every "packages" entry of one document's top-level mapping; 1 stops (full). */
+static int pnpm_doc(void *arg, const gate_ydoc *doc)
+{
+	sink *s = arg;
+	const gate_ynode *root = doc->root;
+	size_t i, j;
+	int rc;
+
+	if (root->kind != GATE_Y_MAP)
+		return 0;
+	for (i = 0; i + 1 < root->n; i += 2) {
+		const gate_ynode *k = root->items[i], *pkgs = root->items[i + 1];
+		if (k->kind != GATE_Y_SCALAR || !sl_eq(sl(k->str, k->len), "packages") ||
+		    pkgs->kind != GATE_Y_MAP)
+			continue;
+		for (j = 0; j + 1 < pkgs->n; j += 2) {
+			const gate_ynode *pk = pkgs->items[j];
+			if (pk->kind == GATE_Y_SCALAR &&
+			    (rc = pnpm_key(s, sl(pk->str, pk->len), pk->line)) < 0)
+				return rc;
+			if (s->full)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * The keys of the top-level "packages" mapping of every document (pnpm 9 may
- * write two), from the event stream: no tree is built, so aliases cost nothing.
+ * write two), read through the YAML front end as pnpm reads them: aliases
+ * resolved, every key kept (a duplicate is a package too).  Only the first
+ * two levels are built (a package's own entry is never read), so memory
+ * follows the number of packages; a document with more nodes than
+ * PNPM_MAX_NODES is not read whole, which makes the file incomplete.
  */
 static int parse_pnpm(sink *s, const char *data, size_t len)
 {
-	unsigned char is_map[YAML_MAX_DEPTH], want_key[YAML_MAX_DEPTH];
-	int depth = 0, pkgs_depth = 0, pending = 0, rc = 0, done = 0;
-	yaml_parser_t p;
-	yaml_event_t ev;
+	gate_yopts o = GATE_YOPTS_INIT;
+	gate_yerror err;
+	int rc;
 
-	if (!yaml_parser_initialize(&p))
-		return gate_error_oom();
-	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-	while (!done && !s->full) {
-		int is_key = 0;
-		if (!yaml_parser_parse(&p, &ev)) {
-			rc = p.error == YAML_MEMORY_ERROR ? gate_error_oom() : 1;
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			depth = pkgs_depth = pending = 0;
-			break;
-		case YAML_SCALAR_EVENT:
-		case YAML_ALIAS_EVENT:
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			if (depth > 0 && is_map[depth - 1]) {
-				is_key = want_key[depth - 1];
-				want_key[depth - 1] = !is_key;
-			}
-			if (ev.type == YAML_SCALAR_EVENT && is_key) {
-				slice k = sl((const char *)ev.data.scalar.value, ev.data.scalar.length);
-				size_t line = ev.start_mark.line + 1;
-				if (depth == 1)
-					pending = sl_eq(k, "packages");
-				else if (depth == pkgs_depth && pkgs_depth)
-					rc = pnpm_key(s, k, line > (size_t)INT32_MAX ? 0 : (int)line);
-			} else if (!is_key && depth == 1) {
-				if (pending && ev.type == YAML_MAPPING_START_EVENT)
-					pkgs_depth = 2;
-				pending = 0;
-			}
-			if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
-				if (depth >= YAML_MAX_DEPTH) {
-					rc = 1; /* nested deeper than any lock file */
-					break;
-				}
-				is_map[depth] = ev.type == YAML_MAPPING_START_EVENT;
-				want_key[depth] = 1;
-				depth++;
-			}
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			if (depth > 0)
-				depth--;
-			if (depth < pkgs_depth)
-				pkgs_depth = 0;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-		if (rc)
-			break;
+	o.allow_multi = 1;
+	o.aliases = 1;
+	o.max_weight = SIZE_MAX; /* nothing walks what an alias names: no expansion to bound */
+	o.all_keys = 1;
+	o.max_depth = YAML_MAX_DEPTH;
+	o.build_depth = 2;
+	o.max_nodes = PNPM_MAX_NODES;
+	rc = gate_yaml_each(data, len, &o, pnpm_doc, s, &err);
+	if (rc == GATE_ENOMEM)
+		return rc;
+	if (rc < 0 && err.limit == GATE_YLIMIT_NODES) {
+		if (!s->out->cut)
+			s->out->cut = "a pnpm-lock.yaml document with more than 1000000 YAML nodes";
+		return 0;
 	}
-	yaml_parser_delete(&p);
-	return rc < 0 ? rc : rc ? 1 : 0;
+	return rc < 0 ? 1 : 0; /* 1: stopped at GATE_DEPS_MAX_PER_FILE entries */
 }
 
 /* ---- requirements*.txt -------------------------------------------------------------- */

@@ -528,32 +528,42 @@ static int parse_opa(char ***msgs, size_t *n, const char *text, size_t len)
 	return rc;
 }
 
-int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, unsigned timeout_ms,
-			   const char *input, size_t input_len)
+/* One run of the external command: its pipes, its input, what it printed, its deadline. */
+typedef struct {
+	const char *const *argv;
+	unsigned timeout_ms;
+	double deadline;
+	pid_t pid;
+	int in[2], out[2], err[2];
+	const char *input;
+	size_t input_len, written;
+	gate_buf got;  /* its stdout, at most GATE_EXTERNAL_MAX_OUTPUT */
+	gate_buf said; /* the start of its stderr, for the error message */
+} ext_run;
+
+static void close_fd(int *fd)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = 0,
-	    exited = 0;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Starts the command with pipes on its stdin, stdout and stderr; GATE_EPOLICY when it cannot. */
+static int ext_spawn(ext_run *x)
+{
 	static char *const child_env[] = { GATE_EXTERNAL_PATH, GATE_EXTERNAL_LANG, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	struct sigaction ign, old_pipe;
-	gate_buf got = GATE_BUF_INIT, said = GATE_BUF_INIT;
-	double deadline = gate_now_ms() + timeout_ms;
-	size_t written = 0;
-	pid_t pid = -1;
 
-	*msgs = NULL;
-	*n = 0;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		rc = gate_error_set(GATE_EPOLICY, "cannot run the external policy: pipe: %s",
-				    strerror(errno));
-		goto done;
-	}
+	if (pipe2(x->in, O_CLOEXEC) < 0 || pipe2(x->out, O_CLOEXEC) < 0 ||
+	    pipe2(x->err, O_CLOEXEC) < 0)
+		return gate_error_set(GATE_EPOLICY, "cannot run the external policy: pipe: %s",
+				      strerror(errno));
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, x->in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, x->out[1], 1);
 	/* its stderr is kept (bounded) for the error message, never passed to the pusher raw */
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, x->err[1], 2);
 	/* outside the repository: nothing relative reaches it */
 	posix_spawn_file_actions_addchdir_np(&fa, GATE_EXTERNAL_CWD);
 	posix_spawnattr_init(&attr);
@@ -561,141 +571,186 @@ int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, uns
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
 	/* an absolute path, no PATH search; the environment is ours, none of the hook's */
-	errno = argv[0][0] != '/' ? EINVAL
-				  : posix_spawn(&pid, argv[0], &fa, &attr, (char *const *)argv, child_env);
+	errno = x->argv[0][0] != '/' ? EINVAL
+				     : posix_spawn(&x->pid, x->argv[0], &fa, &attr,
+						   (char *const *)x->argv, child_env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (errno) {
-		rc = gate_error_set(GATE_EPOLICY, "cannot run the external policy '%s': %s", argv[0],
-				    strerror(errno));
-		pid = -1;
-		goto done;
+		x->pid = -1;
+		return gate_error_set(GATE_EPOLICY, "cannot run the external policy '%s': %s",
+				      x->argv[0], strerror(errno));
 	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	in[0] = out[1] = err[1] = -1;
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	close_fd(&x->in[0]);
+	close_fd(&x->out[1]);
+	close_fd(&x->err[1]);
+	fcntl(x->in[1], F_SETFL, O_NONBLOCK);
+	fcntl(x->out[0], F_SETFL, O_NONBLOCK);
+	fcntl(x->err[0], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Reads what waits on its stderr: the first KiB or so is kept, the rest dropped. */
+static void ext_read_stderr(ext_run *x)
+{
+	char buf[4096];
+	ssize_t r = read(x->err[0], buf, sizeof(buf));
+	if (r > 0 && x->said.len < 1024)
+		gate_buf_put(&x->said, buf, (size_t)r);
+	else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+		close_fd(&x->err[0]);
+}
+
+/* Writes what it takes of the input; its stdin closes once all is written or it stops reading. */
+static void ext_write_stdin(ext_run *x)
+{
+	ssize_t w = write(x->in[1], x->input + x->written, x->input_len - x->written);
+	if (w > 0)
+		x->written += (size_t)w;
+	if ((w < 0 && errno != EAGAIN && errno != EINTR) || x->written == x->input_len)
+		close_fd(&x->in[1]); /* done, or it stopped reading: either way, end of input */
+}
+
+/* Reads what waits on its stdout; GATE_EPOLICY past GATE_EXTERNAL_MAX_OUTPUT bytes. */
+static int ext_read_stdout(ext_run *x)
+{
+	char buf[65536];
+	ssize_t r = read(x->out[0], buf, sizeof(buf));
+	if (r > 0) {
+		if (x->got.len + (size_t)r > GATE_EXTERNAL_MAX_OUTPUT)
+			return gate_error_set(GATE_EPOLICY, "the external policy printed more than %u bytes",
+					      GATE_EXTERNAL_MAX_OUTPUT);
+		gate_buf_put(&x->got, buf, (size_t)r);
+	} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+		close_fd(&x->out[0]);
+	}
+	return 0;
+}
+
+/* Feeds it the input and reads its output until it closes its stdout, the deadline, or an error. */
+static int ext_exchange(ext_run *x)
+{
+	struct sigaction ign, old_pipe;
+	int rc = 0;
+
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old_pipe); /* a command that ignores its input must not kill us */
-	while (out[0] >= 0) {
+	while (rc == 0 && x->out[0] >= 0) {
 		struct pollfd pf[3];
-		int np = 0, ie = -1, wait_ms = left_ms(deadline);
+		int np = 0, ie = -1, wait_ms = left_ms(x->deadline);
 		if (!wait_ms) {
 			rc = gate_error_set(GATE_EPOLICY, "the external policy '%s' did not answer within "
 							  "%u ms (policies.external.timeout_ms)",
-					    argv[0], timeout_ms);
+					    x->argv[0], x->timeout_ms);
 			break;
 		}
-		pf[np].fd = out[0];
+		pf[np].fd = x->out[0];
 		pf[np++].events = POLLIN;
-		if (in[1] >= 0) {
-			pf[np].fd = in[1];
+		if (x->in[1] >= 0) {
+			pf[np].fd = x->in[1];
 			pf[np++].events = POLLOUT;
 		}
-		if (err[0] >= 0) {
+		if (x->err[0] >= 0) {
 			ie = np;
-			pf[np].fd = err[0];
+			pf[np].fd = x->err[0];
 			pf[np++].events = POLLIN;
 		}
 		if (poll(pf, (nfds_t)np, wait_ms) < 0 && errno != EINTR) {
 			rc = gate_error_set(GATE_EPOLICY, "poll: %s", strerror(errno));
 			break;
 		}
-		if (ie >= 0 && (pf[ie].revents & (POLLIN | POLLHUP | POLLERR))) {
-			char buf[4096];
-			ssize_t r = read(err[0], buf, sizeof(buf));
-			if (r > 0 && said.len < 1024)
-				gate_buf_put(&said, buf, (size_t)r);
-			else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-				close(err[0]);
-				err[0] = -1;
-			}
-		}
-		if (in[1] >= 0 && pf[1].fd == in[1] && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t w = write(in[1], input + written, input_len - written);
-			if (w > 0)
-				written += (size_t)w;
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input_len) {
-				close(in[1]); /* done, or it stopped reading: either way, end of input */
-				in[1] = -1;
-			}
-		}
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			char buf[65536];
-			ssize_t r = read(out[0], buf, sizeof(buf));
-			if (r > 0) {
-				if (got.len + (size_t)r > GATE_EXTERNAL_MAX_OUTPUT) {
-					rc = gate_error_set(GATE_EPOLICY, "the external policy printed more "
-									  "than %u bytes",
-							    GATE_EXTERNAL_MAX_OUTPUT);
-					break;
-				}
-				gate_buf_put(&got, buf, (size_t)r);
-			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-				close(out[0]);
-				out[0] = -1;
-			}
-		}
+		if (ie >= 0 && (pf[ie].revents & (POLLIN | POLLHUP | POLLERR)))
+			ext_read_stderr(x);
+		if (x->in[1] >= 0 && pf[1].fd == x->in[1] && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP)))
+			ext_write_stdin(x);
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
+			rc = ext_read_stdout(x);
 	}
 	sigaction(SIGPIPE, &old_pipe, NULL);
-	/* reap it, within what is left of the deadline */
+	return rc;
+}
+
+/*
+ * Reaps it within what is left of the deadline, killing its process group
+ * when it outlives it; RC (the exchange's) or how it ended as GATE_EPOLICY.
+ */
+static int ext_reap(ext_run *x, int rc)
+{
+	int status = 0, exited = 0;
+
 	while (rc == 0 && !exited) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
+		pid_t w = waitpid(x->pid, &status, WNOHANG);
+		if (w == x->pid)
 			exited = 1;
 		else if (w < 0 && errno != EINTR)
 			break;
-		else if (!left_ms(deadline))
+		else if (!left_ms(x->deadline))
 			rc = gate_error_set(GATE_EPOLICY, "the external policy '%s' did not exit within "
 							  "%u ms (policies.external.timeout_ms)",
-					    argv[0], timeout_ms);
+					    x->argv[0], x->timeout_ms);
 		else
 			usleep(2000);
 	}
-	if (!exited && pid > 0) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+	if (!exited && x->pid > 0) {
+		kill(-x->pid, SIGKILL);
+		kill(x->pid, SIGKILL);
+		waitpid(x->pid, &status, 0);
 	} else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		rc = WIFEXITED(status)
 			     ? gate_error_set(GATE_EPOLICY, "the external policy '%s' exited with status %d",
-					      argv[0], WEXITSTATUS(status))
+					      x->argv[0], WEXITSTATUS(status))
 			     : gate_error_set(GATE_EPOLICY, "the external policy '%s' was killed by signal %d",
-					      argv[0], WTERMSIG(status));
+					      x->argv[0], WTERMSIG(status));
 	}
-	if (rc == GATE_EPOLICY && said.len && !said.oom) {
-		/* what it said on stderr, first line, escaped */
-		gate_buf msg = GATE_BUF_INIT;
-		size_t len = strcspn(said.ptr, "\n");
-		gate_buf_puts(&msg, gate_error_last());
-		gate_buf_puts(&msg, "; it said: ");
-		gate_buf_put_escaped(&msg, said.ptr, len > 300 ? 300 : len);
-		if (!msg.oom)
-			gate_error_set(GATE_EPOLICY, "%s", gate_buf_cstr(&msg));
-		gate_buf_dispose(&msg);
+	return rc;
+}
+
+/* Adds the first line of what it said on stderr, escaped, to the last error. */
+static void ext_tell_stderr(const ext_run *x)
+{
+	gate_buf msg = GATE_BUF_INIT;
+	size_t len = strcspn(x->said.ptr, "\n");
+	gate_buf_puts(&msg, gate_error_last());
+	gate_buf_puts(&msg, "; it said: ");
+	gate_buf_put_escaped(&msg, x->said.ptr, len > 300 ? 300 : len);
+	if (!msg.oom)
+		gate_error_set(GATE_EPOLICY, "%s", gate_buf_cstr(&msg));
+	gate_buf_dispose(&msg);
+}
+
+int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, unsigned timeout_ms,
+			   const char *input, size_t input_len)
+{
+	ext_run x;
+	int rc;
+
+	*msgs = NULL;
+	*n = 0;
+	memset(&x, 0, sizeof(x));
+	x.argv = argv;
+	x.timeout_ms = timeout_ms;
+	x.deadline = gate_now_ms() + timeout_ms;
+	x.pid = -1;
+	x.in[0] = x.in[1] = x.out[0] = x.out[1] = x.err[0] = x.err[1] = -1;
+	x.input = input;
+	x.input_len = input_len;
+	if ((rc = ext_spawn(&x)) == 0) {
+		rc = ext_reap(&x, ext_exchange(&x));
+		if (rc == GATE_EPOLICY && x.said.len && !x.said.oom)
+			ext_tell_stderr(&x);
+		if (rc == 0 && x.got.oom)
+			rc = GATE_ENOMEM;
+		if (rc == 0)
+			rc = parse_opa(msgs, n, x.got.ptr ? x.got.ptr : "", x.got.len);
 	}
-	if (rc == 0 && got.oom)
-		rc = GATE_ENOMEM;
-	if (rc == 0)
-		rc = parse_opa(msgs, n, got.ptr ? got.ptr : "", got.len);
-done:
-	if (in[0] >= 0)
-		close(in[0]);
-	if (in[1] >= 0)
-		close(in[1]);
-	if (out[0] >= 0)
-		close(out[0]);
-	if (out[1] >= 0)
-		close(out[1]);
-	if (err[0] >= 0)
-		close(err[0]);
-	if (err[1] >= 0)
-		close(err[1]);
-	gate_buf_dispose(&got);
-	gate_buf_dispose(&said);
+	close_fd(&x.in[0]);
+	close_fd(&x.in[1]);
+	close_fd(&x.out[0]);
+	close_fd(&x.out[1]);
+	close_fd(&x.err[0]);
+	close_fd(&x.err[1]);
+	gate_buf_dispose(&x.got);
+	gate_buf_dispose(&x.said);
 	return rc;
 }

@@ -78,6 +78,8 @@ static json_t *yaml_to_json(const gate_ynode *n, int depth)
 			}
 		}
 		return o;
+	case GATE_Y_NONE:
+		break;
 	}
 	return json_null();
 }
@@ -328,26 +330,17 @@ static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int 
 	return arr;
 }
 
-int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repository *repo,
-			    const gate_policy_input *in)
+/* Who pushes: the login, the matrix person it maps to, and that person's roles. */
+static json_t *pusher_json(const gate_policy_input *in)
 {
-	json_t *doc = json_object(), *pusher = json_object(), *roles = json_array(),
-	       *updates = json_array(), *findings = json_array();
-	size_t i, j;
-	int rc = 0;
+	json_t *pusher = json_object(), *roles = json_array();
+	size_t i;
 
-	*out = NULL;
-	memset(cuts, 0, sizeof(*cuts));
-	if (!doc || !pusher || !roles || !updates || !findings) {
-		json_decref(doc);
+	if (!pusher || !roles) {
 		json_decref(pusher);
 		json_decref(roles);
-		json_decref(updates);
-		json_decref(findings);
-		return gate_error_oom();
+		return NULL;
 	}
-	json_object_set_new(doc, "version", json_integer(1));
-	json_object_set_new(doc, "repository", jstr(in->repository));
 	json_object_set_new(pusher, "login", jstr(in->login));
 	json_object_set_new(pusher, "person", in->m && in->person >= 0
 						       ? jstr(in->m->people[in->person].id)
@@ -356,99 +349,138 @@ int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repo
 		if (gate_matrix_in_role(in->m, in->person, i))
 			json_array_append_new(roles, jstr(in->m->roles[i].id));
 	json_object_set_new(pusher, "roles", roles);
+	return pusher;
+}
+
+/* Appends the N reasons R of the update to REF to FINDINGS, with SEVERITY. */
+static void add_findings(json_t *findings, const char *ref, const gate_reason *r, size_t n,
+			 const char *severity)
+{
+	size_t j;
+	for (j = 0; j < n; j++) {
+		json_t *f = json_object();
+		json_object_set_new(f, "check", jstr(r[j].check));
+		json_object_set_new(f, "ref", jstr(ref));
+		json_object_set_new(f, "subject", jstr(r[j].subject));
+		json_object_set_new(f, "found", jstr(r[j].found));
+		json_object_set_new(f, "severity", json_string(severity));
+		json_array_append_new(findings, f);
+	}
+}
+
+/*
+ * One ref update as the policy sees it: what moves, the verdict so far and
+ * its reasons (appended to FINDINGS with the warnings), where it may deploy
+ * from, and its new commits.  NULL out of memory.
+ */
+static json_t *update_json(git_repository *repo, const gate_policy_input *in,
+			   const gate_decision *d, json_t *findings, gate_policy_input_cuts *cuts)
+{
+	const gate_update *u = d->update;
+	json_t *ju = json_object(), *ids = json_array();
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid tip;
+	int truncated = 0;
+	size_t j;
+
+	if (!ju || !ids) {
+		json_decref(ju);
+		json_decref(ids);
+		return NULL;
+	}
+	json_object_set_new(ju, "ref", jstr(u->ref));
+	git_oid_tostr(hex, sizeof(hex), &u->old_id);
+	json_object_set_new(ju, "old", json_string(hex));
+	git_oid_tostr(hex, sizeof(hex), &u->new_id);
+	json_object_set_new(ju, "new", json_string(hex));
+	json_object_set_new(ju, "kind", json_string(gate_update_kind_name(u->kind)));
+	json_object_set_new(ju, "tag", json_boolean(u->is_tag));
+	json_object_set_new(ju, "protected", json_boolean(d->rule != NULL));
+	json_object_set_new(ju, "verdict_so_far",
+			    json_string(d->verdict == GATE_ACCEPT ? "accepted" : "rejected"));
+	for (j = 0; j < d->n_reasons; j++)
+		json_array_append_new(ids, jstr(d->reasons[j].check));
+	add_findings(findings, u->ref, d->reasons, d->n_reasons, "reject");
+	add_findings(findings, u->ref, d->warnings, d->n_warnings, "warn");
+	json_object_set_new(ju, "reasons", ids);
+	json_object_set_new(ju, "deploy_ref",
+			    json_boolean(in->m && gate_policies_is_deploy_ref(in->m, u->ref)));
+	if (gate_update_commit(&tip, repo, u))
+		json_object_set_new(ju, "protected_sources", sources_json(repo, in->m, &tip));
+	json_object_set_new(ju, "commits", commits_json(repo, u, in->newobjs, &truncated, cuts));
+	if (truncated) {
+		json_object_set_new(ju, "commits_truncated", json_true());
+		note_cut(cuts, "an update brings more than 1000 new commits (the input describes "
+			       "at most 1000 per update)");
+	}
+	return ju;
+}
+
+/* The trusted matrix as JSON; null when there is none or it does not parse as one document. */
+static json_t *matrix_json(const gate_policy_input *in)
+{
+	gate_arena arena;
+	gate_ynode **docs = NULL;
+	size_t ndocs = 0;
+	gate_yopts yo = GATE_YOPTS_INIT;
+	gate_yerror ye;
+	json_t *m = NULL;
+
+	if (!in->matrix_text)
+		return json_null();
+	memset(&arena, 0, sizeof(arena));
+	if (gate_yaml_parse(&docs, &ndocs, &arena, in->matrix_text, in->matrix_len, &yo, &ye) == 0 &&
+	    ndocs == 1)
+		m = yaml_to_json(docs[0], 0);
+	else
+		m = json_null();
+	gate_arena_dispose(&arena);
+	return m;
+}
+
+int gate_policy_input_build(json_t **out, gate_policy_input_cuts *cuts, git_repository *repo,
+			    const gate_policy_input *in)
+{
+	json_t *doc = json_object(), *pusher = pusher_json(in), *updates = json_array(),
+	       *findings = json_array();
+	size_t i;
+	int rc = 0, truncated = 0;
+
+	*out = NULL;
+	memset(cuts, 0, sizeof(*cuts));
+	if (!doc || !pusher || !updates || !findings)
+		goto oom;
+	json_object_set_new(doc, "version", json_integer(1));
+	json_object_set_new(doc, "repository", jstr(in->repository));
 	json_object_set_new(doc, "pusher", pusher);
+	pusher = NULL;
 	for (i = 0; i < in->n_ds; i++) {
-		const gate_decision *d = &in->ds[i];
-		const gate_update *u = d->update;
-		json_t *ju = json_object(), *ids = json_array();
-		char hex[GIT_OID_HEXSZ + 1];
-		int truncated = 0;
-		if (!ju || !ids) {
-			json_decref(ju);
-			json_decref(ids);
-			json_decref(doc);
-			json_decref(findings);
-			json_decref(updates);
-			return gate_error_oom();
-		}
-		json_object_set_new(ju, "ref", jstr(u->ref));
-		git_oid_tostr(hex, sizeof(hex), &u->old_id);
-		json_object_set_new(ju, "old", json_string(hex));
-		git_oid_tostr(hex, sizeof(hex), &u->new_id);
-		json_object_set_new(ju, "new", json_string(hex));
-		json_object_set_new(ju, "kind", json_string(gate_update_kind_name(u->kind)));
-		json_object_set_new(ju, "tag", json_boolean(u->is_tag));
-		json_object_set_new(ju, "protected", json_boolean(d->rule != NULL));
-		json_object_set_new(ju, "verdict_so_far",
-				    json_string(d->verdict == GATE_ACCEPT ? "accepted" : "rejected"));
-		for (j = 0; j < d->n_reasons; j++) {
-			json_t *f = json_object();
-			json_array_append_new(ids, jstr(d->reasons[j].check));
-			json_object_set_new(f, "check", jstr(d->reasons[j].check));
-			json_object_set_new(f, "ref", jstr(u->ref));
-			json_object_set_new(f, "subject", jstr(d->reasons[j].subject));
-			json_object_set_new(f, "found", jstr(d->reasons[j].found));
-			json_object_set_new(f, "severity", json_string("reject"));
-			json_array_append_new(findings, f);
-		}
-		for (j = 0; j < d->n_warnings; j++) {
-			json_t *f = json_object();
-			json_object_set_new(f, "check", jstr(d->warnings[j].check));
-			json_object_set_new(f, "ref", jstr(u->ref));
-			json_object_set_new(f, "subject", jstr(d->warnings[j].subject));
-			json_object_set_new(f, "found", jstr(d->warnings[j].found));
-			json_object_set_new(f, "severity", json_string("warn"));
-			json_array_append_new(findings, f);
-		}
-		json_object_set_new(ju, "reasons", ids);
-		json_object_set_new(ju, "deploy_ref", json_boolean(in->m && gate_policies_is_deploy_ref(in->m, u->ref)));
-		{
-			git_oid tip;
-			if (gate_update_commit(&tip, repo, u))
-				json_object_set_new(ju, "protected_sources", sources_json(repo, in->m, &tip));
-		}
-		json_object_set_new(ju, "commits", commits_json(repo, u, in->newobjs, &truncated, cuts));
-		if (truncated) {
-			json_object_set_new(ju, "commits_truncated", json_true());
-			note_cut(cuts, "an update brings more than 1000 new commits (the input describes "
-				       "at most 1000 per update)");
-		}
+		json_t *ju = update_json(repo, in, &in->ds[i], findings, cuts);
+		if (!ju)
+			goto oom;
 		json_array_append_new(updates, ju);
 	}
 	json_object_set_new(doc, "updates", updates);
 	json_object_set_new(doc, "findings", findings);
-	{
-		int truncated = 0;
-		json_object_set_new(doc, "files", files_json(repo, in->jobs, &truncated, cuts, &rc));
-		if (truncated) {
-			json_object_set_new(doc, "files_truncated", json_true());
-			note_cut(cuts, "the push brings more manifests than the input holds (at most 200 "
-				       "files, 1 MiB each, 16 MiB in all)");
-		}
+	updates = findings = NULL;
+	json_object_set_new(doc, "files", files_json(repo, in->jobs, &truncated, cuts, &rc));
+	if (truncated) {
+		json_object_set_new(doc, "files_truncated", json_true());
+		note_cut(cuts, "the push brings more manifests than the input holds (at most 200 "
+			       "files, 1 MiB each, 16 MiB in all)");
 	}
-	if (in->matrix_text) {
-		gate_arena arena;
-		gate_ynode **docs = NULL;
-		size_t ndocs = 0;
-		gate_yopts yo = GATE_YOPTS_INIT;
-		gate_yerror ye;
-		memset(&arena, 0, sizeof(arena));
-		if (gate_yaml_parse(&docs, &ndocs, &arena, in->matrix_text, in->matrix_len, &yo, &ye) == 0 &&
-		    ndocs == 1)
-			json_object_set_new(doc, "matrix", yaml_to_json(docs[0], 0));
-		else
-			json_object_set_new(doc, "matrix", json_null());
-		gate_arena_dispose(&arena);
-	} else {
-		json_object_set_new(doc, "matrix", json_null());
-	}
-	if (rc < 0) {
-		json_decref(doc);
-		gate_policy_input_cuts_dispose(cuts);
-		return gate_error_oom();
-	}
+	json_object_set_new(doc, "matrix", matrix_json(in));
+	if (rc < 0)
+		goto oom;
 	*out = doc;
 	return 0;
+oom:
+	json_decref(doc);
+	json_decref(pusher);
+	json_decref(updates);
+	json_decref(findings);
+	gate_policy_input_cuts_dispose(cuts);
+	return gate_error_oom();
 }
 
 void gate_policy_input_cuts_dispose(gate_policy_input_cuts *cuts)

@@ -73,22 +73,12 @@ static json_t *overridden_findings(const gate_override_ledger *l, const gate_dec
 	return a;
 }
 
-int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
-		      const char *matrix_label)
+/* Who pushed where, and what the decision was about: the record's opening keys. */
+static int add_who(json_t *o, const gate_audit_info *info)
 {
-	char time[40], hex[GIT_OID_HEXSZ + 1];
-	const gate_update *u = d->update;
-	json_t *o = json_object(), *reasons = json_array(), *matrix = json_object();
-	size_t i;
+	char time[40];
 	int rc = 0;
 
-	*out = NULL;
-	if (!o || !reasons || !matrix) {
-		json_decref(o);
-		json_decref(reasons);
-		json_decref(matrix);
-		return gate_error_oom();
-	}
 	gate_audit_now(time, sizeof(time));
 	rc |= set(o, "time", json_string(time));
 	rc |= set(o, "repo", jstr(info->repo));
@@ -105,6 +95,16 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(o, "roles", roles);
 	}
 	rc |= set(o, "identity_source", jstr(info->identity_source));
+	return rc;
+}
+
+/* The ref update D judged, and its verdict. */
+static int add_update(json_t *o, const gate_decision *d)
+{
+	const gate_update *u = d->update;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = 0;
+
 	rc |= set(o, "ref", jstr(u->ref));
 	git_oid_tostr(hex, sizeof(hex), &u->old_id);
 	rc |= set(o, "old", json_string(hex));
@@ -115,50 +115,56 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 	if (u->is_tag && u->kind != GATE_UPD_DELETE)
 		rc |= set(o, "annotated", json_boolean(u->annotated));
 	rc |= set(o, "verdict", json_string(d->verdict == GATE_ACCEPT ? "accepted" : "rejected"));
-	for (i = 0; i < d->n_reasons; i++) {
-		const gate_reason *r = &d->reasons[i];
+	return rc;
+}
+
+/* The matrix line a reason or warning came from ("LABEL:LINE"), or "built-in". */
+static json_t *rule_at(const char *matrix_label, int line)
+{
+	char loc[1024];
+	if (line <= 0 || !matrix_label)
+		return json_string("built-in");
+	snprintf(loc, sizeof(loc), "%s:%d", matrix_label, line);
+	return jstr(loc);
+}
+
+/*
+ * The N reasons (or warnings, without "missing") in R as an array under
+ * KEY of O; a warning list is left out when empty, a reason list never.
+ */
+static int add_reasons(json_t *o, const char *key, const gate_reason *r, size_t n,
+		       const char *matrix_label, int is_warning)
+{
+	json_t *list = json_array();
+	size_t i;
+	int rc = 0;
+
+	if (!list)
+		return -1;
+	for (i = 0; i < n; i++) {
 		json_t *jr = json_object();
-		char loc[1024];
-		if (!jr || json_array_append_new(reasons, jr) < 0) {
+		if (!jr || json_array_append_new(list, jr) < 0) {
 			json_decref(jr);
 			rc = GATE_ENOMEM;
 			break;
 		}
-		rc |= set(jr, "id", json_string(r->check));
-		if (r->line > 0 && matrix_label) {
-			snprintf(loc, sizeof(loc), "%s:%d", matrix_label, r->line);
-			rc |= set(jr, "rule", jstr(loc));
-		} else {
-			rc |= set(jr, "rule", json_string("built-in"));
-		}
-		rc |= set(jr, "subject", jstr(r->subject));
-		rc |= set(jr, "found", jstr(r->found));
-		rc |= set(jr, "missing", jstr(r->missing));
+		rc |= set(jr, "id", json_string(r[i].check));
+		rc |= set(jr, "rule", rule_at(matrix_label, r[i].line));
+		rc |= set(jr, "subject", jstr(r[i].subject));
+		rc |= set(jr, "found", jstr(r[i].found));
+		if (!is_warning)
+			rc |= set(jr, "missing", jstr(r[i].missing));
 	}
-	rc |= set(o, "reasons", reasons);
-	if (d->n_warnings) {
-		json_t *ws = json_array();
-		rc |= ws ? 0 : -1;
-		for (i = 0; ws && i < d->n_warnings; i++) {
-			const gate_reason *r = &d->warnings[i];
-			json_t *jw = json_object();
-			char loc[1024];
-			if (!jw || json_array_append_new(ws, jw) < 0) {
-				json_decref(jw);
-				rc = GATE_ENOMEM;
-				break;
-			}
-			rc |= set(jw, "id", json_string(r->check));
-			snprintf(loc, sizeof(loc), "%s:%d", matrix_label ? matrix_label : "", r->line);
-			rc |= set(jw, "rule", r->line > 0 && matrix_label ? jstr(loc) : json_string("built-in"));
-			rc |= set(jw, "subject", jstr(r->subject));
-			rc |= set(jw, "found", jstr(r->found));
-		}
-		if (ws)
-			rc |= set(o, "warnings", ws);
-	}
-	if (d->n_suppressed)
-		rc |= set(o, "reasons_not_listed", json_integer((json_int_t)d->n_suppressed));
+	return rc | set(o, key, list);
+}
+
+/* The matrix rule that decided, where the matrix came from, and any error it had. */
+static int add_matrix(json_t *o, const gate_audit_info *info, const gate_decision *d,
+		      const char *matrix_label)
+{
+	json_t *matrix = json_object();
+	int rc = 0;
+
 	if (d->rule && matrix_label) {
 		char loc[1024];
 		snprintf(loc, sizeof(loc), "%s:%d", matrix_label, d->rule->loc.line);
@@ -166,6 +172,8 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 	} else {
 		rc |= set(o, "rule", json_null());
 	}
+	if (!matrix)
+		return -1;
 	rc |= set(matrix, "source", jstr(info->matrix_source));
 	rc |= set(matrix, "commit", jstr(info->matrix_commit));
 	rc |= set(matrix, "bootstrap", json_boolean(info->bootstrap));
@@ -183,88 +191,145 @@ int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_deci
 			rc |= set(objs, "new_commits", json_integer((json_int_t)info->new_commits));
 		}
 	}
-	if (info->secrets) {
-		const gate_secret_report *sr = info->secrets;
-		json_t *js = json_object(), *large = json_array();
-		rc |= set(o, "secrets", js);
-		if (js && large) {
-			size_t k, mine = 0;
-			for (k = 0; k < sr->count; k++)
-				mine += sr->items[k].ref_index == (size_t)(d - info->decisions);
-			rc |= set(js, "engine", jstr(info->secrets_engine));
-			rc |= set(js, "scanned_blobs", json_integer((json_int_t)sr->scanned));
-			rc |= set(js, "scanned_bytes", json_integer((json_int_t)sr->scanned_bytes));
-			rc |= set(js, "skipped_binary", json_integer((json_int_t)sr->skipped_binary));
-			rc |= set(js, "decoded_utf16", json_integer((json_int_t)sr->decoded_utf16));
-			rc |= set(js, "binary_text_runs", json_integer((json_int_t)sr->binary_runs));
-			if (sr->n_skipped_bin) {
-				json_t *bin = json_array();
-				rc |= set(js, "skipped_binary_paths", bin);
-				for (k = 0; bin && k < sr->n_skipped_bin && k < GATE_AUDIT_MAX_PATHS; k++)
-					rc |= json_array_append_new(bin, jstr(sr->skipped_bin[k].path)) ? -1 : 0;
-			}
-			for (k = 0; k < sr->n_skipped_large; k++) {
-				json_t *e = json_object();
-				if (!e || json_array_append_new(large, e) < 0) {
-					json_decref(e);
-					rc = GATE_ENOMEM;
-					break;
-				}
-				rc |= set(e, "path", jstr(sr->skipped_large[k].path));
-				rc |= set(e, "size", json_integer((json_int_t)sr->skipped_large[k].size));
-			}
-			rc |= set(js, "skipped_large", large);
-			rc |= set(js, "findings_in_push", json_integer((json_int_t)sr->count));
-			rc |= set(js, "findings_on_ref", json_integer((json_int_t)mine));
-			rc |= set(js, "ms", json_real((double)(long long)(sr->ms * 1000) / 1000.0));
-		} else {
-			json_decref(large);
-		}
+	return rc;
+}
+
+/* What the secret scan skipped: binary paths (capped) and large blobs. */
+static int add_secrets_skipped(json_t *js, const gate_secret_report *sr)
+{
+	json_t *large = json_array();
+	size_t k;
+	int rc = 0;
+
+	if (!large)
+		return -1;
+	if (sr->n_skipped_bin) {
+		json_t *bin = json_array();
+		rc |= set(js, "skipped_binary_paths", bin);
+		for (k = 0; bin && k < sr->n_skipped_bin && k < GATE_AUDIT_MAX_PATHS; k++)
+			rc |= json_array_append_new(bin, jstr(sr->skipped_bin[k].path)) ? -1 : 0;
 	}
-	if (info->override_requested) {
-		json_t *ov = json_object();
-		rc |= set(o, "override", ov);
-		if (ov) {
-			rc |= set(ov, "requested_by", jstr(info->pusher));
-			rc |= set(ov, "reason", jstr(info->override_reason));
-			rc |= set(ov, "applied", json_boolean(d->overridden != NULL));
-			rc |= set(ov, "checks_skipped", jstr(d->overridden));
-			rc |= set(ov, "findings", overridden_findings(info->overridden, d));
+	for (k = 0; k < sr->n_skipped_large; k++) {
+		json_t *e = json_object();
+		if (!e || json_array_append_new(large, e) < 0) {
+			json_decref(e);
+			rc = GATE_ENOMEM;
+			break;
 		}
+		rc |= set(e, "path", jstr(sr->skipped_large[k].path));
+		rc |= set(e, "size", json_integer((json_int_t)sr->skipped_large[k].size));
 	}
-	{
-		/* what the hosting platform says about the push (Gitea PR merges, GitLab ids) */
-		static const char *const vars[] = { "GITEA_PR_ID", "GITEA_INTERNAL_PUSH", "GITEA_PUSHER_EMAIL",
-						    "GITEA_REPO_USER_NAME", "GITEA_REPO_NAME", "GL_ID",
-						    "GL_PROTOCOL", "GL_REPOSITORY", "GITHUB_REPO_NAME",
-						    "GITHUB_VIA", NULL };
-		json_t *pf = NULL;
-		size_t k;
-		for (k = 0; vars[k]; k++) {
-			const char *v = getenv(vars[k]);
-			if (!v || !*v)
-				continue;
-			if (!pf && !(pf = json_object())) {
-				rc = GATE_ENOMEM;
-				break;
-			}
-			rc |= set(pf, vars[k], jstr(v));
+	return rc | set(js, "skipped_large", large);
+}
+
+/* The secret scan of the push, and how many of its findings are on D's ref. */
+static int add_secrets(json_t *o, const gate_audit_info *info, const gate_decision *d)
+{
+	const gate_secret_report *sr = info->secrets;
+	json_t *js = json_object();
+	size_t k, mine = 0;
+	int rc = set(o, "secrets", js);
+
+	if (!js)
+		return -1;
+	for (k = 0; k < sr->count; k++)
+		mine += sr->items[k].ref_index == (size_t)(d - info->decisions);
+	rc |= set(js, "engine", jstr(info->secrets_engine));
+	rc |= set(js, "scanned_blobs", json_integer((json_int_t)sr->scanned));
+	rc |= set(js, "scanned_bytes", json_integer((json_int_t)sr->scanned_bytes));
+	rc |= set(js, "skipped_binary", json_integer((json_int_t)sr->skipped_binary));
+	rc |= set(js, "decoded_utf16", json_integer((json_int_t)sr->decoded_utf16));
+	rc |= set(js, "binary_text_runs", json_integer((json_int_t)sr->binary_runs));
+	rc |= add_secrets_skipped(js, sr);
+	rc |= set(js, "findings_in_push", json_integer((json_int_t)sr->count));
+	rc |= set(js, "findings_on_ref", json_integer((json_int_t)mine));
+	rc |= set(js, "ms", json_real(ms3(sr->ms)));
+	return rc;
+}
+
+/* The break-glass override the pusher asked for, and what it let through on D's ref. */
+static int add_override(json_t *o, const gate_audit_info *info, const gate_decision *d)
+{
+	json_t *ov = json_object();
+	int rc = set(o, "override", ov);
+
+	if (!ov)
+		return -1;
+	rc |= set(ov, "requested_by", jstr(info->pusher));
+	rc |= set(ov, "reason", jstr(info->override_reason));
+	rc |= set(ov, "applied", json_boolean(d->overridden != NULL));
+	rc |= set(ov, "checks_skipped", jstr(d->overridden));
+	rc |= set(ov, "findings", overridden_findings(info->overridden, d));
+	return rc;
+}
+
+/* What the hosting platform says about the push (Gitea PR merges, GitLab ids), if anything. */
+static int add_platform(json_t *o)
+{
+	static const char *const vars[] = { "GITEA_PR_ID", "GITEA_INTERNAL_PUSH", "GITEA_PUSHER_EMAIL",
+					    "GITEA_REPO_USER_NAME", "GITEA_REPO_NAME", "GL_ID",
+					    "GL_PROTOCOL", "GL_REPOSITORY", "GITHUB_REPO_NAME",
+					    "GITHUB_VIA", NULL };
+	json_t *pf = NULL;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; vars[k]; k++) {
+		const char *v = getenv(vars[k]);
+		if (!v || !*v)
+			continue;
+		if (!pf && !(pf = json_object())) {
+			rc = GATE_ENOMEM;
+			break;
 		}
-		if (pf)
-			rc |= set(o, "platform", pf);
+		rc |= set(pf, vars[k], jstr(v));
 	}
+	if (pf)
+		rc |= set(o, "platform", pf);
+	return rc;
+}
+
+/* The version that decided, and how long the run and each of its phases took. */
+static int add_timing(json_t *o, const gate_audit_info *info)
+{
+	json_t *ph = json_object();
+	size_t k;
+	int rc = 0;
+
 	rc |= set(o, "version", json_string(GATEHOUSE_VERSION));
 	rc |= set(o, "duration_ms", json_real(ms3(info->duration_ms)));
-	{
-		json_t *ph = json_object();
-		size_t k;
-		rc |= ph ? 0 : -1;
-		for (k = 0; ph && k < GATE_PHASES; k++)
-			if (info->phase_ms[k] >= 0)
-				rc |= set(ph, gate_phase_names[k], json_real(ms3(info->phase_ms[k])));
-		if (ph)
-			rc |= set(o, "phases_ms", ph);
-	}
+	rc |= ph ? 0 : -1;
+	for (k = 0; ph && k < GATE_PHASES; k++)
+		if (info->phase_ms[k] >= 0)
+			rc |= set(ph, gate_phase_names[k], json_real(ms3(info->phase_ms[k])));
+	if (ph)
+		rc |= set(o, "phases_ms", ph);
+	return rc;
+}
+
+int gate_audit_record(json_t **out, const gate_audit_info *info, const gate_decision *d,
+		      const char *matrix_label)
+{
+	json_t *o = json_object();
+	int rc;
+
+	*out = NULL;
+	if (!o)
+		return gate_error_oom();
+	rc = add_who(o, info);
+	rc |= add_update(o, d);
+	rc |= add_reasons(o, "reasons", d->reasons, d->n_reasons, matrix_label, 0);
+	if (d->n_warnings)
+		rc |= add_reasons(o, "warnings", d->warnings, d->n_warnings, matrix_label, 1);
+	if (d->n_suppressed)
+		rc |= set(o, "reasons_not_listed", json_integer((json_int_t)d->n_suppressed));
+	rc |= add_matrix(o, info, d, matrix_label);
+	if (info->secrets)
+		rc |= add_secrets(o, info, d);
+	if (info->override_requested)
+		rc |= add_override(o, info, d);
+	rc |= add_platform(o);
+	rc |= add_timing(o, info);
 	if (rc) {
 		json_decref(o);
 		return gate_error_oom();

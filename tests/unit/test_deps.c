@@ -300,6 +300,18 @@ Test(deps, pnpm_file_that_does_not_parse_or_nests_too_deep_yields_nothing)
 	gate_deps_dispose(&d);
 }
 
+Test(deps, pnpm_aliases_are_resolved_and_duplicate_keys_counted_as_pnpm_reads_them)
+{
+	gate_deps d = GATE_DEPS_INIT;
+	parse_text(&d, "pnpm-lock.yaml",
+		   "x-pkgs: &pkgs\n"
+		   "  /a@1.0.0: {}\n"
+		   "  /a@1.0.0: {}\n"
+		   "packages: *pkgs\n");
+	EXPECT_DEPS(&d, GATE_ECO_NPM, { "a", "1.0.0", 2 }, { "a", "1.0.0", 3 });
+	gate_deps_dispose(&d);
+}
+
 /* ---- requirements*.txt ---------------------------------------------------------------- */
 
 Test(deps, requirements_pins_comments_options_extras_markers_and_unpinned_names)
