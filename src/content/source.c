@@ -51,11 +51,11 @@ int gate_source_add(gate_source *src, const git_oid *blob, char *path, const git
 	j->ref_index = ref;
 	src->count++;
 	if (gate_oidmap_get(&src->claimed, blob, NULL))
-		return 0; /* the blob's first job stays its claim */
+		return 0; /* the blob's first item stays its claim */
 	return gate_oidmap_put(&src->claimed, blob, src->count - 1);
 }
 
-/* A job seen by blob: sorting these needs no access to the job list. */
+/* An item seen by blob: sorting these needs no access to the list. */
 typedef struct {
 	const git_oid *blob;
 	const char *path;
@@ -72,7 +72,7 @@ static int by_blob_path(const void *a, const void *b)
 	return c ? c : x->i < y->i ? -1 : (x->i > y->i);
 }
 
-/* SRC as keys sorted with CMP: a new array of JOBS->count, or NULL. */
+/* SRC as keys sorted with CMP: a new array of SRC->count, or NULL. */
 static item_key *sorted_keys(const gate_source *src, int (*cmp)(const void *, const void *))
 {
 	item_key *k = gate_calloc(src->count ? src->count : 1, sizeof(*k));
@@ -400,7 +400,7 @@ static void found_dispose(found_list *f)
 }
 
 /*
- * Adds to JOBS the blobs COMMITS (oldest first) introduce, each against its
+ * Adds to SRC the blobs COMMITS (oldest first) introduce, each against its
  * first parent: the tree comparisons run on several threads, each with its
  * own repository handle, and their results are claimed in commit order, so a
  * blob is attributed to the oldest commit that brought it.  TREES, when not
@@ -482,7 +482,7 @@ done:
 /*
  * The quarantine's objects no commit comparison met (a blob only under a
  * tag, an object no ref reaches): their type is read now, and the blobs
- * among them are scanned without a path.
+ * among them are listed without a path.
  */
 static int list_leftovers(gate_source *src, git_repository *repo, const gate_newobjs *newobjs,
 			 const gate_oidmap *trees, size_t ref)
@@ -582,7 +582,7 @@ typedef struct {
 	int rc;
 } direct_ctx;
 
-/* Sets JOBS->hit for limit WHICH, found in the tree REF names. */
+/* Sets SRC->hit for limit WHICH, found in the tree REF names. */
 static void direct_hit(direct_ctx *c, int which, const char *what)
 {
 	gate_buf b = GATE_BUF_INIT;
