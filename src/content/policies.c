@@ -139,96 +139,152 @@ static int check_deps(gate_policy_findings *out, content_ctx *c, const char *pat
 	return rc;
 }
 
-int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_repository *repo,
-			  const gate_blob_jobs *jobs, const char *osv, size_t osv_len)
+/* ---- content policies as content checks ------------------------------------------------ */
+
+struct gate_policies_content {
+	content_ctx c; /* every check's cfg */
+};
+
+/* The deny and allow rules of policies.dependencies, then OSV's advisories (OSV may be NULL). */
+static int load_rules(content_ctx *c, const gate_policies_cfg *p, const char *osv, size_t osv_len)
+{
+	gate_dep_rule **adv = NULL;
+	size_t n_adv = 0;
+	int rc;
+
+	if ((rc = parse_rules(&c->deny, &c->n_deny, p->deny, p->n_deny)) < 0 ||
+	    (rc = parse_rules(&c->allow, &c->n_allow, p->allow, p->n_allow)) < 0)
+		return rc;
+	c->n_matrix_deny = c->cap_deny = c->n_deny;
+	if (!osv)
+		return 0;
+	if ((rc = gate_osv_load(&adv, &n_adv, osv, osv_len)) < 0) {
+		free_rules(adv, n_adv);
+		if (rc == GATE_EINVAL)
+			rc = gate_error_set(GATE_EINVAL, "%s (policies.dependencies.osv): %s", p->osv,
+					    gate_error_last());
+		return rc;
+	}
+	if (n_adv && gate_grow(&c->deny, &c->cap_deny, c->n_deny + n_adv, sizeof(*c->deny)) < 0) {
+		free_rules(adv, n_adv);
+		return GATE_ENOMEM;
+	}
+	if (n_adv)
+		memcpy(c->deny + c->n_deny, adv, n_adv * sizeof(*adv));
+	c->n_deny += n_adv;
+	gate_free(adv);
+	return 0;
+}
+
+/* One finding per path for a file too large to read (PATH, SIZE bytes). */
+static int too_large(gate_policy_findings *out, const char *path, size_t size)
+{
+	return gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.file_too_large", path, 0,
+					"split the file, or keep it out of the repository",
+					"%zu bytes: larger than the %u bytes policies read, so it "
+					"cannot be checked", size, GATE_POLICY_MAX_FILE);
+}
+
+static int containers_applies(const void *cfg, const char *path)
+{
+	const content_ctx *c = cfg;
+	return *path && container_kind(&c->m->policies, path) != GATE_CONTAINER_FILE_NONE;
+}
+
+static int containers_check(void *cfg, void *state, const gate_content_item *it,
+			    gate_policy_findings *out)
+{
+	const content_ctx *c = cfg;
+	(void)state;
+	if (it->too_large)
+		return too_large(out, it->path, it->len);
+	if (!it->data)
+		return 0;
+	return gate_containers_check(out, &c->cp, it->path, container_kind(&c->m->policies, it->path),
+				     it->data, it->len);
+}
+
+static int deps_applies(const void *cfg, const char *path)
+{
+	const content_ctx *c = cfg;
+	return c->m->policies.dependencies && *path && gate_deps_is_lockfile(path);
+}
+
+static int deps_check(void *cfg, void *state, const gate_content_item *it, gate_policy_findings *out)
+{
+	content_ctx *c = cfg;
+	(void)state;
+	/* a file too large for both policies is named once, by the container check */
+	if (it->too_large)
+		return containers_applies(c, it->path) ? 0 : too_large(out, it->path, it->len);
+	if (!it->data)
+		return 0;
+	return check_deps(out, c, it->path, it->data, it->len);
+}
+
+int gate_policies_content_new(gate_policies_content **out, const gate_matrix *m, const char *osv,
+			      size_t osv_len)
 {
 	const gate_policies_cfg *p = &m->policies;
-	content_ctx c;
-	git_odb *odb = NULL;
-	size_t i;
+	gate_policies_content *pc = gate_calloc(1, sizeof(*pc));
+	content_ctx *c;
 	int rc = 0;
 
-	if (!p->containers && !p->dependencies)
-		return 0;
-	memset(&c, 0, sizeof(c));
-	c.m = m;
-	c.cp.privileged = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGED];
-	c.cp.privilege_escalation = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGE_ESCALATION];
-	c.cp.run_as_root = (gate_policy_action)p->action[GATE_CCHK_RUN_AS_ROOT];
-	c.cp.host_namespaces = (gate_policy_action)p->action[GATE_CCHK_HOST_NAMESPACES];
-	c.cp.host_path = (gate_policy_action)p->action[GATE_CCHK_HOST_PATH];
-	c.cp.capabilities = (gate_policy_action)p->action[GATE_CCHK_CAPABILITIES];
-	c.cp.unpinned_images = (gate_policy_action)p->action[GATE_CCHK_UNPINNED_IMAGES];
-	c.cp.registries = p->registries;
-	c.cp.n_registries = p->n_registries;
-	c.cp.registries_action = p->n_registries ? GATE_POLICY_REJECT : GATE_POLICY_OFF;
-	if (p->dependencies) {
-		if ((rc = parse_rules(&c.deny, &c.n_deny, p->deny, p->n_deny)) < 0 ||
-		    (rc = parse_rules(&c.allow, &c.n_allow, p->allow, p->n_allow)) < 0)
-			goto out;
-		c.n_matrix_deny = c.cap_deny = c.n_deny;
-		if (osv) {
-			gate_dep_rule **adv = NULL;
-			size_t n_adv = 0;
-			if ((rc = gate_osv_load(&adv, &n_adv, osv, osv_len)) < 0) {
-				free_rules(adv, n_adv);
-				if (rc == GATE_EINVAL)
-					rc = gate_error_set(GATE_EINVAL, "%s (policies.dependencies.osv): %s",
-							    p->osv, gate_error_last());
-				goto out;
-			}
-			if (n_adv && gate_grow(&c.deny, &c.cap_deny, c.n_deny + n_adv, sizeof(*c.deny)) < 0) {
-				free_rules(adv, n_adv);
-				rc = GATE_ENOMEM;
-				goto out;
-			}
-			if (n_adv)
-				memcpy(c.deny + c.n_deny, adv, n_adv * sizeof(*adv));
-			c.n_deny += n_adv;
-			gate_free(adv);
-		}
+	if (!(*out = pc))
+		return GATE_ENOMEM;
+	c = &pc->c;
+	c->m = m;
+	c->cp.privileged = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGED];
+	c->cp.privilege_escalation = (gate_policy_action)p->action[GATE_CCHK_PRIVILEGE_ESCALATION];
+	c->cp.run_as_root = (gate_policy_action)p->action[GATE_CCHK_RUN_AS_ROOT];
+	c->cp.host_namespaces = (gate_policy_action)p->action[GATE_CCHK_HOST_NAMESPACES];
+	c->cp.host_path = (gate_policy_action)p->action[GATE_CCHK_HOST_PATH];
+	c->cp.capabilities = (gate_policy_action)p->action[GATE_CCHK_CAPABILITIES];
+	c->cp.unpinned_images = (gate_policy_action)p->action[GATE_CCHK_UNPINNED_IMAGES];
+	c->cp.registries = p->registries;
+	c->cp.n_registries = p->n_registries;
+	c->cp.registries_action = p->n_registries ? GATE_POLICY_REJECT : GATE_POLICY_OFF;
+	if (p->dependencies)
+		rc = load_rules(c, p, osv, osv_len);
+	if (rc < 0) {
+		gate_policies_content_free(pc);
+		*out = NULL;
 	}
-	if ((rc = git_repository_odb(&odb, repo)) < 0) {
-		rc = gate_error_from_git(rc, "opening the object store");
-		goto out;
-	}
-	for (i = 0; rc == 0 && i < jobs->count; i++) {
-		const gate_blob_job *j = &jobs->items[i];
-		gate_container_file kind = *j->path ? container_kind(p, j->path) : GATE_CONTAINER_FILE_NONE;
-		int deps = p->dependencies && *j->path && gate_deps_is_lockfile(j->path);
-		size_t size, before = out->count, k;
-		git_object_t type;
-		git_odb_object *obj;
-		if (!kind && !deps)
-			continue;
-		if ((rc = git_odb_read_header(&size, &type, odb, &j->blob)) < 0) {
-			rc = gate_error_from_git(rc, "reading a pushed file");
-			break;
-		}
-		if (size > GATE_POLICY_MAX_FILE) {
-			rc = gate_policy_findings_add(out, GATE_POLICY_REJECT, "policy.file_too_large",
-						      j->path, 0, "split the file, or keep it out of the repository",
-						      "%zu bytes: larger than the %u bytes policies read, so it "
-						      "cannot be checked", size, GATE_POLICY_MAX_FILE);
-		} else if ((rc = git_odb_read(&obj, odb, &j->blob)) < 0) {
-			rc = gate_error_from_git(rc, "reading a pushed file");
-		} else {
-			const char *data = git_odb_object_data(obj);
-			size_t len = git_odb_object_size(obj);
-			if (kind)
-				rc = gate_containers_check(out, &c.cp, j->path, kind, data, len);
-			if (rc == 0 && deps)
-				rc = check_deps(out, &c, j->path, data, len);
-			git_odb_object_free(obj);
-		}
-		for (k = before; k < out->count; k++)
-			out->items[k].origin = i;
-	}
-out:
-	git_odb_free(odb);
-	free_rules(c.deny, c.n_deny);
-	free_rules(c.allow, c.n_allow);
 	return rc;
+}
+
+size_t gate_policies_content_checks(gate_content_check *checks, gate_policies_content *pc)
+{
+	const gate_policies_cfg *p = &pc->c.m->policies;
+	size_t n = 0, i;
+
+	memset(checks, 0, GATE_POLICY_CONTENT_CHECKS * sizeof(*checks));
+	if (p->containers) {
+		checks[n].family = "policy.container";
+		checks[n].applies = containers_applies;
+		checks[n].check = containers_check;
+	}
+	n += p->containers != 0;
+	if (p->dependencies) {
+		checks[n].family = "policy.dependency";
+		checks[n].applies = deps_applies;
+		checks[n].check = deps_check;
+	}
+	n += p->dependencies != 0;
+	for (i = 0; i < n; i++) {
+		checks[i].cfg = &pc->c;
+		checks[i].max_bytes = GATE_POLICY_MAX_FILE;
+	}
+	return n;
+}
+
+void gate_policies_content_free(gate_policies_content *pc)
+{
+	if (!pc)
+		return;
+	free_rules(pc->c.deny, pc->c.n_deny);
+	free_rules(pc->c.allow, pc->c.n_allow);
+	gate_free(pc);
 }
 
 /* ---- deployment refs ---------------------------------------------------------------- */

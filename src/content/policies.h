@@ -1,9 +1,10 @@
 /*
  * The matrix's policies: applied to a push (see README "Policies").
  *
- * Content policies (containers, dependencies) read the push's new blobs
- * through the same job list the secret scan uses, so each new file is read
- * once per policy and an unchanged file is never judged again.  Deployment
+ * Content policies (containers, dependencies) are content checks (check.h):
+ * the driver hands them the push's new files from the same source the secret
+ * scan reads, each blob read once for every check, and an unchanged file is
+ * never judged again.  Deployment
  * refs are judged against the refs as they stood before the push.  The
  * external command (OPA or anything speaking its output format) comes from
  * the server's git config only, never from the matrix or anything pushed;
@@ -17,8 +18,8 @@
 #include <git2.h>
 
 #include "matrix/model.h"
+#include "content/check.h"
 #include "content/policy.h"
-#include "content/secrets.h"
 
 /* Largest manifest or lock file the content policies read; larger ones are noted, not judged. */
 #define GATE_POLICY_MAX_FILE (16u * 1024 * 1024)
@@ -27,13 +28,34 @@
 #define GATE_EXTERNAL_MAX_OUTPUT (4u * 1024 * 1024)
 
 /*
- * Applies M's content policies to the blobs of JOBS (read from REPO),
- * appending findings whose `origin` is the job index.  OSV (may be NULL) is
- * the advisory file's text, LEN bytes.  0, GATE_EINVAL (the OSV file is not
- * OSV: the message names it), GATE_ENOMEM, or a git error.
+ * M's content policies as content checks (check.h): the container policy
+ * (policies.containers: manifests, Compose files, Dockerfiles) and the
+ * dependency policy (policies.dependencies: lock files), each judged at
+ * every path a file is at.  A file larger than GATE_POLICY_MAX_FILE is not
+ * read: it gets one policy.file_too_large finding per path.
  */
-int gate_policies_content(gate_policy_findings *out, const gate_matrix *m, git_repository *repo,
-			  const gate_blob_jobs *jobs, const char *osv, size_t osv_len);
+typedef struct gate_policies_content gate_policies_content;
+
+/* Most content checks gate_policies_content_checks gives. */
+#define GATE_POLICY_CONTENT_CHECKS 2
+
+/*
+ * Prepares M's content policies into *OUT (new; free with
+ * gate_policies_content_free; M must outlive it).  OSV (may be NULL) is the
+ * advisory file's text, LEN bytes, added to the deny rules.  0, GATE_EINVAL
+ * (the OSV file is not OSV: the message names it), or GATE_ENOMEM.
+ */
+int gate_policies_content_new(gate_policies_content **out, const gate_matrix *m, const char *osv,
+			      size_t osv_len);
+
+/*
+ * Fills CHECKS (room for GATE_POLICY_CONTENT_CHECKS) with the content checks
+ * M enables, in the order their findings are reported for one file
+ * (containers, then dependencies); returns how many.  They point into PC.
+ */
+size_t gate_policies_content_checks(gate_content_check *checks, gate_policies_content *pc);
+
+void gate_policies_content_free(gate_policies_content *pc);
 
 /* Whether M's policies.deploy_refs cover REF (1 or 0). */
 int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref);

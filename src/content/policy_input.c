@@ -246,7 +246,7 @@ static int note_incomplete(gate_policy_input_cuts *cuts, size_t i)
  * A YAML file whose aliases expand past GATE_INPUT_MAX_EXPANDED goes into
  * CUTS: the caller rejects it as incomplete.
  */
-static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int *truncated,
+static json_t *files_json(git_repository *repo, const gate_source *jobs, int *truncated,
 			  gate_policy_input_cuts *cuts, int *rc)
 {
 	json_t *arr = json_array();
@@ -258,7 +258,7 @@ static json_t *files_json(git_repository *repo, const gate_blob_jobs *jobs, int 
 		return arr;
 	}
 	for (i = 0; i < jobs->count; i++) {
-		const gate_blob_job *j = &jobs->items[i];
+		const gate_source_item *j = &jobs->items[i];
 		gate_container_file kind = *j->path ? gate_containers_file_kind(j->path)
 						    : GATE_CONTAINER_FILE_NONE;
 		git_odb_object *obj = NULL;

@@ -13,7 +13,7 @@
 #include "matrix/model.h"
 #include "git/newobjs.h"
 #include "git/push.h"
-#include "content/secrets.h"
+#include "content/source.h"
 
 /* Most commits described per update, and paths per commit. */
 #define GATE_INPUT_MAX_COMMITS 1000
@@ -37,7 +37,7 @@ typedef struct {
 	const gate_decision *ds;     /* one per update, with the reasons so far */
 	size_t n_ds;
 	const gate_newobjs *newobjs; /* which commits are new */
-	const gate_blob_jobs *jobs;  /* the new files, or NULL */
+	const gate_source *jobs;  /* the new files, or NULL */
 } gate_policy_input;
 
 /* The files the input could not hold whole: indices into the input's jobs. */

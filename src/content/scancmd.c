@@ -4,8 +4,6 @@
  * response ("did this secret ever enter history?"), with text, JSON and
  * SARIF 2.1.0 output.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +14,7 @@
 #include "gatehouse/gatehouse.h"
 #include "git/repo.h"
 #include "content/secrets.h"
+#include "content/source.h"
 
 #define SCAN_IGNORE ".gatehouse/ignore"
 
@@ -28,119 +27,6 @@ typedef struct {
 } scan_state;
 
 /* ---- sources ------------------------------------------------------------------- */
-
-/* The files to scan, in the order the walk found them. */
-typedef struct {
-	char **v;
-	size_t n, cap;
-} path_list;
-
-/* Appends PATH (taken over) to L. */
-static int add_path(path_list *l, char *path)
-{
-	if (!path || gate_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0) {
-		gate_free(path);
-		return GATE_ENOMEM;
-	}
-	l->v[l->n++] = path;
-	return 0;
-}
-
-static void path_list_dispose(path_list *l)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++)
-		gate_free(l->v[i]);
-	gate_free(l->v);
-}
-
-/*
- * Lists the regular files under directory PATH into L, ".git" left out.  The
- * directory entries' types spare a stat per file; symlinks are not followed
- * (their targets are not content here).
- */
-static int list_dir(path_list *l, const char *path, int depth)
-{
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (depth > 256)
-		return gate_error_set(GATE_ELIMIT, "%s: directories nested too deep", path);
-	if (!(d = opendir(path)))
-		return gate_error_set(GATE_EIO, "%s: %s", path, strerror(errno));
-	while (rc == 0 && (e = readdir(d))) {
-		gate_buf child = GATE_BUF_INIT;
-		unsigned char type = e->d_type;
-		struct stat sb;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git"))
-			continue;
-		gate_buf_printf(&child, "%s/%s", path, e->d_name);
-		if (child.oom) {
-			rc = GATE_ENOMEM;
-		} else if (type == DT_UNKNOWN && lstat(child.ptr, &sb) < 0) {
-			rc = gate_error_set(GATE_ENOTFOUND, "%s: %s", child.ptr, strerror(errno));
-		} else {
-			if (type == DT_UNKNOWN) /* file systems that do not say */
-				type = S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG : DT_LNK;
-			if (type == DT_DIR)
-				rc = list_dir(l, child.ptr, depth + 1);
-			else if (type == DT_REG)
-				rc = add_path(l, gate_buf_detach(&child));
-		}
-		gate_buf_dispose(&child);
-	}
-	closedir(d);
-	return rc;
-}
-
-/* Lists PATH (a file or a directory; a symlink is not content) into L. */
-static int list_path(path_list *l, const char *path)
-{
-	struct stat sb;
-
-	if (lstat(path, &sb) < 0)
-		return gate_error_set(GATE_ENOTFOUND, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(sb.st_mode))
-		return list_dir(l, path, 0);
-	return S_ISREG(sb.st_mode) ? add_path(l, gate_strdup(path)) : 0;
-}
-
-/* The index against HEAD: what the next commit would add. */
-static int staged_jobs(gate_blob_jobs *jobs, git_repository *repo)
-{
-	git_index *idx = NULL;
-	git_object *head = NULL;
-	git_tree *tree = NULL;
-	size_t i, n;
-	int rc;
-
-	if ((rc = git_repository_index(&idx, repo)) < 0)
-		return gate_error_from_git(rc, "reading the index");
-	if (git_revparse_single(&head, repo, "HEAD^{tree}") == 0)
-		tree = (git_tree *)head;
-	git_error_clear();
-	n = git_index_entrycount(idx);
-	for (i = 0; i < n && rc == 0; i++) {
-		const git_index_entry *e = git_index_get_byindex(idx, i);
-		git_tree_entry *te = NULL;
-		char *path;
-		if (!e || e->mode == GIT_FILEMODE_COMMIT || git_index_entry_stage(e) != 0)
-			continue;
-		if (tree && git_tree_entry_bypath(&te, tree, e->path) == 0 &&
-		    git_oid_equal(git_tree_entry_id(te), &e->id)) {
-			git_tree_entry_free(te);
-			continue;
-		}
-		git_tree_entry_free(te);
-		git_error_clear();
-		path = gate_strdup(e->path);
-		rc = path ? gate_blob_jobs_add(jobs, &e->id, path, NULL, 0) : GATE_ENOMEM;
-	}
-	git_object_free(head);
-	git_index_free(idx);
-	return rc;
-}
 
 /* "\r  gatehouse scan: 1234 of 41123 blobs (3%)", cleared when done. */
 static void show_progress(size_t done, size_t total, unsigned long long bytes, void *payload)
@@ -379,8 +265,7 @@ int gate_run_scan(const gate_scan_opts *o)
 {
 	gate_buf cache = GATE_BUF_INIT;
 	scan_state st;
-	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
-	path_list files = { NULL, 0, 0 };
+	gate_source src = GATE_SOURCE_INIT;
 	char *ignore = NULL;
 	size_t len, i;
 	int rc = 0, status;
@@ -407,22 +292,19 @@ int gate_run_scan(const gate_scan_opts *o)
 		rc = gate_secrets_new(&st.sec, NULL, ignore, gate_buf_cstr(&cache));
 	}
 	if (rc == 0 && o->range)
-		rc = gate_secrets_range_jobs(&jobs, st.repo, o->range);
+		rc = gate_source_range(&src, st.repo, o->range);
 	else if (rc == 0 && o->staged)
-		rc = staged_jobs(&jobs, st.repo);
-	if (rc == 0 && (o->range || o->staged)) {
-		/* a long range shows where it is, on a terminal only */
-		if (isatty(fileno(o->err)))
-			gate_secrets_set_progress(st.sec, show_progress, o->err);
-		rc = gate_secrets_scan_jobs(&st.rep, st.sec, &jobs, st.repo, 0);
-	}
+		rc = gate_source_index(&src, st.repo);
 	else if (rc == 0 && (!o->paths || !o->paths[0]))
-		rc = list_path(&files, ".");
+		rc = gate_source_files(&src, ".");
 	else
 		for (i = 0; rc == 0 && o->paths[i]; i++)
-			rc = list_path(&files, o->paths[i]);
-	if (rc == 0 && !o->range && !o->staged)
-		rc = gate_secrets_scan_files(&st.rep, st.sec, (const char *const *)files.v, files.n, 0);
+			rc = gate_source_files(&src, o->paths[i]);
+	/* a long range shows where it is, on a terminal only */
+	if (rc == 0 && (o->range || o->staged) && isatty(fileno(o->err)))
+		gate_secrets_set_progress(st.sec, show_progress, o->err);
+	if (rc == 0)
+		rc = gate_secrets_scan(&st.rep, st.sec, &src, st.repo, 0);
 	if (rc < 0) {
 		fprintf(o->err, "gatehouse scan: %s\n", gate_error_last());
 		status = GATE_EXIT_USAGE;
@@ -466,8 +348,7 @@ int gate_run_scan(const gate_scan_opts *o)
 	print_skipped_bin(&st.rep, o->err, "  not scanned (binary, no text in it): ");
 	status = st.rep.count ? GATE_EXIT_REJECTED : GATE_EXIT_OK;
 out:
-	path_list_dispose(&files);
-	gate_blob_jobs_dispose(&jobs);
+	gate_source_dispose(&src);
 	gate_secret_report_dispose(&st.rep);
 	gate_secrets_free(st.sec);
 	gate_free(ignore);

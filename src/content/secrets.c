@@ -14,9 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <openssl/evp.h>
 #include <pcre2.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +22,9 @@
 
 #include "util/glob.h"
 #include "git/repo.h"
+#include "content/check.h"
 #include "content/secrets.h"
 #include "content/textscan.h"
-#include "evidence/trailers.h"
-#include "git/treediff.h"
 
 #define BINARY_PROBE 8000
 
@@ -50,6 +47,8 @@ struct gate_secrets {
 	int pcre2_only;
 	gate_secrets_progress progress;
 	void *progress_payload;
+	gate_secret_report *report; /* where the content check's findings go */
+	double t0;                  /* when its run began */
 };
 
 void gate_secrets_force_pcre2(gate_secrets *s) { s->pcre2_only = 1; }
@@ -409,7 +408,7 @@ static int scan_raw(raw_hits *hits, gate_secret_report *report, gate_secrets *s,
  * .gatehouse/ignore entries are matched here, per path.
  */
 static int emit(gate_secret_report *r, const gate_secrets *s, const raw_hits *hits,
-		const char *path, const gate_blob_job *job, size_t job_index)
+		const char *path, const gate_source_item *job, size_t job_index)
 {
 	size_t i;
 
@@ -482,711 +481,6 @@ void gate_secret_report_dispose(gate_secret_report *r)
 	gate_free(r->skipped_bin);
 	gate_free(r->items);
 	memset(r, 0, sizeof(*r));
-}
-
-/* ---- jobs -------------------------------------------------------------------------- */
-
-int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, const git_oid *commit,
-		       size_t ref)
-{
-	gate_blob_job *j;
-	if (gate_grow(&jobs->items, &jobs->cap, jobs->count + 1, sizeof(*j)) < 0) {
-		gate_free(path);
-		return GATE_ENOMEM;
-	}
-	j = &jobs->items[jobs->count];
-	memset(j, 0, sizeof(*j));
-	j->blob = *blob;
-	j->path = path;
-	if (commit) {
-		j->commit = *commit;
-		j->has_commit = 1;
-	}
-	j->ref_index = ref;
-	jobs->count++;
-	if (gate_oidmap_get(&jobs->claimed, blob, NULL))
-		return 0; /* the blob's first job stays its claim */
-	return gate_oidmap_put(&jobs->claimed, blob, jobs->count - 1);
-}
-
-/* A job seen by blob: sorting these needs no access to the job list. */
-typedef struct {
-	const git_oid *blob;
-	const char *path;
-	size_t i;
-} job_key;
-
-/* By blob, then path, then index (the oldest first). */
-static int by_blob_path(const void *a, const void *b)
-{
-	const job_key *x = a, *y = b;
-	int c = git_oid_cmp(x->blob, y->blob);
-	if (!c)
-		c = strcmp(x->path, y->path);
-	return c ? c : x->i < y->i ? -1 : (x->i > y->i);
-}
-
-/* By blob, then index. */
-static int by_blob(const void *a, const void *b)
-{
-	const job_key *x = a, *y = b;
-	int c = git_oid_cmp(x->blob, y->blob);
-	return c ? c : x->i < y->i ? -1 : (x->i > y->i);
-}
-
-/* JOBS as keys sorted with CMP: a new array of JOBS->count, or NULL. */
-static job_key *sorted_keys(const gate_blob_jobs *jobs, int (*cmp)(const void *, const void *))
-{
-	job_key *k = gate_calloc(jobs->count ? jobs->count : 1, sizeof(*k));
-	size_t i;
-	if (!k)
-		return NULL;
-	for (i = 0; i < jobs->count; i++) {
-		k[i].blob = &jobs->items[i].blob;
-		k[i].path = jobs->items[i].path;
-		k[i].i = i;
-	}
-	qsort(k, jobs->count, sizeof(*k), cmp);
-	return k;
-}
-
-int gate_blob_jobs_dedupe(gate_blob_jobs *jobs)
-{
-	job_key *k;
-	unsigned char *drop;
-	size_t i, out = 0;
-	int rc = 0;
-
-	if (jobs->count < 2)
-		return 0;
-	k = sorted_keys(jobs, by_blob_path);
-	drop = gate_calloc(jobs->count, 1);
-	if (!k || !drop) {
-		gate_free(k);
-		gate_free(drop);
-		return gate_error_oom();
-	}
-	/* the same bytes at the same path again: the oldest commit that brought them stands */
-	for (i = 1; i < jobs->count; i++)
-		if (git_oid_equal(k[i].blob, k[i - 1].blob) && !strcmp(k[i].path, k[i - 1].path))
-			drop[k[i].i] = 1;
-	gate_free(k);
-	for (i = 0; i < jobs->count; i++) {
-		if (drop[i]) {
-			gate_free(jobs->items[i].path);
-			continue;
-		}
-		jobs->items[out++] = jobs->items[i];
-	}
-	jobs->count = out;
-	gate_free(drop);
-	gate_oidmap_dispose(&jobs->claimed);
-	for (i = 0; i < jobs->count && rc == 0; i++)
-		if (!gate_oidmap_get(&jobs->claimed, &jobs->items[i].blob, NULL))
-			rc = gate_oidmap_put(&jobs->claimed, &jobs->items[i].blob, i);
-	return rc;
-}
-
-void gate_blob_jobs_dispose(gate_blob_jobs *jobs)
-{
-	size_t i;
-	for (i = 0; i < jobs->count; i++)
-		gate_free(jobs->items[i].path);
-	gate_free(jobs->items);
-	gate_oidmap_dispose(&jobs->claimed);
-	memset(jobs, 0, sizeof(*jobs));
-}
-
-typedef struct {
-	git_oid id;
-	git_time_t time;
-	size_t ref;
-	size_t seen; /* discovery order from the tips: children before parents */
-} commit_ref;
-
-/* Oldest first; within one second, parents before the children that found them. */
-static int by_time(const void *a, const void *b)
-{
-	const commit_ref *x = a, *y = b;
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seen > y->seen ? -1 : (x->seen < y->seen);
-}
-
-/* The threads a parallel stage uses: GATEHOUSE_THREADS, else the cores (1 to 8). */
-static unsigned default_threads(void)
-{
-	const char *env = getenv("GATEHOUSE_THREADS");
-	long cores = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-	return cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
-}
-
-/* A blob a commit introduces, before it is claimed. */
-typedef struct {
-	git_oid blob;
-	char *path;
-} found;
-
-typedef struct {
-	found *items;
-	size_t n, cap;
-} found_list;
-
-/* One thread listing what a share of the commits introduce. */
-typedef struct {
-	const commit_ref *commits;
-	size_t n;
-	atomic_size_t *next;
-	found_list *out;  /* one list per commit */
-	const gate_newobjs *newobjs; /* NULL: every blob is a candidate */
-	git_repository *repo;        /* borrowed (thread 0) or owned */
-	int own_repo;                /* this thread's index: 0 borrows the caller's */
-	gate_oidmap trees; /* new trees walked into (quarantine) */
-	gate_treecache *cache;
-	found_list *cur;
-	const gate_limits *lim;    /* NULL: none checked */
-	atomic_int *hit_taken;     /* the first thread past a limit reports it */
-	atomic_size_t *push_paths; /* (commit, path) pairs listed so far, all threads */
-	int oom;                   /* a new tree could not be remembered */
-	gate_limit_hit *hit;
-	const git_oid *commit;     /* the commit being listed */
-	size_t ref, paths;         /* its update; paths it changed so far */
-	int rc;
-	char err[512];
-} lister;
-
-/* Walk callbacks return this to stop at a limit (positive: not an error). */
-#define LIMIT_STOP 1
-
-/*
- * Records that the commit being listed exceeds limit WHICH (the first thread
- * to get here wins) and returns LIMIT_STOP.  FMT describes what exceeded it.
- */
-static int limit_hit(lister *l, int which, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int limit_hit(lister *l, int which, const char *fmt, ...)
-{
-	char hex[11];
-	va_list ap;
-	int expected = 0;
-
-	if (atomic_compare_exchange_strong(l->hit_taken, &expected, 1)) {
-		gate_buf b = GATE_BUF_INIT;
-		char raw[400];
-		size_t n;
-		va_start(ap, fmt);
-		vsnprintf(raw, sizeof(raw), fmt, ap);
-		va_end(ap);
-		git_oid_tostr(hex, sizeof(hex), l->commit);
-		gate_buf_printf(&b, "commit %s: ", hex);
-		gate_buf_put_escaped(&b, raw, strlen(raw));
-		gate_buf_printf(&b, "; settings.limits.%s allows %u %s", gate_limit_defs[which].key,
-				l->lim->value[which], gate_limit_defs[which].what);
-		l->hit->which = which;
-		l->hit->ref_index = l->ref;
-		n = b.oom ? 0 : b.len;
-		snprintf(l->hit->detail, sizeof(l->hit->detail), "%.*s", (int)n, b.oom ? "" : b.ptr);
-		gate_buf_dispose(&b);
-	}
-	return LIMIT_STOP;
-}
-
-/*
- * The limits on one path a commit changes (ADDED: it is on the new side).
- * Every changed (commit, path) pair counts toward paths_per_push, which
- * bounds the product of commits and paths that each limit bounds alone.
- */
-static int check_path(lister *l, const char *path, int added)
-{
-	const unsigned *v = l->lim->value;
-	size_t len = strlen(path), depth = 0, i;
-
-	if (atomic_fetch_add(l->push_paths, 1) >= v[GATE_LIMIT_PATHS_PER_PUSH])
-		return limit_hit(l, GATE_LIMIT_PATHS_PER_PUSH,
-				 "the push changes more than %u (commit, path) pairs in all",
-				 v[GATE_LIMIT_PATHS_PER_PUSH]);
-	if (!added)
-		return 0;
-	if (++l->paths > v[GATE_LIMIT_PATHS_PER_COMMIT])
-		return limit_hit(l, GATE_LIMIT_PATHS_PER_COMMIT, "changes more than %u paths",
-				 v[GATE_LIMIT_PATHS_PER_COMMIT]);
-	for (i = 0; i < len; i++)
-		depth += path[i] == '/';
-	if (depth > v[GATE_LIMIT_TREE_DEPTH])
-		return limit_hit(l, GATE_LIMIT_TREE_DEPTH, "path '%.60s...' is %zu directories deep",
-				 path, depth);
-	if (len > v[GATE_LIMIT_PATH_BYTES])
-		return limit_hit(l, GATE_LIMIT_PATH_BYTES, "path '%.60s...' is %zu bytes long", path,
-				 len);
-	return 0;
-}
-
-/* The limits on one commit's header and message. */
-static int check_commit(lister *l, const git_commit *c)
-{
-	const unsigned *v = l->lim->value;
-	const char *msg = git_commit_message(c);
-	size_t len = msg ? strlen(msg) : 0;
-	gate_trailers t = GATE_TRAILERS_INIT;
-	int rc;
-
-	if (git_commit_parentcount(c) > v[GATE_LIMIT_PARENTS])
-		return limit_hit(l, GATE_LIMIT_PARENTS, "has %u parents", git_commit_parentcount(c));
-	if (len > v[GATE_LIMIT_MESSAGE_BYTES])
-		return limit_hit(l, GATE_LIMIT_MESSAGE_BYTES, "its message is %zu bytes long", len);
-	if ((rc = gate_trailers_parse(&t, msg ? msg : "")) < 0)
-		return rc;
-	rc = t.total > v[GATE_LIMIT_TRAILERS]
-		     ? limit_hit(l, GATE_LIMIT_TRAILERS, "its message has %zu trailers", t.total)
-		     : 0;
-	gate_trailers_dispose(&t);
-	return rc;
-}
-
-static int on_entry(const char *path, const git_tree_entry *o, const git_tree_entry *n, void *payload)
-{
-	lister *l = payload;
-	found_list *f = l->cur;
-	int rc;
-	(void)o;
-	if (l->lim && (rc = check_path(l, path, n != NULL)) != 0)
-		return rc;
-	/*
-	 * Every path the commit adds or changes, whatever its blob: a blob
-	 * already on the server (a revert, a copy, a rename) is judged again
-	 * under its new path, since allow_paths, fingerprints and the content
-	 * policies all depend on where the bytes are.
-	 */
-	if (!n || git_tree_entry_type(n) != GIT_OBJECT_BLOB ||
-	    git_tree_entry_filemode(n) == GIT_FILEMODE_COMMIT)
-		return 0;
-	if (gate_grow(&f->items, &f->cap, f->n + 1, sizeof(*f->items)) < 0)
-		return GATE_ENOMEM;
-	f->items[f->n].blob = *git_tree_entry_id(n);
-	if (!(f->items[f->n].path = gate_strdup(path)))
-		return GATE_ENOMEM;
-	f->n++;
-	return 0;
-}
-
-/*
- * Every changed subtree is walked, new or not: a directory renamed to a
- * path a policy covers keeps its old tree id.  New trees are remembered, so
- * the leftovers of the quarantine need no type lookup.
- */
-static int descend_new(const git_oid *tree, void *payload)
-{
-	lister *l = payload;
-	if (l->newobjs && l->newobjs->source == GATE_NEW_FROM_QUARANTINE &&
-	    gate_newobjs_is_new(l->newobjs, tree, GIT_OBJECT_TREE) &&
-	    gate_oidmap_put(&l->trees, tree, 1) < 0)
-		l->oom = 1;
-	return 1;
-}
-
-/* Lists into L->cur the blobs commit ID introduces against its first parent. */
-static int commit_found(lister *l, const git_oid *id)
-{
-	git_commit *c = NULL, *parent = NULL;
-	git_tree *tree = NULL, *ptree = NULL;
-	int rc;
-
-	if ((rc = git_commit_lookup(&c, l->repo, id)) < 0 ||
-	    (rc = gate_treecache_lookup(&tree, l->cache, l->repo, git_commit_tree_id(c))) < 0) {
-		rc = gate_error_from_git(rc, "reading a pushed commit");
-		goto out;
-	}
-	l->commit = id;
-	l->paths = 0;
-	if (l->lim && (rc = check_commit(l, c)) != 0)
-		goto out;
-	if (git_commit_parentcount(c) > 0) {
-		if (git_commit_parent(&parent, c, 0) == 0)
-			gate_treecache_lookup(&ptree, l->cache, l->repo, git_commit_tree_id(parent));
-		git_error_clear();
-	}
-	rc = gate_treediff_cached(l->repo, ptree, tree, on_entry, descend_new, l, l->cache);
-	if (rc == 0 && l->oom)
-		rc = gate_error_oom();
-out:
-	git_tree_free(ptree);
-	git_commit_free(parent);
-	git_tree_free(tree);
-	git_commit_free(c);
-	return rc;
-}
-
-#define LIST_RUN 32
-
-static void *list_work(void *arg)
-{
-	lister *l = arg;
-	int rc = 0;
-
-	if ((l->own_repo && (rc = gate_repo_open_reader(&l->repo, l->repo)) < 0) ||
-	    (rc = gate_treecache_new(&l->cache)) < 0)
-		goto out;
-	for (;;) {
-		/* runs of consecutive commits, whose trees the cache carries over */
-		size_t i = atomic_fetch_add(l->next, LIST_RUN), end = i + LIST_RUN;
-		if (i >= l->n)
-			break;
-		for (; i < end && i < l->n; i++) {
-			gate_treecache_next(l->cache);
-			l->cur = &l->out[i];
-			l->ref = l->commits[i].ref;
-			if ((rc = commit_found(l, &l->commits[i].id)) != 0) {
-				atomic_store(l->next, l->n); /* stop the other threads too */
-				if (rc == LIMIT_STOP)
-					rc = 0; /* the push is rejected: nothing more to list */
-				goto out;
-			}
-		}
-	}
-out:
-	gate_treecache_free(l->cache);
-	if (rc < 0)
-		snprintf(l->err, sizeof(l->err), "%s", gate_error_last());
-	l->rc = rc;
-	if (l->own_repo)
-		git_repository_free(l->repo);
-	return NULL;
-}
-
-static void found_dispose(found_list *f)
-{
-	size_t i;
-	for (i = 0; i < f->n; i++)
-		gate_free(f->items[i].path);
-	gate_free(f->items);
-	memset(f, 0, sizeof(*f));
-}
-
-/*
- * Adds to JOBS the blobs COMMITS (oldest first) introduce, each against its
- * first parent: the tree comparisons run on several threads, each with its
- * own repository handle, and their results are claimed in commit order, so a
- * blob is attributed to the oldest commit that brought it.  TREES, when not
- * NULL, receives every new tree walked into.
- */
-static int build_jobs(gate_blob_jobs *jobs, git_repository *repo, const commit_ref *commits,
-		      size_t n, const gate_newobjs *newobjs, gate_oidmap *trees,
-		      const gate_limits *lim)
-{
-	unsigned threads = n < 32 ? 1 : default_threads();
-	atomic_size_t next = 0;
-	atomic_int hit_taken = 0;
-	atomic_size_t push_paths = 0;
-	found_list *out;
-	lister *ls;
-	pthread_t *tids;
-	size_t i, j, started = 0;
-	int rc = 0;
-
-	if (!n)
-		return 0;
-	out = gate_calloc(n, sizeof(*out));
-	ls = gate_calloc(threads, sizeof(*ls));
-	tids = gate_calloc(threads, sizeof(*tids));
-	if (!out || !ls || !tids) {
-		rc = GATE_ENOMEM;
-		goto done;
-	}
-	for (i = 0; i < threads; i++) {
-		ls[i].commits = commits;
-		ls[i].n = n;
-		ls[i].next = &next;
-		ls[i].out = out;
-		ls[i].newobjs = newobjs;
-		ls[i].lim = lim;
-		ls[i].hit_taken = &hit_taken;
-		ls[i].push_paths = &push_paths;
-		ls[i].hit = &jobs->hit;
-		ls[i].repo = repo;
-		ls[i].own_repo = (int)i; /* libgit2: one repository handle per thread */
-	}
-	for (i = 1; i < threads; i++) {
-		if (pthread_create(&tids[i], NULL, list_work, &ls[i]) != 0)
-			break;
-		started = i;
-	}
-	list_work(&ls[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tids[i], NULL);
-	for (i = 0; i < threads && rc == 0; i++)
-		if (ls[i].rc < 0)
-			rc = gate_error_set(ls[i].rc, "%s", ls[i].err);
-	if (jobs->hit.which >= 0)
-		goto done; /* to be rejected whole: nothing to claim */
-	/* claimed in commit order: the oldest commit that brought a blob names it */
-	for (i = 0; i < n && rc == 0; i++)
-		for (j = 0; j < out[i].n && rc == 0; j++) {
-			found *f = &out[i].items[j];
-			rc = gate_blob_jobs_add(jobs, &f->blob, f->path, &commits[i].id, commits[i].ref);
-			f->path = NULL; /* taken over */
-		}
-	if (rc == 0)
-		rc = gate_blob_jobs_dedupe(jobs);
-	for (i = 0; trees && i < threads && rc == 0; i++)
-		for (j = 0; j < ls[i].trees.cap && rc == 0; j++)
-			if (ls[i].trees.used[j])
-				rc = gate_oidmap_put(trees, &ls[i].trees.keys[j], 1);
-done:
-	for (i = 0; out && i < n; i++)
-		found_dispose(&out[i]);
-	for (i = 0; ls && i < threads; i++)
-		gate_oidmap_dispose(&ls[i].trees);
-	gate_free(out);
-	gate_free(ls);
-	gate_free(tids);
-	return rc;
-}
-
-/*
- * The quarantine's objects no commit comparison met (a blob only under a
- * tag, an object no ref reaches): their type is read now, and the blobs
- * among them are scanned without a path.
- */
-static int leftover_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_newobjs *newobjs,
-			 const gate_oidmap *trees, size_t ref)
-{
-	const gate_oidmap *t = &newobjs->types;
-	git_odb *odb = NULL;
-	size_t i, size;
-	git_object_t type;
-	int rc;
-
-	if ((rc = git_repository_odb(&odb, repo)) < 0)
-		return gate_error_from_git(rc, "opening the object store");
-	for (i = 0; i < t->cap && rc == 0; i++) {
-		if (!t->used[i] || t->vals[i] != GATE_NEW_UNTYPED ||
-		    gate_oidmap_get(&jobs->claimed, &t->keys[i], NULL) ||
-		    gate_oidmap_get(trees, &t->keys[i], NULL))
-			continue;
-		if ((rc = git_odb_read_header(&size, &type, odb, &t->keys[i])) < 0)
-			rc = gate_error_from_git(rc, "reading a pushed object");
-		else if (type == GIT_OBJECT_BLOB) {
-			char *none = gate_strdup("");
-			rc = none ? gate_blob_jobs_add(jobs, &t->keys[i], none, NULL, ref) : GATE_ENOMEM;
-		}
-	}
-	git_odb_free(odb);
-	return rc;
-}
-
-typedef struct {
-	const gate_newobjs *newobjs;
-	gate_oidmap visited;
-	commit_ref *commits;
-	size_t n, cap;
-} collect_ctx;
-
-static int new_unvisited(const git_oid *id, void *payload)
-{
-	collect_ctx *c = payload;
-	return gate_newobjs_has_commit(c->newobjs, id) && !gate_oidmap_get(&c->visited, id, NULL);
-}
-
-static int collect_commit(git_commit *commit, size_t ref, void *payload)
-{
-	collect_ctx *c = payload;
-	commit_ref *r;
-	if (gate_oidmap_put(&c->visited, git_commit_id(commit), ref) < 0 ||
-	    gate_grow(&c->commits, &c->cap, c->n + 1, sizeof(*c->commits)) < 0)
-		return GATE_ENOMEM;
-	r = &c->commits[c->n];
-	r->id = *git_commit_id(commit);
-	r->time = git_commit_time(commit);
-	r->ref = ref;
-	r->seen = c->n++;
-	return 0;
-}
-
-int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
-			   const gate_newobjs *newobjs, const gate_limits *limits)
-{
-	gate_oidmap trees = GATE_OIDMAP_INIT;
-	collect_ctx c;
-	commit_ref *commits;
-	size_t n, k, first_ref = 0;
-	int rc, have_first = 0;
-
-	for (k = 0; k < push->count && !have_first; k++)
-		if (push->items[k].kind != GATE_UPD_DELETE) {
-			first_ref = k;
-			have_first = 1;
-		}
-	memset(&c, 0, sizeof(c));
-	c.newobjs = newobjs;
-	rc = gate_newobjs_walk(repo, push, new_unvisited, collect_commit, &c);
-	commits = c.commits;
-	n = c.n;
-	/* oldest first, so a blob is attributed to the commit that introduced it */
-	if (rc == 0 && n)
-		qsort(commits, n, sizeof(*commits), by_time);
-	if (rc == 0)
-		rc = build_jobs(jobs, repo, commits, n, newobjs, &trees, limits);
-	if (rc == 0 && jobs->hit.which < 0 && newobjs->source == GATE_NEW_FROM_QUARANTINE &&
-	    have_first)
-		rc = leftover_jobs(jobs, repo, newobjs, &trees, first_ref);
-	gate_oidmap_dispose(&c.visited);
-	gate_oidmap_dispose(&trees);
-	gate_free(commits);
-	return rc;
-}
-
-/* ---- blobs and trees a ref names directly --------------------------------------- */
-
-typedef struct {
-	gate_blob_jobs *jobs;
-	const gate_limits *limits;
-	const char *ref;
-	size_t ref_index, paths;
-	int rc;
-} direct_ctx;
-
-/* Sets JOBS->hit for limit WHICH, found in the tree REF names. */
-static void direct_hit(direct_ctx *c, int which, const char *what)
-{
-	gate_buf b = GATE_BUF_INIT;
-	gate_buf_puts(&b, "the tree ");
-	gate_buf_put_escaped(&b, c->ref, strlen(c->ref));
-	gate_buf_printf(&b, " names %s", what);
-	c->jobs->hit.which = which;
-	c->jobs->hit.ref_index = c->ref_index;
-	snprintf(c->jobs->hit.detail, sizeof(c->jobs->hit.detail), "%s",
-		 b.oom ? "a tree past a limit" : gate_buf_cstr(&b));
-	gate_buf_dispose(&b);
-}
-
-static int direct_each(const char *root, const git_tree_entry *e, void *payload)
-{
-	direct_ctx *c = payload;
-	const char *name = git_tree_entry_name(e);
-	size_t depth = 0;
-	const char *p;
-	char what[160];
-	gate_buf path = GATE_BUF_INIT;
-
-	for (p = root; *p; p++)
-		depth += *p == '/';
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-		if (c->limits && depth + 1 > c->limits->value[GATE_LIMIT_TREE_DEPTH]) {
-			snprintf(what, sizeof(what), "directories nested deeper than %u (settings.limits.tree_depth)",
-				 c->limits->value[GATE_LIMIT_TREE_DEPTH]);
-			direct_hit(c, GATE_LIMIT_TREE_DEPTH, what);
-			return -1;
-		}
-		return 0;
-	}
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		return 0; /* a submodule's commit lives elsewhere */
-	if (c->limits && ++c->paths > c->limits->value[GATE_LIMIT_PATHS_PER_COMMIT]) {
-		snprintf(what, sizeof(what), "more than %u paths (settings.limits.paths_per_commit)",
-			 c->limits->value[GATE_LIMIT_PATHS_PER_COMMIT]);
-		direct_hit(c, GATE_LIMIT_PATHS_PER_COMMIT, what);
-		return -1;
-	}
-	gate_buf_printf(&path, "%s%s", root, name);
-	if (path.oom) {
-		c->rc = GATE_ENOMEM;
-		return -1;
-	}
-	if ((c->rc = gate_blob_jobs_add(c->jobs, git_tree_entry_id(e), gate_buf_detach(&path), NULL,
-					c->ref_index)) < 0)
-		return -1;
-	return 0;
-}
-
-int gate_secrets_direct_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
-			     const gate_newobjs *newobjs, const gate_limits *limits)
-{
-	size_t k;
-	int rc = 0;
-
-	if (newobjs->source == GATE_NEW_FROM_QUARANTINE)
-		return 0; /* the quarantine listing holds every new blob, named or not */
-	for (k = 0; rc == 0 && k < push->count && jobs->hit.which < 0; k++) {
-		const gate_update *u = &push->items[k];
-		git_object *obj = NULL, *target = NULL;
-		if (u->kind == GATE_UPD_DELETE)
-			continue;
-		if ((rc = git_object_lookup(&obj, repo, &u->new_id, GIT_OBJECT_ANY)) < 0) {
-			rc = gate_error_from_git(rc, u->ref);
-			break;
-		}
-		/* through any chain of annotated tags to what they finally name */
-		rc = git_object_type(obj) == GIT_OBJECT_TAG ? git_tag_peel(&target, (git_tag *)obj)
-							    : git_object_dup(&target, obj);
-		if (rc < 0) {
-			rc = gate_error_from_git(rc, u->ref);
-		} else if (git_object_type(target) == GIT_OBJECT_BLOB) {
-			char *path = gate_strdup("");
-			rc = path ? gate_blob_jobs_add(jobs, git_object_id(target), path, NULL, k)
-				  : GATE_ENOMEM;
-		} else if (git_object_type(target) == GIT_OBJECT_TREE) {
-			direct_ctx c;
-			memset(&c, 0, sizeof(c));
-			c.jobs = jobs;
-			c.limits = limits;
-			c.ref = u->ref;
-			c.ref_index = k;
-			rc = git_tree_walk((git_tree *)target, GIT_TREEWALK_PRE, direct_each, &c);
-			if (c.rc < 0)
-				rc = c.rc;
-			else if (rc < 0 && jobs->hit.which >= 0)
-				rc = 0; /* stopped at a limit: the hit says which */
-			else if (rc < 0)
-				rc = gate_error_from_git(rc, u->ref);
-			git_error_clear();
-		}
-		git_object_free(target);
-		git_object_free(obj);
-	}
-	return rc;
-}
-
-int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec)
-{
-	git_revwalk *walk = NULL;
-	commit_ref *commits = NULL;
-	size_t n = 0, cap = 0;
-	git_oid id;
-	int rc;
-
-	if ((rc = git_revwalk_new(&walk, repo)) < 0)
-		return gate_error_from_git(rc, "starting a revision walk");
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	if (strstr(revspec, ".."))
-		rc = git_revwalk_push_range(walk, revspec);
-	else {
-		git_object *obj = NULL;
-		rc = git_revparse_single(&obj, repo, revspec);
-		if (rc == 0)
-			rc = git_revwalk_push(walk, git_object_id(obj));
-		git_object_free(obj);
-	}
-	if (rc < 0) {
-		rc = gate_error_from_git(rc, revspec);
-		goto out;
-	}
-	while ((rc = git_revwalk_next(&id, walk)) == 0) {
-		if (gate_grow(&commits, &cap, n + 1, sizeof(*commits)) < 0) {
-			rc = GATE_ENOMEM;
-			goto out;
-		}
-		memset(&commits[n], 0, sizeof(*commits));
-		commits[n++].id = id;
-	}
-	if (rc != GIT_ITEROVER) {
-		rc = gate_error_from_git(rc, "walking the range");
-		goto out;
-	}
-	rc = build_jobs(jobs, repo, commits, n, NULL, NULL, NULL);
-out:
-	gate_free(commits);
-	git_revwalk_free(walk);
-	return rc;
 }
 
 /* ---- parallel scan ------------------------------------------------------------------ */
@@ -1293,413 +587,108 @@ void gate_secret_report_sort(gate_secret_report *r)
 		qsort(r->skipped_bin, r->n_skipped_bin, sizeof(*r->skipped_bin), skipped_cmp);
 }
 
-/*
- * Where the scanning threads' items come from: the blobs of a push or a
- * range (one item a blob, with every path it is at), or files on disk (one
- * path each).  The scanner sees bytes; the paths decide what is reported.
- */
-typedef struct {
-	const char *data;              /* the bytes; NULL: nothing to scan */
-	size_t len;                    /* their length, or the size of what is too large */
-	int too_large;                 /* over max_blob_bytes: reported, never read */
-	void *hold;                    /* what the source releases after the scan */
-} scan_item;
+/* ---- the scan as a content check ------------------------------------------------------ */
 
-typedef struct scan_source scan_source;
-struct scan_source {
-	size_t count;
-	/* each thread's own set-up (thread 0 is the caller's) and tear-down; may be NULL */
-	int (*open)(const scan_source *src, void **state, unsigned thread);
-	void (*close)(void *state);
-	/* how many paths item I is at, and the K-th, before anything is read */
-	size_t (*n_paths)(const scan_source *src, size_t i);
-	const char *(*path)(const scan_source *src, size_t i, size_t k);
-	/* the job behind item I's K-th path and its index, or NULL (files) */
-	const gate_blob_job *(*job)(const scan_source *src, size_t i, size_t k, size_t *index);
-	/* fills IT for item I, under MAX bytes: 0, or a GATE_E* error */
-	int (*read)(const scan_source *src, void *state, size_t i, size_t max, scan_item *it);
-	void (*release)(scan_item *it);
-};
-
+/* One thread's scanner context and findings; the raw hits of the blob it is at. */
 typedef struct {
 	gate_secret_report report;
+	gate_scan_ctx *ctx;
+	pcre2_match_data *md;
+	raw_hits hits;
+	int unscanned; /* the blob is binary with no text in it */
+} secret_thread;
+
+/* Every path is judged but those under secrets.allow_paths; a blob under no path always. */
+static int secret_applies(const void *cfg, const char *path)
+{
+	return !*path || !path_allowed(cfg, path);
+}
+
+/* The engine follows the size of what is to be read (a few small blobs: PCRE2 alone). */
+static int secret_begin(void *cfg, const gate_source *src, git_repository *repo)
+{
+	gate_secrets *s = cfg;
+	size_t total = 0, size, i;
+	git_object_t type;
+	git_odb *odb = NULL;
+
+	s->t0 = gate_now_ms();
+	if (!src->on_disk && src->count <= 64 && git_repository_odb(&odb, repo) == 0) {
+		for (i = 0; i < src->count && total <= 64 * 1024; i++)
+			total += git_odb_read_header(&size, &type, odb, &src->items[i].blob) == 0
+					 ? size
+					 : 64 * 1024 + 1;
+	} else {
+		total = (size_t)-1;
+	}
+	git_odb_free(odb);
+	git_error_clear();
+	return use_scanner(s, total);
+}
+
+static int secret_open(void *cfg, void **state)
+{
+	gate_secrets *s = cfg;
+	secret_thread *t = gate_calloc(1, sizeof(*t));
+
+	if (!(*state = t) || !(t->md = pcre2_match_data_create(1, NULL)))
+		return gate_error_oom();
+	return gate_scan_ctx_new(&t->ctx, s->active);
+}
+
+/* Scans the bytes once (at their first path), and reports them at each path. */
+static int secret_check(void *cfg, void *state, const gate_content_item *it,
+			gate_policy_findings *out)
+{
+	gate_secrets *s = cfg;
+	secret_thread *t = state;
+	gate_secret_report *r = &t->report;
 	int rc;
-	char err[512];
-	gate_secrets *s;
-	const scan_source *src;
-	atomic_size_t *next;
-	unsigned thread;
-	double next_progress; /* thread 0: when to call s->progress next */
-	raw_hits hits;        /* the current item's, reused */
-	unsigned char *want;  /* per path of the current item: not allowlisted */
-	size_t cap_want;
-} worker;
 
-/* Marks in W->want which of item I's N paths are judged (not allowlisted); how many. */
-static size_t wanted_paths(worker *w, size_t i, size_t n)
-{
-	size_t k, wanted = 0;
-	if (gate_grow(&w->want, &w->cap_want, n ? n : 1, 1) < 0)
-		return (size_t)-1;
-	for (k = 0; k < n; k++) {
-		const char *p = w->src->path(w->src, i, k);
-		w->want[k] = !*p || !path_allowed(w->s, p);
-		wanted += w->want[k];
+	(void)out;
+	if (it->too_large)
+		return skip_large(r, it->path, it->len);
+	if (!it->data)
+		return 0;
+	if (it->fresh) {
+		if ((rc = scan_raw(&t->hits, r, s, t->ctx, t->md, it->data, it->len)) < 0)
+			return rc;
+		t->unscanned = rc == 1; /* a binary with no text in it */
 	}
-	return wanted;
+	if (t->unscanned)
+		return skip_list(&r->skipped_bin, &r->n_skipped_bin, &r->cap_skipped_bin, it->path,
+				 it->len);
+	return emit(r, s, &t->hits, it->path, it->item, it->index);
 }
 
-/* Scans item I once and reports it under each of its N judged paths. */
-static int scan_item_paths(worker *w, gate_scan_ctx *ctx, pcre2_match_data *md, void *state,
-			   size_t i, size_t n)
+static int secret_close(void *cfg, void *state)
 {
-	const scan_source *src = w->src;
-	scan_item it;
-	size_t k, index = 0;
-	int rc, unscanned;
+	gate_secrets *s = cfg;
+	secret_thread *t = state;
+	int rc = merge(s->report, &t->report);
 
-	memset(&it, 0, sizeof(it));
-	if ((rc = src->read(src, state, i, w->s->max_blob, &it)) < 0)
-		return rc;
-	if (!it.too_large && it.data)
-		rc = scan_raw(&w->hits, &w->report, w->s, ctx, md, it.data, it.len);
-	unscanned = rc == 1; /* a binary with no text in it */
-	if (unscanned)
-		rc = 0;
-	for (k = 0; rc == 0 && k < n; k++) {
-		const gate_blob_job *job;
-		if (!w->want[k])
-			continue;
-		job = src->job ? src->job(src, i, k, &index) : NULL;
-		if (it.too_large)
-			rc = skip_large(&w->report, src->path(src, i, k), it.len);
-		else if (unscanned)
-			rc = skip_list(&w->report.skipped_bin, &w->report.n_skipped_bin,
-				       &w->report.cap_skipped_bin, src->path(src, i, k), it.len);
-		else if (it.data)
-			rc = emit(&w->report, w->s, &w->hits, src->path(src, i, k), job, index);
-	}
-	if (it.hold)
-		src->release(&it);
+	gate_secret_report_dispose(&t->report);
+	gate_free(t->hits.items);
+	gate_scan_ctx_free(t->ctx);
+	pcre2_match_data_free(t->md);
+	gate_free(t);
 	return rc;
-}
-
-static void *work(void *arg)
-{
-	worker *w = arg;
-	const scan_source *src = w->src;
-	gate_scan_ctx *ctx = NULL;
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	void *state = NULL;
-	int rc = md ? 0 : gate_error_oom();
-
-	if (rc == 0 && src->open)
-		rc = src->open(src, &state, w->thread);
-	if (rc == 0)
-		rc = gate_scan_ctx_new(&ctx, w->s->active);
-	while (rc == 0) {
-		size_t i = atomic_fetch_add(w->next, 1), n, wanted;
-		if (i >= src->count)
-			break;
-		if (w->s->deadline > 0 && gate_now_ms() > w->s->deadline) {
-			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
-							 "exceeded while scanning for secrets: %zu of %zu "
-							 "blobs done", w->s->budget_ms, i, src->count);
-			break;
-		}
-		n = src->n_paths(src, i);
-		if ((wanted = wanted_paths(w, i, n)) == (size_t)-1)
-			rc = gate_error_oom();
-		else if (wanted) /* every path allowlisted: never read */
-			rc = scan_item_paths(w, ctx, md, state, i, n);
-		if (rc == 0 && w->s->progress && w->thread == 0 && gate_now_ms() >= w->next_progress) {
-			w->next_progress = gate_now_ms() + 200;
-			w->s->progress(i, src->count, w->report.scanned_bytes, w->s->progress_payload);
-		}
-	}
-	if (rc < 0) {
-		atomic_store(w->next, src->count); /* stop the other threads too */
-		snprintf(w->err, sizeof(w->err), "%s", gate_error_last());
-	}
-	w->rc = rc;
-	gate_free(w->hits.items);
-	gate_free(w->want);
-	gate_scan_ctx_free(ctx);
-	if (src->close)
-		src->close(state);
-	pcre2_match_data_free(md);
-	return NULL;
 }
 
 /*
- * Scans SRC on THREADS threads (0: the default), the first the caller's,
- * and merges what they found into REPORT: 0, or the first thread's error.
+ * Findings in a stable order; a push's or a range's deduplicated (one per
+ * secret, path and update) and with their commits' subjects.
  */
-static int run_workers(gate_secret_report *report, gate_secrets *s, const scan_source *src,
-		       unsigned threads)
+static int secret_end(void *cfg, const gate_source *src, git_repository *repo)
 {
-	atomic_size_t next = 0;
-	worker *ws;
-	pthread_t *tids;
-	size_t i, started = 0;
-	int rc = 0;
+	gate_secrets *s = cfg;
+	gate_secret_report *report = s->report;
+	size_t i;
 
-	threads = src->count < 16 ? 1 : threads ? threads : default_threads(); /* few: one thread */
-	ws = gate_calloc(threads, sizeof(*ws));
-	tids = gate_calloc(threads, sizeof(*tids));
-	if (!ws || !tids) {
-		gate_free(ws);
-		gate_free(tids);
-		return GATE_ENOMEM;
-	}
-	for (i = 0; i < threads; i++) {
-		ws[i].s = s;
-		ws[i].src = src;
-		ws[i].next = &next;
-		ws[i].thread = (unsigned)i;
-	}
-	for (i = 1; i < threads; i++) {
-		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0)
-			break;
-		started = i;
-	}
-	work(&ws[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tids[i], NULL);
-	for (i = 0; i < threads; i++) {
-		if (ws[i].rc < 0 && rc == 0)
-			rc = gate_error_set(ws[i].rc, "%s", ws[i].err);
-		if (merge(report, &ws[i].report) < 0 && rc == 0)
-			rc = GATE_ENOMEM;
-		gate_secret_report_dispose(&ws[i].report);
-	}
-	gate_free(ws);
-	gate_free(tids);
-	return rc;
-}
-
-/* ---- sources: blobs ---------------------------------------------------------------- */
-
-typedef struct {
-	scan_source base; /* first */
-	const gate_blob_jobs *jobs;
-	git_repository *repo;
-	const job_key *keys; /* the jobs by blob */
-	const size_t *start; /* blob I's jobs: keys[start[I]] .. keys[start[I + 1] - 1] */
-} blob_source;
-_Static_assert(offsetof(blob_source, base) == 0, "a blob_source is read as its scan_source");
-
-typedef struct {
-	git_repository *repo; /* the caller's (thread 0) or a reader of its own */
-	git_odb *odb;
-	int own;
-} blob_state;
-
-static int blob_open(const scan_source *src, void **state, unsigned thread)
-{
-	const blob_source *b = (const blob_source *)src;
-	blob_state *st = gate_calloc(1, sizeof(*st));
-	int rc;
-
-	if (!(*state = st))
-		return gate_error_oom();
-	st->repo = b->repo;
-	/* libgit2: one repository handle per thread */
-	if (thread && (rc = gate_repo_open_reader(&st->repo, b->repo)) < 0)
-		return rc;
-	st->own = thread != 0;
-	if ((rc = git_repository_odb(&st->odb, st->repo)) < 0)
-		return gate_error_from_git(rc, "opening the object store");
-	return 0;
-}
-
-static void blob_close(void *state)
-{
-	blob_state *st = state;
-	if (!st)
-		return;
-	git_odb_free(st->odb);
-	if (st->own)
-		git_repository_free(st->repo);
-	gate_free(st);
-}
-
-static size_t blob_n_paths(const scan_source *src, size_t i)
-{
-	const blob_source *b = (const blob_source *)src;
-	return b->start[i + 1] - b->start[i];
-}
-
-static const gate_blob_job *blob_job(const scan_source *src, size_t i, size_t k, size_t *index)
-{
-	const blob_source *b = (const blob_source *)src;
-	*index = b->keys[b->start[i] + k].i;
-	return &b->jobs->items[*index];
-}
-
-static const char *blob_path(const scan_source *src, size_t i, size_t k)
-{
-	size_t index;
-	return blob_job(src, i, k, &index)->path;
-}
-
-static int blob_read(const scan_source *src, void *state, size_t i, size_t max, scan_item *it)
-{
-	const blob_source *b = (const blob_source *)src;
-	const git_oid *blob = b->keys[b->start[i]].blob;
-	blob_state *st = state;
-	git_odb_object *obj;
-	git_object_t type;
-	size_t size;
-	int rc;
-
-	/* the size first: a blob over the limit is never loaded */
-	if ((rc = git_odb_read_header(&size, &type, st->odb, blob)) < 0)
-		return gate_error_from_git(rc, "reading a pushed blob");
-	if (size > max) {
-		it->too_large = 1;
-		it->len = size;
-		return 0;
-	}
-	if ((rc = git_odb_read(&obj, st->odb, blob)) < 0)
-		return gate_error_from_git(rc, "reading a pushed blob");
-	it->data = git_odb_object_data(obj);
-	it->len = git_odb_object_size(obj);
-	it->hold = obj;
-	return 0;
-}
-
-static void blob_release(scan_item *it)
-{
-	git_odb_object_free(it->hold);
-}
-
-/* ---- sources: files ---------------------------------------------------------------- */
-
-typedef struct {
-	scan_source base; /* first */
-	const char *const *paths;
-} file_source;
-_Static_assert(offsetof(file_source, base) == 0, "a file_source is read as its scan_source");
-
-static size_t file_n_paths(const scan_source *src, size_t i)
-{
-	(void)src;
-	(void)i;
-	return 1;
-}
-
-static const char *file_path(const scan_source *src, size_t i, size_t k)
-{
-	(void)k;
-	const char *p = ((const file_source *)src)->paths[i];
-	return strncmp(p, "./", 2) ? p : p + 2; /* shown without a leading "./" */
-}
-
-static int file_read(const scan_source *src, void *state, size_t i, size_t max, scan_item *it)
-{
-	char *data;
-	size_t len;
-	int rc = gate_read_regular(&data, &len, ((const file_source *)src)->paths[i], max);
-
-	(void)state;
-	if (rc == GATE_ENOTFOUND) {
-		gate_error_clear(); /* removed since the walk listed it: nothing to scan */
-		return 0;
-	}
-	if (rc == GATE_READ_NOT_REGULAR)
-		return 0; /* a symlink or a device now: not content */
-	if (rc == GATE_READ_TOO_LARGE) {
-		it->too_large = 1;
-		it->len = len;
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	it->data = data;
-	it->len = len;
-	it->hold = data;
-	return 0;
-}
-
-static void file_release(scan_item *it)
-{
-	gate_free(it->hold);
-}
-
-int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
-			    size_t n, unsigned threads)
-{
-	file_source src = { { n, NULL, NULL, file_n_paths, file_path, NULL, file_read, file_release },
-			    paths };
-	int rc;
-
-	if (s->disabled || !n)
-		return 0;
-	if ((rc = use_scanner(s, (size_t)-1)) < 0)
-		return rc;
-	rc = run_workers(report, s, &src.base, threads);
+	if (!src->on_disk)
+		dedupe(report);
 	gate_secret_report_sort(report);
-	return rc;
-}
-
-int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
-			   git_repository *repo, unsigned threads)
-{
-	blob_source src = { { 0, blob_open, blob_close, blob_n_paths, blob_path, blob_job, blob_read,
-			      blob_release },
-			    jobs, repo, NULL, NULL };
-	job_key *keys = NULL;
-	size_t *start = NULL, i, n = 0;
-	double t0 = gate_now_ms();
-	int rc = 0;
-
-	if (s->disabled || !jobs->count)
-		return 0;
-	/* one item a blob, with every path it is at: read and scanned once */
-	keys = sorted_keys(jobs, by_blob);
-	start = gate_calloc(jobs->count + 1, sizeof(*start));
-	if (!keys || !start) {
-		gate_free(keys);
-		gate_free(start);
-		return gate_error_oom();
-	}
-	for (i = 0; i < jobs->count; i++)
-		if (!i || !git_oid_equal(keys[i].blob, keys[i - 1].blob))
-			start[n++] = i;
-	start[n] = jobs->count;
-	src.base.count = n;
-	src.keys = keys;
-	src.start = start;
-	{
-		/* the engine follows the size of what is to be read */
-		size_t total = 0, size;
-		git_object_t type;
-		git_odb *odb = NULL;
-		if (jobs->count <= 64 && git_repository_odb(&odb, repo) == 0) {
-			for (i = 0; i < jobs->count && total <= 64 * 1024; i++)
-				total += git_odb_read_header(&size, &type, odb, &jobs->items[i].blob) == 0
-						 ? size
-						 : 64 * 1024 + 1;
-		} else {
-			total = (size_t)-1;
-		}
-		git_odb_free(odb);
-		git_error_clear();
-		if ((rc = use_scanner(s, total)) < 0) {
-			gate_free(keys);
-			gate_free(start);
-			return rc;
-		}
-	}
-	rc = run_workers(report, s, &src.base, threads);
-	gate_free(keys);
-	gate_free(start);
-	if (s->progress)
-		s->progress(jobs->count, jobs->count, report->scanned_bytes, s->progress_payload);
-	dedupe(report);
-	gate_secret_report_sort(report);
-	for (i = 0; rc == 0 && i < report->count; i++) {
+	for (i = 0; !src->on_disk && i < report->count; i++) {
 		gate_secret_finding *f = &report->items[i];
 		git_commit *c = NULL;
 		if (git_oid_is_zero(&f->commit))
@@ -1711,9 +700,40 @@ int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const ga
 		git_commit_free(c);
 		git_error_clear();
 	}
-	report->ms += gate_now_ms() - t0;
-	return rc;
+	report->ms += gate_now_ms() - s->t0;
+	return 0;
 }
+
+void gate_secrets_check(gate_content_check *check, gate_secrets *s, gate_secret_report *report)
+{
+	memset(check, 0, sizeof(*check));
+	s->report = report;
+	check->family = "secret";
+	check->cfg = s;
+	check->max_bytes = s->max_blob;
+	check->applies = secret_applies;
+	check->check = secret_check;
+	check->begin = secret_begin;
+	check->open = secret_open;
+	check->close = secret_close;
+	check->end = secret_end;
+}
+
+int gate_secrets_scan(gate_secret_report *report, gate_secrets *s, const gate_source *src,
+		      git_repository *repo, unsigned threads)
+{
+	gate_content_check check;
+	gate_content_opts opts = GATE_CONTENT_OPTS_INIT;
+
+	if (s->disabled || !src->count)
+		return 0;
+	gate_secrets_check(&check, s, report);
+	opts.threads = threads;
+	opts.progress = s->progress;
+	opts.progress_payload = s->progress_payload;
+	return gate_content_run(NULL, &check, 1, src, repo, &opts);
+}
+
 
 
 /* ---- text outside blobs ----------------------------------------------------------- */

@@ -6,11 +6,11 @@
  *
  * Every path a new commit adds or changes is judged with its path, whatever
  * its blob (new, or already on the server: a copy, a rename, a revert), and
- * each blob is read and scanned once: the scanner's raw hits do not depend on
- * the path, so they are kept per blob and filtered per path (allow_paths,
- * fingerprints).  Reading and scanning run on several threads, one
- * repository handle and one scanner context each; memory stays bounded by
- * one blob per thread.
+ * each blob is scanned once: the scanner's raw hits do not depend on the
+ * path, so they are kept per blob and filtered per path (allow_paths,
+ * fingerprints).  The scan is a content check (check.h): the driver reads
+ * each blob of a source (source.h) once, on several threads, for it and the
+ * other content checks alike; each thread has its own scanner context.
  */
 #ifndef GATE_SECRETS_H
 #define GATE_SECRETS_H
@@ -20,8 +20,10 @@
 #include "matrix/model.h"
 #include "git/newobjs.h"
 #include "git/push.h"
+#include "content/check.h"
 #include "content/redact.h"
 #include "content/scanner.h"
+#include "content/source.h"
 
 typedef struct gate_secrets gate_secrets;
 
@@ -42,13 +44,13 @@ typedef struct {
 	char *name;           /* IN_TAG_MESSAGE: the tag's name; else NULL */
 	size_t line, column;  /* in the blob, the message or the name (1-based) */
 	git_oid commit;       /* zero when not from a commit */
-	git_oid blob;         /* the blob it is in; zero when not from a blob job */
+	git_oid blob;         /* the blob it is in; zero when not from a blob */
 	char *commit_subject; /* NULL when not from a commit */
 	size_t ref_index;     /* the update that brought it (pushes) */
 	int rule_line;        /* matrix line of a matrix rule; 0 for built-ins */
 	char redacted[48];    /* "ghp_...(40 chars)": never the whole secret */
 	char fingerprint[200];
-	size_t job;           /* which blob job found it (pushes, ranges) */
+	size_t job;           /* the source item that found it (pushes, ranges) */
 	size_t also;          /* the same secret at the same path in this many later blobs */
 } gate_secret_finding;
 
@@ -80,8 +82,9 @@ int gate_secrets_new(gate_secrets **out, const gate_matrix *m, const char *ignor
 void gate_secrets_free(gate_secrets *s);
 
 /*
- * Stops scans at DEADLINE (monotonic ms, gate_now_ms(); 0: never) with a
- * GATE_ELIMIT error naming BUDGET_MS.
+ * Stops scans of text outside blobs (gate_secrets_text_*) at DEADLINE
+ * (monotonic ms, gate_now_ms(); 0: never) with a GATE_ELIMIT error naming
+ * BUDGET_MS.  (Blobs: gate_content_opts.deadline.)
  */
 void gate_secrets_set_deadline(gate_secrets *s, double deadline, unsigned budget_ms);
 
@@ -92,98 +95,34 @@ void gate_secrets_force_pcre2(gate_secrets *s);
 int gate_secrets_disabled(const gate_secrets *s);
 const char *gate_secrets_engine(const gate_secrets *s);
 
-/* A job: one blob at one path, and the commit it came in with. */
-typedef struct {
-	git_oid blob;
-	char *path;
-	git_oid commit;
-	int has_commit;
-	size_t ref_index;
-} gate_blob_job;
-
-/* A push past one of settings.limits, found while listing its blobs. */
-typedef struct {
-	int which;        /* GATE_LIMIT_*, or -1: none */
-	size_t ref_index; /* the update that brought it */
-	char detail[512]; /* what exceeded it, escaped for a terminal */
-} gate_limit_hit;
-
-typedef struct {
-	gate_blob_job *items;
-	size_t count, cap;
-	gate_oidmap claimed; /* blob -> the index of its first job */
-	gate_limit_hit hit;  /* which = -1 when every limit held */
-} gate_blob_jobs;
-
-#define GATE_BLOB_JOBS_INIT { NULL, 0, 0, GATE_OIDMAP_INIT, { -1, 0, "" } }
+/*
+ * The secret scan as a content check (check.h): CHECK's findings go to
+ * REPORT (kept in S until the next call).  Each blob is scanned once for the
+ * rules; its hits are then judged at each of its paths (allow_paths,
+ * fingerprints), and a blob larger than max_blob_bytes is named as not
+ * scanned at each path.  After the run REPORT is sorted, a push's or a
+ * range's findings deduplicated (one per secret, path and update) and
+ * given their commits' subjects.
+ */
+void gate_secrets_check(gate_content_check *check, gate_secrets *s, gate_secret_report *report);
 
 /*
- * Lists the (blob, path) pairs a push's new commits add or change, each with
- * the oldest commit that brought it (commits walked oldest first, each
- * against its first parent, into every changed subtree), then the blobs of
- * the quarantine no commit names, without a path.  With LIMITS (may be
- * NULL), checks every new commit (parents, message, trailers) and every path
- * it changes against them: at the first one exceeded, listing stops, JOBS->hit
- * says what, and 0 is returned (the push is to be rejected, not scanned).
+ * Scans SRC (its blobs in REPO, opened by gate_repo_open(); NULL for files
+ * on disk) for secrets alone, on up to THREADS threads (0: the default),
+ * appending findings to REPORT.  A file on disk is read whole as it stands
+ * when opened; one that is no longer a regular file is passed over.  0, or
+ * a negative error; nothing when the matrix switched scanning off.
  */
-int gate_secrets_push_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
-			   const gate_newobjs *newobjs, const gate_limits *limits);
+int gate_secrets_scan(gate_secret_report *report, gate_secrets *s, const gate_source *src,
+		      git_repository *repo, unsigned threads);
 
 /*
- * Adds the blobs a ref of PUSH names directly, not through a commit: a
- * (lightweight or annotated) tag of a blob, or of a tree (every blob under
- * it, with its path).  Only without a quarantine (the update hook, pre-push):
- * under pre-receive the quarantine listing already holds them.  A tree past
- * LIMITS (paths_per_commit, tree_depth; may be NULL) stops the listing with
- * JOBS->hit set, as gate_secrets_push_jobs does.
+ * Progress of gate_secrets_scan: FN(DONE, TOTAL, BYTES, PAYLOAD) is called
+ * from one thread about every 200 ms while the scan runs, and once at the
+ * end.  NULL: none (the hooks).
  */
-int gate_secrets_direct_jobs(gate_blob_jobs *jobs, git_repository *repo, const gate_push *push,
-			     const gate_newobjs *newobjs, const gate_limits *limits);
-
-/* Lists the (blob, path) pairs the commits of REVSPEC ("A..B" or one revision) add or change. */
-int gate_secrets_range_jobs(gate_blob_jobs *jobs, git_repository *repo, const char *revspec);
-
-/*
- * Adds a job for BLOB at PATH.  Takes over PATH (allocated) in any case: it is
- * freed on error.  COMMIT may be NULL.
- */
-int gate_blob_jobs_add(gate_blob_jobs *jobs, const git_oid *blob, char *path, const git_oid *commit,
-		       size_t ref);
-
-/*
- * Keeps one job per (blob, path): the first added (the oldest commit).  The
- * order of the others is kept.  0, or GATE_ENOMEM.
- */
-int gate_blob_jobs_dedupe(gate_blob_jobs *jobs);
-
-void gate_blob_jobs_dispose(gate_blob_jobs *jobs);
-
-/*
- * Scans JOBS on up to THREADS threads (0: the machine's cores), each with
- * its own handle on the repository opened by gate_repo_open(), appending
- * findings to REPORT.
- */
-int gate_secrets_scan_jobs(gate_secret_report *report, gate_secrets *s, const gate_blob_jobs *jobs,
-			   git_repository *repo, unsigned threads);
-
-/*
- * Progress of gate_secrets_scan_jobs: FN(DONE, TOTAL, BYTES, PAYLOAD) is
- * called from one thread about every 200 ms while the scan runs, and once
- * at the end.  NULL: none (the hooks).
- */
-typedef void (*gate_secrets_progress)(size_t done, size_t total, unsigned long long bytes,
-				      void *payload);
+typedef gate_content_progress gate_secrets_progress;
 void gate_secrets_set_progress(gate_secrets *s, gate_secrets_progress fn, void *payload);
-
-/*
- * Scans the files PATHS (N of them) on THREADS threads (0: GATEHOUSE_THREADS,
- * else the cores), each read whole as it stood when opened.  A path that is
- * not a regular file (a symlink, a FIFO) is not content and is passed over;
- * one over max_blob_bytes is reported as skipped; a leading "./" is not
- * shown.  Findings are sorted by path, line and column.
- */
-int gate_secrets_scan_files(gate_secret_report *report, gate_secrets *s, const char *const *paths,
-			    size_t n, unsigned threads);
 
 /*
  * Text outside blobs (messages, paths, ref names; see textscan.h for what a

@@ -276,7 +276,7 @@ static int by_path(const void *a, const void *b)
 }
 
 /* Every distinct path of JOBS, under the first job that has it. */
-static int paths(gate_text_batch *b, const gate_blob_jobs *jobs)
+static int paths(gate_text_batch *b, const gate_source *jobs)
 {
 	path_ref *refs;
 	size_t i, n = 0;
@@ -293,7 +293,7 @@ static int paths(gate_text_batch *b, const gate_blob_jobs *jobs)
 		}
 	qsort(refs, n, sizeof(*refs), by_path);
 	for (i = 0; i < n && rc == 0; i++) {
-		const gate_blob_job *j = &jobs->items[refs[i].job];
+		const gate_source_item *j = &jobs->items[refs[i].job];
 		gate_text_origin o;
 		if (i && !strcmp(refs[i - 1].path, refs[i].path))
 			continue;
@@ -309,7 +309,7 @@ static int paths(gate_text_batch *b, const gate_blob_jobs *jobs)
 
 int gate_textscan_push(gate_secret_report *report, gate_redactions *red, gate_secrets *s,
 		       git_repository *repo, const gate_push *push, const gate_newobjs *newobjs,
-		       const gate_blob_jobs *jobs)
+		       const gate_source *jobs)
 {
 	push_ctx c;
 	size_t k;

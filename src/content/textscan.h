@@ -19,6 +19,7 @@
 #include "git/push.h"
 #include "content/redact.h"
 #include "content/secrets.h"
+#include "content/source.h"
 
 typedef enum { GATE_UTF16_NONE, GATE_UTF16_LE, GATE_UTF16_BE } gate_utf16;
 
@@ -60,6 +61,6 @@ int gate_textscan_runs(char **out, const char *data, size_t len, size_t min);
  */
 int gate_textscan_push(gate_secret_report *report, gate_redactions *red, gate_secrets *s,
 		       git_repository *repo, const gate_push *push, const gate_newobjs *newobjs,
-		       const gate_blob_jobs *jobs);
+		       const gate_source *jobs);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * The content phase: the (path, blob) pairs a push brings, the secret scan
- * over them and over the push's text outside blobs, and the content
- * policies (containers, dependencies); their findings become reasons on the
- * update that brought them.
+ * The content phase: the (path, blob) pairs a push brings (the content
+ * source, with settings.limits enforced while listing), the content checks
+ * the matrix enables run over it by one driver (the secret scan, the
+ * container and dependency policies: each blob read once for all), the
+ * secret scan over the push's text outside blobs; their findings become
+ * reasons on the update that brought them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 
 #include "engine/runstate.h"
 #include "git/repo.h"
+#include "content/check.h"
 #include "content/policies.h"
+#include "content/source.h"
 #include "content/textscan.h"
 
 #define IGNORE_FILE ".gatehouse/ignore"
@@ -240,15 +244,18 @@ static int reject_findings_cap(run_state *st, size_t dropped)
 	return 0;
 }
 
-/* Container and dependency policies on the files the push brings (JOBS). */
-static int content_policies(run_state *st, const gate_blob_jobs *jobs)
+/*
+ * The matrix's content policies for this push, with the advisories of
+ * policies.dependencies.osv read from the trusted commit.
+ */
+static int open_policies(run_state *st, gate_policies_content **out)
 {
 	const gate_policies_cfg *p = &st->m->policies;
-	gate_policy_findings fs = GATE_POLICY_FINDINGS_INIT;
 	char *osv = NULL;
-	size_t osv_len = 0, i;
-	int rc = 0;
+	size_t osv_len = 0;
+	int rc;
 
+	*out = NULL;
 	if (p->osv) {
 		git_oid at;
 		if (!st->has_matrix_commit || git_oid_fromstr(&at, st->matrix_commit) < 0)
@@ -262,11 +269,21 @@ static int content_policies(run_state *st, const gate_blob_jobs *jobs)
 		if (rc < 0)
 			return rc;
 	}
-	rc = gate_policies_content(&fs, st->m, st->repo, jobs, osv, osv_len);
+	rc = gate_policies_content_new(out, st->m, osv, osv_len);
 	gate_free(osv);
-	for (i = 0; rc == 0 && i < fs.count; i++) {
-		const gate_policy_finding *f = &fs.items[i];
-		const gate_blob_job *j = &jobs->items[f->origin];
+	return rc;
+}
+
+/* The content policies' findings FS on the files of SRC, as reasons on their updates. */
+static int report_policies(run_state *st, const gate_policy_findings *fs, const gate_source *src)
+{
+	const gate_policies_cfg *p = &st->m->policies;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < fs->count; i++) {
+		const gate_policy_finding *f = &fs->items[i];
+		const gate_source_item *j = &src->items[f->origin];
 		gate_loc loc = policy_loc(p, f->check);
 		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
 		char hex[11];
@@ -295,9 +312,8 @@ static int content_policies(run_state *st, const gate_blob_jobs *jobs)
 		gate_buf_dispose(&subject);
 		gate_buf_dispose(&found);
 	}
-	if (rc == 0 && fs.dropped)
-		rc = reject_findings_cap(st, fs.dropped);
-	gate_policy_findings_dispose(&fs);
+	if (rc == 0 && fs->dropped)
+		rc = reject_findings_cap(st, fs->dropped);
 	return rc;
 }
 
@@ -342,65 +358,119 @@ int gate_run_open_secrets(run_state *st, gate_secrets **out)
 }
 
 /*
- * Scans every blob the push brings, and its text outside blobs (messages,
- * paths, ref names), under the matrix's secrets: section.
+ * Lists the (path, blob) pairs the push brings into SRC, enforcing
+ * settings.limits: a push past one is rejected (st->over_limit), not read.
+ */
+static int list_source(run_state *st, gate_source *src)
+{
+	/* listed even with secrets and policies off: the listing checks the path and commit limits */
+	double t = gate_now_ms();
+	int rc = gate_source_push(src, st->repo, &st->push, &st->newobjs, gate_run_limits(st));
+
+	/* tags of blobs and trees: without a quarantine no commit leads to them */
+	if (rc == 0 && src->hit.which < 0)
+		rc = gate_source_direct(src, st->repo, &st->push, &st->newobjs, gate_run_limits(st));
+	st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
+	if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
+		rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
+						 "exceeded while listing the pushed blobs", st->budget_ms);
+	if (rc == 0 && src->hit.which >= 0)
+		rc = gate_run_reject_limit(st, src->hit.which, src->hit.detail);
+	return rc;
+}
+
+/* The secret scan's findings, and what it could not scan, as reasons. */
+static int report_secrets(run_state *st)
+{
+	int rc;
+	st->secrets_ran = 1;
+	if ((rc = report_findings(st)) == 0)
+		rc = reject_unscanned(st);
+	return rc;
+}
+
+/* Sets SEC up for this push: the engine the server asks for, the time budget. */
+static void secrets_setup(run_state *st, gate_secrets *sec, gate_content_opts *opts)
+{
+	char *engine = NULL;
+	if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
+	    !strcmp(engine, "pcre2"))
+		gate_secrets_force_pcre2(sec);
+	gate_free(engine);
+	gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
+	opts->deadline = st->deadline;
+	opts->budget_ms = st->budget_ms;
+}
+
+/*
+ * Runs the content checks the matrix enables over SRC, each blob read once
+ * for all of them: the secret scan (SEC; NULL or disabled: none), then the
+ * push's text outside blobs, and the content policies (from the push after
+ * the matrix's first, like evidence).  Their findings become reasons: the
+ * secrets' first, then the policies'.  A content policy that cannot be set
+ * up fails the push after the secret scan ran and was reported.
+ */
+static int check_content(run_state *st, gate_secrets *sec, const gate_source *src)
+{
+	gate_content_check checks[1 + GATE_POLICY_CONTENT_CHECKS];
+	gate_content_opts opts = GATE_CONTENT_OPTS_INIT;
+	gate_policy_findings fs = GATE_POLICY_FINDINGS_INIT;
+	gate_policies_content *pc = NULL;
+	int secrets = sec && !gate_secrets_disabled(sec);
+	int policies = st->m && !st->bootstrap &&
+		       (st->m->policies.containers || st->m->policies.dependencies);
+	int rc = 0, prc = 0;
+	size_t n = 0;
+	char perr[2048] = "";
+	double t = gate_now_ms();
+
+	if (secrets) {
+		secrets_setup(st, sec, &opts);
+		gate_secrets_check(&checks[n++], sec, &st->secrets);
+	}
+	if (policies && (prc = open_policies(st, &pc)) < 0)
+		snprintf(perr, sizeof(perr), "%s", gate_error_last()); /* after the secrets */
+	else if (policies)
+		n += gate_policies_content_checks(checks + n, pc);
+	rc = gate_content_run(&fs, checks, n, src, st->repo, &opts);
+	if (secrets) {
+		/* messages, paths and ref names: the same rules, beside the blobs */
+		if (rc == 0)
+			rc = gate_textscan_push(&st->secrets, &st->redact, sec, st->repo, &st->push,
+						&st->newobjs, src);
+		st->names_scanned = rc == 0;
+		st->phase_ms[GATE_PHASE_SECRETS_SCAN] = gate_now_ms() - t;
+		if (rc == 0)
+			rc = report_secrets(st);
+	}
+	if (rc == 0 && prc < 0)
+		rc = gate_error_set(prc, "%s", perr);
+	if (rc == 0 && pc)
+		rc = report_policies(st, &fs, src);
+	gate_policy_findings_dispose(&fs);
+	gate_policies_content_free(pc);
+	return rc;
+}
+
+/*
+ * The content phase: lists the push's files (limits), runs the content
+ * checks over them, and keeps the list for the external policy.
  */
 int gate_run_content(run_state *st)
 {
 	gate_secrets *sec = NULL;
-	gate_blob_jobs jobs = GATE_BLOB_JOBS_INIT;
+	gate_source src = GATE_SOURCE_INIT;
 	int rc;
 
 	if ((rc = gate_run_open_secrets(st, &sec)) < 0)
 		return gate_run_fail(st, rc);
-	{
-		/* listed even with secrets off: the listing checks the path and commit limits */
-		double t = gate_now_ms();
-		rc = gate_secrets_push_jobs(&jobs, st->repo, &st->push, &st->newobjs, gate_run_limits(st));
-		/* tags of blobs and trees: without a quarantine no commit leads to them */
-		if (rc == 0 && jobs.hit.which < 0)
-			rc = gate_secrets_direct_jobs(&jobs, st->repo, &st->push, &st->newobjs,
-						      gate_run_limits(st));
-		st->phase_ms[GATE_PHASE_SECRETS_LIST] = gate_now_ms() - t;
-		if (rc == 0 && st->deadline > 0 && gate_now_ms() > st->deadline)
-			rc = gate_error_set(GATE_ELIMIT, "time budget of %u ms (settings.time_budget_ms) "
-							 "exceeded while listing the pushed blobs", st->budget_ms);
-		if (rc == 0 && jobs.hit.which >= 0)
-			rc = gate_run_reject_limit(st, jobs.hit.which, jobs.hit.detail);
-	}
-	if (rc == 0 && !st->over_limit && sec && !gate_secrets_disabled(sec)) {
-		char *engine = NULL;
-		double t;
-		if (gate_repo_config(&engine, st->repo, "gatehouse.secretsEngine") == 0 && engine &&
-		    !strcmp(engine, "pcre2"))
-			gate_secrets_force_pcre2(sec);
-		gate_free(engine);
-		gate_secrets_set_deadline(sec, st->deadline, st->budget_ms);
-		if (rc == 0) {
-			t = gate_now_ms();
-			rc = gate_secrets_scan_jobs(&st->secrets, sec, &jobs, st->repo, 0);
-			/* messages, paths and ref names: the same rules, beside the blobs */
-			if (rc == 0)
-				rc = gate_textscan_push(&st->secrets, &st->redact, sec, st->repo, &st->push,
-							&st->newobjs, &jobs);
-			st->names_scanned = rc == 0;
-			st->phase_ms[GATE_PHASE_SECRETS_SCAN] = gate_now_ms() - t;
-		}
-		if (rc == 0) {
-			st->secrets_ran = 1;
-			rc = report_findings(st);
-		}
-		if (rc == 0)
-			rc = reject_unscanned(st);
-	}
-	/* content policies from the next push on, like evidence (see evaluate) */
-	if (rc == 0 && !st->over_limit && st->m && !st->bootstrap &&
-	    (st->m->policies.containers || st->m->policies.dependencies))
-		rc = content_policies(st, &jobs);
+	rc = list_source(st, &src);
+	if (rc == 0 && !st->over_limit)
+		rc = check_content(st, sec, &src);
 	snprintf(st->secrets_engine, sizeof(st->secrets_engine), "%s",
 		 sec ? gate_secrets_engine(sec) : "off");
-	gate_blob_jobs_dispose(&st->jobs);
-	st->jobs = jobs; /* handed over: the external policy reads the files too */
+	gate_source_dispose(&st->jobs);
+	st->jobs = src; /* handed over: the external policy reads the files too */
 	gate_secrets_free(sec);
 	return rc < 0 ? gate_run_fail(st, rc) : 0;
 }

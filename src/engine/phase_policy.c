@@ -96,7 +96,7 @@ int gate_run_external(run_state *st)
 	}
 	/* a manifest the policy could not be shown whole is not accepted */
 	for (i = 0; rc == 0 && i < cuts.n; i++) {
-		const gate_blob_job *j = &st->jobs.items[cuts.jobs[i]];
+		const gate_source_item *j = &st->jobs.items[cuts.jobs[i]];
 		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
 		if (j->ref_index >= st->n_ds)
 			continue;

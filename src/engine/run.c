@@ -324,7 +324,7 @@ void gate_run_state_dispose(run_state *st)
 	gate_free(st->pushed_error);
 	gate_free(st->matrix_text);
 	gate_free(st->matrix_diff);
-	gate_blob_jobs_dispose(&st->jobs);
+	gate_source_dispose(&st->jobs);
 	gate_override_ledger_dispose(&st->ledger);
 	gate_override_ledger_dispose(&st->granted);
 	gate_policies_free_argv(st->ext_argv);

@@ -26,6 +26,7 @@
 #include "content/policies.h"
 #include "content/redact.h"
 #include "content/secrets.h"
+#include "content/source.h"
 #include "engine/decide.h"
 #include "engine/identity.h"
 #include "engine/overrides.h"
@@ -59,7 +60,7 @@ typedef struct {
 	size_t n_ds;
 	double phase_ms[GATE_PHASES]; /* -1: the stage did not run */
 	gate_limits default_limits;   /* in force without a matrix */
-	gate_blob_jobs jobs;          /* the new files (kept for the external policy) */
+	gate_source jobs;             /* the new files (kept for the external policy) */
 	char *matrix_text;            /* the trusted matrix's YAML (external policy input) */
 	char *matrix_diff;            /* what a pushed matrix change grants and revokes */
 	size_t matrix_len;

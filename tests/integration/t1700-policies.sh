@@ -249,6 +249,38 @@ for mode in garbage fail slow; do
 done
 echo allow >"$MODE"
 
+# --- secrets off: the content policies still judge the files (they are checks of their own)
+srv3=$(new_server policies-nosecrets)
+wc3=$(new_clone "$srv3" pol3)
+{
+  sed '/^settings:/,$d' "$MATRIX_DIR/base.yml"
+  printf 'secrets:\n  enabled: false\npolicies:\n  containers:\n    privileged: reject\nsettings:\n  on_error: reject\n'
+} >"$TMP/nosecrets.yml"
+put_matrix "$wc3" "$TMP/nosecrets.yml"
+push_as erin "$wc3" origin main
+expect_accepted "secrets off: bootstrap"
+git -C "$wc3" checkout -q -b team/priv3
+mkdir -p "$wc3/deploy"
+cat >"$wc3/deploy/pod.yaml" <<'YML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers:
+    - name: shell
+      image: busybox
+      securityContext:
+        privileged: true
+YML
+echo 'AKIAIOSFODNN7EXAMPLQ' >"$wc3/key.txt"
+git -C "$wc3" add deploy/pod.yaml key.txt
+git -C "$wc3" commit -q -m "privileged pod"
+push_as bob "$wc3" origin team/priv3
+expect_rejected "secrets off: a privileged container is still rejected"
+expect_out "secrets off: by the container policy" "[policy.container.privileged] deploy/pod.yaml:10"
+expect_eq "secrets off: and no secret check ran" "$(grep -c '\[secret\.' <<<"$OUT")" 0
+
 # --- real OPA with the shipped example policies, when installed
 if command -v opa >/dev/null; then
   OUT=$(cd "$ROOT/matrix/examples/policies" && opa test . 2>&1); RC=$?

@@ -1,9 +1,7 @@
 /*
- * Specification of the break-glass ledger (src/overrides.c) and of the job
- * list's (blob, path) identity (gate_blob_jobs_dedupe in src/secrets.c):
- * records survive a round trip without the secret, a ledger that cannot be
- * read whole is an error (never an empty ledger), and the same bytes at two
- * paths stay two jobs while the same bytes at one path are one.
+ * Specification of the break-glass ledger (src/engine/overrides.c): records
+ * survive a round trip without the secret, and a ledger that cannot be read
+ * whole is an error (never an empty ledger).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -127,35 +125,4 @@ Test(overrides, a_ledger_over_the_cap_is_an_error_not_an_empty_ledger)
 	free(big);
 	cr_expect_eq(gate_overrides_load(&l, path), GATE_ELIMIT);
 	cr_expect(strstr(gate_error_last(), "cannot be read"), "%s", gate_error_last());
-}
-
-/* ---- jobs: (blob, path) --------------------------------------------------------- */
-
-static void add(gate_blob_jobs *j, const char *blob, const char *p, size_t ref)
-{
-	git_oid id;
-	cr_assert_eq(git_oid_fromstr(&id, blob), 0);
-	cr_assert_eq(gate_blob_jobs_add(j, &id, strdup(p), NULL, ref), 0);
-}
-
-Test(overrides, jobs_keep_the_same_bytes_at_two_paths_and_drop_a_repeat_at_one)
-{
-	gate_blob_jobs j = GATE_BLOB_JOBS_INIT;
-	size_t first = 99;
-	git_oid b;
-
-	add(&j, B1, "aaa.txt", 0);
-	add(&j, B1, "deploy/pod.yaml", 1);
-	add(&j, C1, "aaa.txt", 2);
-	add(&j, B1, "aaa.txt", 3); /* a later commit, the same bytes at the same path */
-	cr_assert_eq(gate_blob_jobs_dedupe(&j), 0);
-	cr_assert_eq(j.count, 3);
-	cr_expect_str_eq(j.items[0].path, "aaa.txt");
-	cr_expect_eq(j.items[0].ref_index, 0, "the oldest stands");
-	cr_expect_str_eq(j.items[1].path, "deploy/pod.yaml");
-	cr_expect_eq(j.items[2].ref_index, 2);
-	cr_assert_eq(git_oid_fromstr(&b, B1), 0);
-	cr_expect(gate_oidmap_get(&j.claimed, &b, &first));
-	cr_expect_eq(first, 0, "a blob's claim is its first job");
-	gate_blob_jobs_dispose(&j);
 }
