@@ -810,3 +810,33 @@ int gate_policies_external(char ***msgs, size_t *n, const char *const *argv, uns
 	gate_buf_dispose(&x.said);
 	return rc;
 }
+
+gate_loc gate_policies_loc(const gate_policies_cfg *p, const char *key)
+{
+	static const char containers[] = "policies.containers", deps[] = "policies.dependencies";
+	gate_loc none = { 0, 0 };
+	size_t k;
+
+	if (!key)
+		return none;
+	if (!strncmp(key, containers, sizeof(containers) - 1)) {
+		const char *name = key + sizeof(containers) - 1;
+		for (k = 0; *name == '.' && k < GATE_CCHKS; k++)
+			if (!strcmp(name + 1, gate_container_check_names[k]))
+				return p->action_loc[k];
+		if (!strcmp(name, ".registries"))
+			return p->registries_loc;
+		return p->containers_loc;
+	}
+	if (!strcmp(key, "policies.dependencies.deny"))
+		return p->deny_loc;
+	if (!strcmp(key, "policies.dependencies.allow_only"))
+		return p->allow_only_loc;
+	if (!strncmp(key, deps, sizeof(deps) - 1))
+		return p->deny_loc.line ? p->deny_loc : p->allow_loc;
+	if (!strcmp(key, "policies.deploy_refs"))
+		return p->deploy_refs_loc;
+	if (!strcmp(key, "policies.external"))
+		return p->external_loc;
+	return none;
+}

@@ -60,6 +60,14 @@ void gate_policies_content_free(gate_policies_content *pc);
 /* Whether M's policies.deploy_refs cover REF (1 or 0). */
 int gate_policies_is_deploy_ref(const gate_matrix *m, const char *ref);
 
+/*
+ * Where in the matrix the policy setting KEY is written (a key of the table
+ * of checks: "policies.containers.privileged", "policies.dependencies.deny",
+ * ...): that key's line and column, its section's when the key itself is not
+ * written, 0:0 for KEY NULL or no policy setting.
+ */
+gate_loc gate_policies_loc(const gate_policies_cfg *p, const char *key);
+
 /* The first policies.deploy_refs entry covering REF (an index), or -1. */
 long gate_policies_deploy_entry(const gate_matrix *m, const char *ref);
 

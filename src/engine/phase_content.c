@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/runstate.h"
+#include "gatehouse/checks.h"
 #include "git/repo.h"
 #include "content/check.h"
 #include "content/policies.h"
@@ -183,42 +184,6 @@ static int reject_unscanned(run_state *st)
 	return rc;
 }
 
-/* Where in the matrix policy check CHECK is set (0:0 when nowhere in particular). */
-static gate_loc policy_loc(const gate_policies_cfg *p, const char *check)
-{
-	gate_loc none = { 0, 0 };
-	size_t k;
-	if (!strncmp(check, "policy.container.", 17)) {
-		for (k = 0; k < GATE_CCHKS; k++)
-			if (!strcmp(check + 17, gate_container_check_names[k]))
-				return p->action_loc[k];
-		if (!strcmp(check + 17, "registries"))
-			return p->registries_loc;
-		return p->containers_loc;
-	}
-	if (!strcmp(check, "policy.dependency.deny"))
-		return p->deny_loc;
-	if (!strcmp(check, "policy.dependency.allow_only"))
-		return p->allow_only_loc;
-	if (!strncmp(check, "policy.dependency.", 18))
-		return p->deny_loc.line ? p->deny_loc : p->allow_loc;
-	if (!strcmp(check, "policy.deploy_ref"))
-		return p->deploy_refs_loc;
-	if (!strcmp(check, "policy.external"))
-		return p->external_loc;
-	return none;
-}
-
-/* What the policy section asks for, for the "needs:" line. */
-static const char *policy_need(const char *check)
-{
-	if (!strncmp(check, "policy.container.", 17))
-		return "containers as policies.containers allows";
-	if (!strncmp(check, "policy.dependency.", 18))
-		return "dependencies as policies.dependencies allows";
-	return "content the matrix's policies allow";
-}
-
 /*
  * The push's content policies found more than GATE_POLICY_FINDINGS_MAX
  * findings: DROPPED of them were not kept, and any could be a rejecting one,
@@ -284,7 +249,8 @@ static int report_policies(run_state *st, const gate_policy_findings *fs, const 
 	for (i = 0; rc == 0 && i < fs->count; i++) {
 		const gate_policy_finding *f = &fs->items[i];
 		const gate_source_item *j = &src->items[f->origin];
-		gate_loc loc = policy_loc(p, f->check);
+		const gate_check_info *row = gate_check_lookup(f->check);
+		gate_loc loc = gate_policies_loc(p, row ? row->key : NULL);
 		gate_buf subject = GATE_BUF_INIT, found = GATE_BUF_INIT;
 		char hex[11];
 		gate_decision *d;
@@ -308,7 +274,8 @@ static int report_policies(run_state *st, const gate_policy_findings *fs, const 
 						gate_buf_cstr(&found), f->fix);
 		else
 			rc = gate_decision_reject(d, f->check, loc.line, loc.col, gate_buf_cstr(&subject),
-						  gate_buf_cstr(&found), policy_need(f->check), f->fix);
+						  gate_buf_cstr(&found),
+						  row ? row->needs : "content the matrix's policies allow", f->fix);
 		gate_buf_dispose(&subject);
 		gate_buf_dispose(&found);
 	}
