@@ -74,6 +74,9 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_rules.o
 HOOKS     := pre-receive update pre-commit pre-push
 HOOK_BIN  := $(HOOKS:%=$(BUILD)/%)
 CLI_BIN   := $(BUILD)/gatehouse
+# the CLI: cli/gatehouse.c dispatches, one file per verb
+CLI_SRC   := $(wildcard cli/*.c)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(BUILD)/unit-tests
@@ -158,9 +161,9 @@ $(BUILD)/%: $(BUILD)/hooks/%.o $(BUILD)/libgatehouse.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
 
-$(CLI_BIN): $(BUILD)/cli/gatehouse.o $(BUILD)/libgatehouse.a
+$(CLI_BIN): $(CLI_OBJ) $(BUILD)/libgatehouse.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libgatehouse.a $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_OBJ) $(BUILD)/libgatehouse.a
 	@echo "  LINK    $@"

@@ -1727,7 +1727,6 @@ static int run_push(run_state *st)
 	gate_buf out = GATE_BUF_INIT;
 	size_t i;
 	int allowed = 0, status = GATE_EXIT_OK, rc;
-	FILE *fp = st->opts->out ? st->opts->out : stderr;
 
 	st->n_ds = st->push.count;
 	st->ds = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*st->ds));
@@ -1786,9 +1785,9 @@ static int run_push(run_state *st)
 		redact_scan(st, gate_buf_cstr(&out), out.len);
 	if (rc == 0 && st->redact.n)
 		rc = redact_buf(&out, &st->redact); /* never a secret whole, even to its pusher */
-	if (rc < 0 || gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
+	if (rc < 0 || gate_report_emit(st->opts->out, gate_buf_cstr(&out), line_prefix()) < 0) {
 		/* cannot even say why: still reject */
-		fputs("gatehouse: push rejected (out of memory while reporting)\n", fp);
+		gate_sink_puts(st->opts->out, "gatehouse: push rejected (out of memory while reporting)\n");
 		status = GATE_EXIT_REJECTED;
 	}
 	gate_buf_dispose(&out);
@@ -1899,7 +1898,7 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 	return status;
 }
 
-static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, FILE *fp)
+static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, const gate_sink *fp)
 {
 	git_object *obj = NULL;
 	size_t i, len = strlen(rev);
@@ -1913,7 +1912,7 @@ static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, FILE
 	}
 	if (git_revparse_single(&obj, repo, rev) < 0) {
 		const git_error *e = git_error_last();
-		fprintf(fp, "gatehouse: cannot resolve '%s': %s\n", rev, e ? e->message : "unknown");
+		gate_sink_printf(fp, "gatehouse: cannot resolve '%s': %s\n", rev, e ? e->message : "unknown");
 		return GATE_ENOTFOUND;
 	}
 	git_oid_cpy(out, git_object_id(obj));
@@ -1927,13 +1926,13 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 	git_repository *repo = NULL;
 	git_oid old_id, new_id;
 	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
-	FILE *fp = opts->out ? opts->out : stderr;
+	const gate_sink *fp = opts->out;
 	int rc;
 
 	git_libgit2_init();
 	rc = gate_repo_open(&repo);
 	if (rc < 0) {
-		fprintf(fp, "gatehouse: %s\n", gate_error_last());
+		gate_sink_printf(fp, "gatehouse: %s\n", gate_error_last());
 		git_libgit2_shutdown();
 		return GATE_EXIT_USAGE;
 	}
@@ -1951,7 +1950,7 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 		int status;
 		state_init(&st, opts);
 		if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
-			fprintf(fp, "gatehouse: %s\n", gate_error_last());
+			gate_sink_printf(fp, "gatehouse: %s\n", gate_error_last());
 			state_dispose(&st);
 			return GATE_EXIT_USAGE;
 		}
@@ -1964,33 +1963,29 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts)
 {
 	run_state st;
-	gate_buf out = GATE_BUF_INIT;
-	FILE *fp = opts->out ? opts->out : stdout;
-	int status = GATE_EXIT_OK, valid = 0;
+	gate_buf out = GATE_BUF_INIT, why = GATE_BUF_INIT;
+	int rc = 0, valid = 0;
 
-	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid) {
-		fprintf(stderr, "gatehouse explain: '%s' is not a full ref name (e.g. refs/heads/main)\n",
-			ref);
-		return GATE_EXIT_USAGE;
-	}
+	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid)
+		return gate_error_set(GATE_EINVAL, "'%s' is not a full ref name (e.g. refs/heads/main)", ref);
 	state_init(&st, opts);
-	if (prepare(&st) < 0 || load_matrix(&st) < 0) {
-		fprintf(stderr, "gatehouse explain: %s\n", error_text(&st));
-		status = GATE_EXIT_USAGE;
+	if ((rc = prepare(&st)) < 0 || (rc = load_matrix(&st)) < 0) {
+		gate_buf_puts(&why, error_text(&st));
 	} else if (!st.m) {
-		fprintf(stderr, "gatehouse explain: no matrix on %s (%s) yet\n", st.trusted_ref,
-			st.matrix_path);
-		status = GATE_EXIT_USAGE;
-	} else if (gate_explain(&out, st.m, login, ref, st.matrix_file ? NULL : st.matrix_path,
-				st.matrix_file ? NULL : st.trusted_ref) < 0) {
-		fprintf(stderr, "gatehouse explain: out of memory\n");
-		status = GATE_EXIT_USAGE;
+		rc = GATE_ENOTFOUND;
+		gate_buf_printf(&why, "no matrix on %s (%s) yet", st.trusted_ref, st.matrix_path);
+	} else if ((rc = gate_explain(&out, st.m, login, ref, st.matrix_file ? NULL : st.matrix_path,
+				      st.matrix_file ? NULL : st.trusted_ref)) < 0) {
+		gate_buf_puts(&why, "out of memory");
 	} else {
-		fputs(gate_buf_cstr(&out), fp);
+		gate_sink_puts(opts->out, gate_buf_cstr(&out));
 	}
 	gate_buf_dispose(&out);
 	state_dispose(&st);
-	return status;
+	if (rc < 0)
+		rc = why.oom ? gate_error_oom() : gate_error_set(rc, "%s", gate_buf_cstr(&why));
+	gate_buf_dispose(&why);
+	return rc;
 }
 
 /* The remote's trusted branch as this clone knows it: refs/remotes/REMOTE/HEAD's target. */
@@ -2052,7 +2047,7 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 
 	git_libgit2_init();
 	if (gate_repo_open(&repo) < 0) {
-		fprintf(stderr, "gatehouse pre-push: %s\n", gate_error_last());
+		gate_sink_printf(opts->out, "gatehouse pre-push: %s\n", gate_error_last());
 		git_libgit2_shutdown();
 		return GATE_EXIT_OK; /* not our business outside a repository */
 	}
@@ -2091,7 +2086,7 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 			gate_buf b = GATE_BUF_INIT;
 			size_t len = strcspn(line, "\n");
 			gate_buf_put_escaped(&b, line, len > 200 ? 200 : len);
-			fprintf(o.out ? o.out : stderr,
+			gate_sink_printf(o.out,
 				"gatehouse pre-push: pre-push input line %zu is not 'LOCAL_REF LOCAL_SHA "
 				"REMOTE_REF REMOTE_SHA' (%s): %s\n", lineno, why,
 				b.oom ? "(out of memory)" : gate_buf_cstr(&b));
@@ -2109,11 +2104,11 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 		state_dispose(&st);
 	}
 	if (status != GATE_EXIT_OK)
-		fprintf(o.out ? o.out : stderr,
+		gate_sink_printf(o.out,
 			"gatehouse (pre-push): the server would reject this push; fix the above and push "
 			"again (git push --no-verify skips this check, not the server's)\n");
 	if (remote_prefix.oom) {
-		fputs("gatehouse pre-push: out of memory\n", o.out ? o.out : stderr);
+		gate_sink_puts(o.out, "gatehouse pre-push: out of memory\n");
 		status = GATE_EXIT_REJECTED;
 	}
 	gate_buf_dispose(&remote_prefix);
