@@ -220,9 +220,11 @@ fuzz-regress:
 	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
 	FUZZ_BIN=$(CURDIR)/build-fuzz bash scripts/fuzz.sh regress
 
-# Static analysis: cppcheck and clang-tidy (selected checks) must be clean.
+# Static analysis: the library never prints (scripts/lint-print.sh), and
+# cppcheck and clang-tidy (selected checks) must be clean.
 TIDY_CHECKS := -*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-implicit-widening-of-multiplication-result,-bugprone-sizeof-expression,cert-err34-c,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
 lint:
+	bash scripts/lint-print.sh
 	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 	  -D_POSIX_C_SOURCE=200809L -DGATE_HAVE_HS -Iinclude -Isrc --suppress=missingIncludeSystem \
 	  src hooks cli tools
