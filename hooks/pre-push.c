@@ -16,13 +16,14 @@ const char gate_hook_marker[] = "gatehouse-hook: pre-push";
 int main(int argc, char **argv)
 {
 	gate_run_opts opts = GATE_RUN_OPTS_INIT;
+	gate_sink err = gate_sink_file(stderr);
 
 	if (argc < 2) {
 		fprintf(stderr, "gatehouse pre-push: usage: pre-push REMOTE [URL] (as git calls it)\n");
 		return GATE_EXIT_USAGE;
 	}
 	opts.hook = "pre-push";
-	opts.out = stderr;
+	opts.out = &err;
 	opts.user = getenv("GATEHOUSE_USER");
 	return gate_run_pre_push(argv[1], stdin, &opts);
 }

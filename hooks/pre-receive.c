@@ -13,6 +13,7 @@ const char gate_hook_marker[] = "gatehouse-hook: pre-receive";
 int main(int argc, char **argv)
 {
 	gate_run_opts opts = GATE_RUN_OPTS_INIT;
+	gate_sink err = gate_sink_file(stderr);
 
 	(void)argv;
 	if (argc != 1) {
@@ -20,6 +21,6 @@ int main(int argc, char **argv)
 		return GATE_EXIT_REJECTED;
 	}
 	opts.hook = "pre-receive";
-	opts.out = stderr;
+	opts.out = &err;
 	return gate_run_pre_receive(stdin, &opts);
 }

@@ -9,5 +9,7 @@
 #include "gatehouse/errors.h"
 #include "gatehouse/matrix.h"
 #include "gatehouse/run.h"
+#include "gatehouse/scan.h"
+#include "gatehouse/sink.h"
 
 #endif

@@ -10,7 +10,8 @@
 #define GATEHOUSE_MATRIX_H
 
 #include <stddef.h>
-#include <stdio.h>
+
+#include "gatehouse/sink.h"
 
 typedef struct gate_matrix gate_matrix;
 
@@ -61,12 +62,6 @@ int gate_matrix_warnings(const gate_matrix *m, gate_diags *out);
 void gate_diags_dispose(gate_diags *d);
 
 /*
- * `gatehouse matrix test`: evaluates M's expectations with the hooks'
- * decision code, for a repository whose trusted ref is TRUSTED_REF, and
- * writes the pass/fail table to OUT (may be NULL).  *FAILED counts the
- * expectations that do not hold; *TOTAL all of them.  0, or GATE_ENOMEM.
- */
-/*
  * Loads a matrix from SPEC: a file, or REV:PATH read from the repository of
  * the current directory (e.g. "origin/main:matrix/responsibility.yml").
  */
@@ -76,10 +71,16 @@ int gate_matrix_load_spec(gate_matrix **out, const char *spec, gate_diags *diags
  * `gatehouse matrix diff`: writes to OUT what changing OLD into NEW_M grants
  * and revokes, one line per change, in words; *CHANGES counts them.
  */
-int gate_matrix_diff_print(const gate_matrix *old, const gate_matrix *new_m, FILE *out,
+int gate_matrix_diff_print(const gate_matrix *old, const gate_matrix *new_m, const gate_sink *out,
 			   size_t *changes);
 
-int gate_matrix_test(const gate_matrix *m, const char *trusted_ref, FILE *out, size_t *failed,
-		     size_t *total);
+/*
+ * `gatehouse matrix test`: evaluates M's expectations with the hooks'
+ * decision code, for a repository whose trusted ref is TRUSTED_REF, and
+ * writes the pass/fail table to OUT (NULL: nowhere).  *FAILED counts the
+ * expectations that do not hold; *TOTAL all of them.  0, or GATE_ENOMEM.
+ */
+int gate_matrix_test(const gate_matrix *m, const char *trusted_ref, const gate_sink *out,
+		     size_t *failed, size_t *total);
 
 #endif

@@ -7,9 +7,8 @@
 #ifndef GATEHOUSE_RENDER_H
 #define GATEHOUSE_RENDER_H
 
-#include <stdio.h>
-
 #include "gatehouse/matrix.h"
+#include "gatehouse/sink.h"
 
 typedef enum { GATE_RENDER_MARKDOWN = 0, GATE_RENDER_HTML } gate_render_format;
 
@@ -18,7 +17,7 @@ typedef enum { GATE_RENDER_MARKDOWN = 0, GATE_RENDER_HTML } gate_render_format;
  * as the document names it (NULL: the label M was loaded under).  Returns 0,
  * GATE_ENOMEM (nothing written), or GATE_EIO when writing to OUT failed.
  */
-int gate_render_write(FILE *out, const gate_matrix *m, gate_render_format format,
+int gate_render_write(const gate_sink *out, const gate_matrix *m, gate_render_format format,
 		      const char *source_label);
 
 #endif

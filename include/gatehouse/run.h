@@ -12,11 +12,13 @@
 
 #include <stdio.h>
 
+#include "gatehouse/sink.h"
+
 typedef struct {
 	const char *hook;  /* name recorded in the audit log ("pre-receive", "update", "check") */
 	const char *user;  /* identity override (gatehouse check --user); NULL: from the environment */
 	int dry_run;       /* 1: write no audit record */
-	FILE *out;         /* where messages go (stderr in hooks: git shows them as remote:) */
+	const gate_sink *out; /* messages (stderr in hooks: git shows them as remote:); NULL: none */
 	const char *trusted_ref; /* overrides gatehouse.trustedRef / HEAD (pre-push) */
 	int no_secrets;    /* skip the secret scan (pre-push: pre-commit did it) */
 	const char *user_email; /* pre-push: who you are when no login matches (user.email) */
@@ -37,16 +39,6 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 		    const gate_run_opts *opts);
 
 /*
- * `gatehouse drill NAME`: builds a throwaway copy of a server's setup (the
- * trusted matrix of the bare repository REPO_PATH, or a demo one when NULL),
- * has the hooks' engine judge an attack push of kind NAME (leaked-secret,
- * compromised-dependency, privileged-container, unprotected-deploy) and
- * writes to OUT who must act, role by role, and whether the control held.
- * Returns GATE_EXIT_OK (held), GATE_EXIT_REJECTED (did not) or GATE_EXIT_USAGE.
- */
-int gate_run_drill(const char *name, const char *repo_path, FILE *out);
-
-/*
  * Dry run of the decision for one update in the repository of the current
  * directory; OLD_REV and NEW_REV are revisions (or "0" for none).  Returns
  * an exit status (GATE_EXIT_USAGE for revisions that do not resolve).
@@ -55,8 +47,11 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 		   const gate_run_opts *opts);
 
 /*
- * `gatehouse explain`: what LOGIN may do on REF and what evidence a push there
- * needs, from the matrix of the repository of the current directory.
+ * `gatehouse explain`: writes to OPTS->out what LOGIN may do on REF and what
+ * evidence a push there needs, from the matrix of the repository of the
+ * current directory.  0; GATE_EINVAL when REF is not a full ref name,
+ * GATE_ENOTFOUND when there is no matrix yet, another negative code when the
+ * repository or its matrix cannot be read: the last error says which.
  */
 int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts);
 
@@ -67,25 +62,5 @@ int gate_run_explain(const char *login, const char *ref, const gate_run_opts *op
  * developer learns before the server says no.  Returns an exit status.
  */
 int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts);
-
-typedef enum { GATE_SCAN_TEXT, GATE_SCAN_JSON, GATE_SCAN_SARIF } gate_scan_format;
-
-typedef struct {
-	gate_scan_format format;
-	const char *range;        /* "A..B" or one revision; NULL: not a range scan */
-	int staged;               /* the index against HEAD */
-	const char *const *paths; /* files and directories (NULL-terminated); none: "." */
-	FILE *out;                /* findings (stdout) */
-	FILE *err;                /* notes and progress (stderr) */
-	int pre_commit;           /* running as the pre-commit hook: advice for a blocked commit */
-} gate_scan_opts;
-
-/*
- * `gatehouse scan`: the hooks' secret scanner on files, a commit range or
- * the index, under the matrix of the repository around the current
- * directory (or the built-in defaults).  Returns 0 (nothing found),
- * 1 (findings) or 2 (usage or error).
- */
-int gate_run_scan(const gate_scan_opts *opts);
 
 #endif

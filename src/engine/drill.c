@@ -1,30 +1,33 @@
 /*
- * `gatehouse drill`: the shared incident drill, made runnable.
+ * The engine of `gatehouse drill` (see gatehouse/drill.h): the shared
+ * incident drill, made runnable.
  *
  * A drill builds a throwaway bare repository holding a server's matrix (the
  * trusted ref of --repo, or a built-in demo matrix), writes the attack
  * commit into it with libgit2, and has the same engine the hooks run judge
  * the push of that commit (gate_run_check, no audit record).  It then says,
  * role by role from the matrix's responsibilities, who must act and who is
- * told, and whether the control held.  Exit status: 0 held, 1 did not, 2
- * usage or setup error.
+ * told, and whether the control held, as a gate_drill_result the CLI
+ * prints.
  *
  * Trust: the source repository is only read (its trusted ref, the matrix and
  * the files the matrix names); everything written goes to a fresh mkdtemp
  * directory that is removed afterwards.  The planted secret is a synthetic
  * token in a documented format, never a real one.
  */
-#define _XOPEN_SOURCE 700 /* nftw, mkdtemp, open_memstream, setenv */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp, setenv */
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/common.h"
+#include "gatehouse/drill.h"
 #include "gatehouse/run.h"
 #include "matrix/model.h"
 #include "content/policies.h"
 #include "git/repo.h"
+#include "output/sink.h"
 
 /* The demo server: the five duties, a release branch, policies on. */
 static const char demo_matrix[] =
@@ -74,7 +77,7 @@ typedef struct {
 	const char *content;
 	int deploy;         /* pushed to a deploy ref, not a branch */
 	const char *gap;    /* what to add to the matrix when the control did not hold */
-	const duty_line duties[5];
+	const duty_line duties[GATE_DRILL_DUTIES];
 } scenario;
 
 static const scenario scenarios[] = {
@@ -273,169 +276,214 @@ static char *ref_for_glob(const char *g)
 	return b.oom ? NULL : gate_buf_detach(&b);
 }
 
-static void indent(FILE *out, const char *text)
+/* One drill as it runs: the server's setup, then its throwaway copy. */
+typedef struct {
+	const scenario *sc;
+	char dir[sizeof("/tmp/gatehouse-drill-XXXXXX")];
+	int made;                   /* DIR exists (and is removed at the end) */
+	char *matrix, *mpath, *osv; /* the server's matrix, its path, its OSV advisories */
+	size_t mlen, olen;
+	char *ext;                  /* the server's external policy command, or NULL */
+	gate_matrix *m;
+	long attacker;
+	git_repository *repo;       /* the throwaway server */
+	git_oid attack;
+} drill;
+
+/*
+ * Sets the last error to CODE, "WHAT: WHY"; WHY may be the last error's own
+ * text (it is copied first).  Returns CODE.
+ */
+static int drill_fail(int code, const char *what, const char *why)
 {
-	while (*text) {
-		size_t len = strcspn(text, "\n");
-		fprintf(out, "    | %.*s\n", (int)len, text);
-		text += len;
-		if (*text)
-			text++;
-	}
+	char copy[2048];
+	snprintf(copy, sizeof(copy), "%s", why);
+	return gate_error_set(code, "%s%s%s", what, *what ? ": " : "", copy);
 }
 
-int gate_run_drill(const char *name, const char *repo_path, FILE *out)
+/* The server's matrix (or the demo one) loaded into D, the attacker and the attack's ref in R. */
+static int load_setup(drill *d, gate_drill_result *r, const char *repo_path)
 {
-	const scenario *sc = NULL;
-	char dir[] = "/tmp/gatehouse-drill-XXXXXX", hex[GIT_OID_HEXSZ + 1];
-	char *matrix = NULL, *mpath = NULL, *osv = NULL, *ref = NULL, *report = NULL, *ext = NULL;
-	size_t mlen = 0, olen = 0, rlen = 0, i;
-	gate_buf label = GATE_BUF_INIT, b = GATE_BUF_INIT;
+	gate_buf label = GATE_BUF_INIT;
 	gate_diags diags = GATE_DIAGS_INIT;
-	git_repository *repo = NULL;
-	git_commit *basec = NULL;
-	gate_matrix *m = NULL;
-	git_oid base, attack;
-	gate_run_opts o = GATE_RUN_OPTS_INIT;
-	FILE *mem;
-	long attacker = -1;
-	int rc, status = GATE_EXIT_USAGE, made = 0;
+	const gate_duty *duty;
+	size_t i;
+	int rc;
 
-	for (i = 0; i < GATE_ARRAY_SIZE(scenarios); i++)
-		if (!strcmp(name, scenarios[i].name))
-			sc = &scenarios[i];
-	if (!sc) {
-		fprintf(stderr, "gatehouse drill: unknown drill '%s' (leaked-secret, compromised-dependency, "
-				"privileged-container, unprotected-deploy)\n", name);
-		return GATE_EXIT_USAGE;
-	}
-	git_libgit2_init();
 	if (repo_path) {
-		rc = read_server(&matrix, &mlen, &mpath, &osv, &olen, &ext, &label, repo_path);
+		rc = read_server(&d->matrix, &d->mlen, &d->mpath, &d->osv, &d->olen, &d->ext, &label,
+				 repo_path);
 	} else {
-		rc = (matrix = gate_strdup(demo_matrix)) && (mpath = gate_strdup("matrix/responsibility.yml"))
-			     ? 0
-			     : GATE_ENOMEM;
-		mlen = sizeof(demo_matrix) - 1;
-		gate_buf_puts(&label, "the built-in demo matrix (gatehouse drill --repo PATH uses a server's)");
+		d->matrix = gate_strdup(demo_matrix);
+		d->mpath = gate_strdup("matrix/responsibility.yml");
+		rc = d->matrix && d->mpath ? 0 : GATE_ENOMEM;
+		d->mlen = sizeof(demo_matrix) - 1;
+		gate_buf_puts(&label,
+			      "the built-in demo matrix (gatehouse drill --repo PATH uses a server's)");
 	}
-	if (rc < 0) {
-		fprintf(stderr, "gatehouse drill: %s\n", gate_error_last());
-		goto out;
-	}
-	if (gate_matrix_load_buffer(&m, mpath, matrix, mlen, &diags) < 0) {
-		fprintf(stderr, "gatehouse drill: the matrix does not load: %s\n",
-			diags.count ? diags.items[0].text : gate_error_last());
-		goto out;
+	if (rc == 0 && !(r->setup = label.oom ? NULL : gate_buf_detach(&label)))
+		rc = GATE_ENOMEM;
+	gate_buf_dispose(&label);
+	if (rc < 0)
+		return rc;
+	if (gate_matrix_load_buffer(&d->m, d->mpath, d->matrix, d->mlen, &diags) < 0) {
+		rc = drill_fail(GATE_EMATRIX, "the matrix does not load",
+				diags.count ? diags.items[0].text : gate_error_last());
+		gate_diags_dispose(&diags);
+		return rc;
 	}
 	/* the attacker: someone whose duty is to write code */
+	duty = gate_matrix_duty(d->m, GATE_DUTY_WRITE_CODE);
+	for (i = 0, d->attacker = -1; duty && duty->n_roles && d->attacker < 0 && i < d->m->n_people; i++)
+		if (gate_matrix_in_role(d->m, (long)i, duty->roles[0]))
+			d->attacker = (long)i;
+	if (d->attacker < 0)
+		return gate_error_set(GATE_EMATRIX, "nobody in the matrix writes code");
 	{
-		const gate_duty *d = gate_matrix_duty(m, GATE_DUTY_WRITE_CODE);
-		for (i = 0; d && d->n_roles && attacker < 0 && i < m->n_people; i++)
-			if (gate_matrix_in_role(m, (long)i, d->roles[0]))
-				attacker = (long)i;
+		const gate_person *p = &d->m->people[d->attacker];
+		r->attacker = gate_strdup(p->n_logins ? p->logins[0] : p->id);
 	}
-	if (attacker < 0) {
-		fprintf(stderr, "gatehouse drill: nobody in the matrix writes code\n");
-		goto out;
-	}
-	if (sc->deploy)
-		ref = ref_for_glob(m->policies.n_deploy_refs ? m->policies.deploy_refs[0]
-							     : "refs/heads/deploy/drill");
+	if (d->sc->deploy)
+		r->ref = ref_for_glob(d->m->policies.n_deploy_refs ? d->m->policies.deploy_refs[0]
+								   : "refs/heads/deploy/drill");
 	else
-		ref = gate_strdup("refs/heads/drill/attack");
-	if (!ref || !mkdtemp(dir)) {
-		fprintf(stderr, "gatehouse drill: cannot set up: %s\n", ref ? "mkdtemp failed" : "out of memory");
-		goto out;
-	}
-	made = 1;
-	{
-		const char *files[4] = { mpath, matrix, m->policies.osv, osv };
-		const char *attack_files[2] = { sc->path, sc->content };
-		if (git_repository_init(&repo, dir, 1) < 0 ||
-		    write_commit(&base, repo, NULL, files, osv ? 2 : 1, "server setup\n") < 0 ||
-		    git_reference_create(NULL, repo, "refs/heads/main", &base, 0, "drill") < 0 ||
-		    git_repository_set_head(repo, "refs/heads/main") < 0 ||
-		    git_commit_lookup(&basec, repo, &base) < 0 ||
-		    write_commit(&attack, repo, basec, attack_files, 1, "drill: the attack\n") < 0) {
-			fprintf(stderr, "gatehouse drill: cannot build the throwaway server: %s\n",
+		r->ref = gate_strdup("refs/heads/drill/attack");
+	if (!r->attacker || !r->ref)
+		return gate_error_set(GATE_ENOMEM, "cannot set up: out of memory");
+	return 0;
+}
+
+/* The throwaway server: the setup commit on main, the attack commit on top, the external policy. */
+static int build_server(drill *d)
+{
+	const char *files[4] = { d->mpath, d->matrix, d->m->policies.osv, d->osv };
+	const char *attack_files[2] = { d->sc->path, d->sc->content };
+	git_commit *basec = NULL;
+	git_oid base;
+	int rc = 0;
+
+	memcpy(d->dir, "/tmp/gatehouse-drill-XXXXXX", sizeof(d->dir));
+	if (!mkdtemp(d->dir))
+		return gate_error_set(GATE_EIO, "cannot set up: mkdtemp failed");
+	d->made = 1;
+	if (git_repository_init(&d->repo, d->dir, 1) < 0 ||
+	    write_commit(&base, d->repo, NULL, files, d->osv ? 2 : 1, "server setup\n") < 0 ||
+	    git_reference_create(NULL, d->repo, "refs/heads/main", &base, 0, "drill") < 0 ||
+	    git_repository_set_head(d->repo, "refs/heads/main") < 0 ||
+	    git_commit_lookup(&basec, d->repo, &base) < 0 ||
+	    write_commit(&d->attack, d->repo, basec, attack_files, 1, "drill: the attack\n") < 0)
+		rc = drill_fail(GATE_EGIT, "cannot build the throwaway server",
 				git_error_last() ? git_error_last()->message : gate_error_last());
-			goto out;
-		}
-		if (ext) {
-			/* the server's external policy, as its admin defined it */
-			git_config *cfg = NULL;
-			gate_buf key = GATE_BUF_INIT;
-			int bad;
-			gate_buf_printf(&key, "gatehouse.externalPolicy.%s.command", m->policies.external_use);
-			bad = key.oom || git_repository_config(&cfg, repo) < 0 ||
-			      git_config_set_string(cfg, gate_buf_cstr(&key), ext) < 0;
-			git_config_free(cfg);
-			gate_buf_dispose(&key);
-			if (bad) {
-				fprintf(stderr, "gatehouse drill: cannot define the external policy in the "
-						"throwaway server\n");
-				goto out;
-			}
-		}
+	git_commit_free(basec);
+	if (rc == 0 && d->ext) {
+		/* the server's external policy, as its admin defined it */
+		git_config *cfg = NULL;
+		gate_buf key = GATE_BUF_INIT;
+		gate_buf_printf(&key, "gatehouse.externalPolicy.%s.command", d->m->policies.external_use);
+		if (key.oom || git_repository_config(&cfg, d->repo) < 0 ||
+		    git_config_set_string(cfg, gate_buf_cstr(&key), d->ext) < 0)
+			rc = gate_error_set(GATE_EGIT, "cannot define the external policy in the "
+						       "throwaway server");
+		git_config_free(cfg);
+		gate_buf_dispose(&key);
 	}
-	/* the attack, judged by the hooks' engine in the throwaway repository */
-	mem = open_memstream(&report, &rlen);
-	if (!mem)
-		goto out;
-	setenv("GIT_DIR", dir, 1);
+	return rc;
+}
+
+/* The attack, judged by the hooks' engine in the throwaway repository: R's outcome and report. */
+static int judge(drill *d, gate_drill_result *r)
+{
+	gate_run_opts o = GATE_RUN_OPTS_INIT;
+	gate_buf said = GATE_BUF_INIT;
+	gate_sink sink = gate_sink_buf(&said);
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	setenv("GIT_DIR", d->dir, 1);
 	unsetenv("GIT_OBJECT_DIRECTORY");
 	unsetenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
 	unsetenv("GIT_QUARANTINE_PATH");
 	unsetenv("GIT_WORK_TREE");
 	unsetenv("GIT_COMMON_DIR");
-	git_oid_tostr(hex, sizeof(hex), &attack);
+	git_oid_tostr(hex, sizeof(hex), &d->attack);
 	o.hook = "drill";
 	o.dry_run = 1;
-	o.user = m->people[attacker].n_logins ? m->people[attacker].logins[0] : m->people[attacker].id;
-	o.out = mem;
+	o.user = r->attacker;
+	o.out = &sink;
 	o.trusted_ref = "refs/heads/main";
-	rc = gate_run_check(ref, "0", hex, &o);
-	fclose(mem);
+	rc = gate_run_check(r->ref, "0", hex, &o);
+	r->outcome = rc == GATE_EXIT_REJECTED ? GATE_DRILL_HELD
+		     : rc == GATE_EXIT_OK     ? GATE_DRILL_NOT_HELD
+					      : GATE_DRILL_UNKNOWN;
+	r->report = said.oom ? gate_strdup("") : gate_buf_detach(&said);
+	gate_buf_dispose(&said);
+	return r->report ? 0 : GATE_ENOMEM;
+}
 
-	fprintf(out, "gatehouse drill: %s\n", sc->name);
-	fprintf(out, "  server setup: %s\n", gate_buf_cstr(&label));
-	fprintf(out, "  attack: %s (a developer) %s: pushes %s adding %s\n", o.user, sc->story, ref,
-		sc->path);
-	if (rc == GATE_EXIT_REJECTED) {
-		fprintf(out, "  control: HELD - the push was rejected before any ref moved\n");
-		status = GATE_EXIT_OK;
-	} else if (rc == GATE_EXIT_OK) {
-		fprintf(out, "  control: DID NOT HOLD - the push would have been accepted\n");
-		status = GATE_EXIT_REJECTED;
-	} else {
-		fprintf(out, "  control: UNKNOWN - the check could not run\n");
+/* Who holds each duty the scenario names, from D's matrix. */
+static int name_owners(const drill *d, gate_drill_result *r)
+{
+	size_t i;
+	for (i = 0; i < GATE_DRILL_DUTIES && d->sc->duties[i].duty; i++) {
+		gate_buf b = GATE_BUF_INIT;
+		gate_drill_duty *du = &r->duties[r->n_duties];
+		du->duty = d->sc->duties[i].duty;
+		du->act = d->sc->duties[i].act;
+		du->what = d->sc->duties[i].what;
+		owners(&b, d->m, du->duty);
+		if (b.oom) {
+			gate_buf_dispose(&b);
+			return GATE_ENOMEM;
+		}
+		du->owners = gate_buf_detach(&b);
+		if (!du->owners)
+			return GATE_ENOMEM;
+		r->n_duties++;
 	}
-	indent(out, report ? report : "");
-	fprintf(out, "  who acts (from the responsibility matrix):\n");
-	for (i = 0; sc->duties[i].duty; i++) {
-		gate_buf_clear(&b);
-		owners(&b, m, sc->duties[i].duty);
-		fprintf(out, "    %-9s %s: %s\n", sc->duties[i].act, sc->duties[i].duty, gate_buf_cstr(&b));
-		fprintf(out, "              %s\n", sc->duties[i].what);
-	}
-	if (status == GATE_EXIT_REJECTED)
-		fprintf(out, "  to close the gap: %s\n", sc->gap);
-out:
-	free(report);
-	gate_free(ref);
-	gate_free(matrix);
-	gate_free(mpath);
-	gate_free(osv);
-	gate_free(ext);
-	gate_buf_dispose(&label);
-	gate_buf_dispose(&b);
-	gate_diags_dispose(&diags);
-	gate_matrix_free(m);
-	git_commit_free(basec);
-	git_repository_free(repo);
-	if (made)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+int gate_drill_run(gate_drill_result *out, const char *name, const char *repo_path)
+{
+	drill d;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < GATE_ARRAY_SIZE(scenarios); i++)
+		if (!strcmp(name, scenarios[i].name))
+			d.sc = &scenarios[i];
+	if (!d.sc)
+		return gate_error_set(GATE_ENOTFOUND, "unknown drill '%s' (" GATE_DRILL_NAMES ")", name);
+	out->name = d.sc->name;
+	out->story = d.sc->story;
+	out->path = d.sc->path;
+	out->gap = d.sc->gap;
+	git_libgit2_init();
+	if ((rc = load_setup(&d, out, repo_path)) == 0 && (rc = build_server(&d)) == 0 &&
+	    (rc = judge(&d, out)) == 0)
+		rc = name_owners(&d, out);
+	gate_free(d.matrix);
+	gate_free(d.mpath);
+	gate_free(d.osv);
+	gate_free(d.ext);
+	gate_matrix_free(d.m);
+	git_repository_free(d.repo);
+	if (d.made)
+		nftw(d.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	git_libgit2_shutdown();
-	return status;
+	return rc;
+}
+
+void gate_drill_result_dispose(gate_drill_result *r)
+{
+	size_t i;
+	for (i = 0; i < r->n_duties; i++)
+		gate_free(r->duties[i].owners);
+	gate_free(r->setup);
+	gate_free(r->attacker);
+	gate_free(r->ref);
+	gate_free(r->report);
+	memset(r, 0, sizeof(*r));
 }

@@ -64,7 +64,7 @@ int gate_run_update(const char *ref, const char *old_hex, const char *new_hex,
 	return status;
 }
 
-static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, FILE *fp)
+static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, const gate_sink *fp)
 {
 	git_object *obj = NULL;
 	size_t i, len = strlen(rev);
@@ -78,7 +78,7 @@ static int resolve_rev(git_oid *out, git_repository *repo, const char *rev, FILE
 	}
 	if (git_revparse_single(&obj, repo, rev) < 0) {
 		const git_error *e = git_error_last();
-		fprintf(fp, "gatehouse: cannot resolve '%s': %s\n", rev, e ? e->message : "unknown");
+		gate_sink_printf(fp, "gatehouse: cannot resolve '%s': %s\n", rev, e ? e->message : "unknown");
 		return GATE_ENOTFOUND;
 	}
 	git_oid_cpy(out, git_object_id(obj));
@@ -92,13 +92,13 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 	git_repository *repo = NULL;
 	git_oid old_id, new_id;
 	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
-	FILE *fp = opts->out ? opts->out : stderr;
+	const gate_sink *fp = opts->out;
 	int rc;
 
 	git_libgit2_init();
 	rc = gate_repo_open(&repo);
 	if (rc < 0) {
-		fprintf(fp, "gatehouse: %s\n", gate_error_last());
+		gate_sink_printf(fp, "gatehouse: %s\n", gate_error_last());
 		git_libgit2_shutdown();
 		return GATE_EXIT_USAGE;
 	}
@@ -116,7 +116,7 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 		int status;
 		gate_run_state_init(&st, opts);
 		if (gate_push_add(&st.push, old_hex, new_hex, ref) < 0) {
-			fprintf(fp, "gatehouse: %s\n", gate_error_last());
+			gate_sink_printf(fp, "gatehouse: %s\n", gate_error_last());
 			gate_run_state_dispose(&st);
 			return GATE_EXIT_USAGE;
 		}
@@ -129,33 +129,29 @@ int gate_run_check(const char *ref, const char *old_rev, const char *new_rev,
 int gate_run_explain(const char *login, const char *ref, const gate_run_opts *opts)
 {
 	run_state st;
-	gate_buf out = GATE_BUF_INIT;
-	FILE *fp = opts->out ? opts->out : stdout;
-	int status = GATE_EXIT_OK, valid = 0;
+	gate_buf out = GATE_BUF_INIT, why = GATE_BUF_INIT;
+	int rc = 0, valid = 0;
 
-	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid) {
-		fprintf(stderr, "gatehouse explain: '%s' is not a full ref name (e.g. refs/heads/main)\n",
-			ref);
-		return GATE_EXIT_USAGE;
-	}
+	if (strncmp(ref, "refs/", 5) || git_reference_name_is_valid(&valid, ref) < 0 || !valid)
+		return gate_error_set(GATE_EINVAL, "'%s' is not a full ref name (e.g. refs/heads/main)", ref);
 	gate_run_state_init(&st, opts);
-	if (gate_run_prepare(&st) < 0 || gate_run_load_matrix(&st) < 0) {
-		fprintf(stderr, "gatehouse explain: %s\n", gate_run_error_text(&st));
-		status = GATE_EXIT_USAGE;
+	if ((rc = gate_run_prepare(&st)) < 0 || (rc = gate_run_load_matrix(&st)) < 0) {
+		gate_buf_puts(&why, gate_run_error_text(&st));
 	} else if (!st.m) {
-		fprintf(stderr, "gatehouse explain: no matrix on %s (%s) yet\n", st.trusted_ref,
-			st.matrix_path);
-		status = GATE_EXIT_USAGE;
-	} else if (gate_explain(&out, st.m, login, ref, st.matrix_file ? NULL : st.matrix_path,
-				st.matrix_file ? NULL : st.trusted_ref) < 0) {
-		fprintf(stderr, "gatehouse explain: out of memory\n");
-		status = GATE_EXIT_USAGE;
+		rc = GATE_ENOTFOUND;
+		gate_buf_printf(&why, "no matrix on %s (%s) yet", st.trusted_ref, st.matrix_path);
+	} else if ((rc = gate_explain(&out, st.m, login, ref, st.matrix_file ? NULL : st.matrix_path,
+				      st.matrix_file ? NULL : st.trusted_ref)) < 0) {
+		gate_buf_puts(&why, "out of memory");
 	} else {
-		fputs(gate_buf_cstr(&out), fp);
+		gate_sink_puts(opts->out, gate_buf_cstr(&out));
 	}
 	gate_buf_dispose(&out);
 	gate_run_state_dispose(&st);
-	return status;
+	if (rc < 0)
+		rc = why.oom ? gate_error_oom() : gate_error_set(rc, "%s", gate_buf_cstr(&why));
+	gate_buf_dispose(&why);
+	return rc;
 }
 
 /* The remote's trusted branch as this clone knows it: refs/remotes/REMOTE/HEAD's target. */
@@ -217,7 +213,7 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 
 	git_libgit2_init();
 	if (gate_repo_open(&repo) < 0) {
-		fprintf(stderr, "gatehouse pre-push: %s\n", gate_error_last());
+		gate_sink_printf(opts->out, "gatehouse pre-push: %s\n", gate_error_last());
 		git_libgit2_shutdown();
 		return GATE_EXIT_OK; /* not our business outside a repository */
 	}
@@ -256,7 +252,7 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 			gate_buf b = GATE_BUF_INIT;
 			size_t len = strcspn(line, "\n");
 			gate_buf_put_escaped(&b, line, len > 200 ? 200 : len);
-			fprintf(o.out ? o.out : stderr,
+			gate_sink_printf(o.out,
 				"gatehouse pre-push: pre-push input line %zu is not 'LOCAL_REF LOCAL_SHA "
 				"REMOTE_REF REMOTE_SHA' (%s): %s\n", lineno, why,
 				b.oom ? "(out of memory)" : gate_buf_cstr(&b));
@@ -274,11 +270,11 @@ int gate_run_pre_push(const char *remote, FILE *in, const gate_run_opts *opts)
 		gate_run_state_dispose(&st);
 	}
 	if (status != GATE_EXIT_OK)
-		fprintf(o.out ? o.out : stderr,
+		gate_sink_printf(o.out,
 			"gatehouse (pre-push): the server would reject this push; fix the above and push "
 			"again (git push --no-verify skips this check, not the server's)\n");
 	if (remote_prefix.oom) {
-		fputs("gatehouse pre-push: out of memory\n", o.out ? o.out : stderr);
+		gate_sink_puts(o.out, "gatehouse pre-push: out of memory\n");
 		status = GATE_EXIT_REJECTED;
 	}
 	gate_buf_dispose(&remote_prefix);

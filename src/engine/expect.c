@@ -121,8 +121,8 @@ int gate_expectations_format(gate_buf *out, const gate_matrix *m, const gate_exp
 	return out->oom ? GATE_ENOMEM : 0;
 }
 
-int gate_matrix_test(const gate_matrix *m, const char *trusted_ref, FILE *out, size_t *failed,
-		     size_t *total)
+int gate_matrix_test(const gate_matrix *m, const char *trusted_ref, const gate_sink *out,
+		     size_t *failed, size_t *total)
 {
 	gate_expect_result *r = NULL;
 	gate_buf b = GATE_BUF_INIT;
@@ -132,8 +132,8 @@ int gate_matrix_test(const gate_matrix *m, const char *trusted_ref, FILE *out, s
 	if ((rc = gate_expectations_run(&r, failed, m, trusted_ref)) < 0)
 		return rc;
 	rc = gate_expectations_format(&b, m, r, m->n_expectations);
-	if (rc == 0 && out)
-		fputs(gate_buf_cstr(&b), out);
+	if (rc == 0)
+		gate_sink_puts(out, gate_buf_cstr(&b));
 	gate_buf_dispose(&b);
 	gate_expect_results_free(r, m->n_expectations);
 	return rc;

@@ -304,14 +304,15 @@ int gate_matrix_diff(gate_buf *out, const gate_matrix *old, const gate_matrix *n
 	return out->oom ? GATE_ENOMEM : 0;
 }
 
-int gate_matrix_diff_print(const gate_matrix *old, const gate_matrix *new_m, FILE *out,
+int gate_matrix_diff_print(const gate_matrix *old, const gate_matrix *new_m, const gate_sink *out,
 			   size_t *changes)
 {
 	gate_buf b = GATE_BUF_INIT;
 	int rc = gate_matrix_diff(&b, old, new_m, changes);
 	if (rc == 0)
-		fputs(*changes ? gate_buf_cstr(&b) : "  no change to people, roles, duties, permissions, "
-						     "evidence or settings\n", out);
+		gate_sink_puts(out, *changes ? gate_buf_cstr(&b)
+					     : "  no change to people, roles, duties, permissions, "
+					       "evidence or settings\n");
 	gate_buf_dispose(&b);
 	return rc;
 }

@@ -219,7 +219,6 @@ int gate_run_push(run_state *st)
 	gate_buf out = GATE_BUF_INIT;
 	size_t i;
 	int allowed = 0, status = GATE_EXIT_OK, rc;
-	FILE *fp = st->opts->out ? st->opts->out : stderr;
 
 	st->n_ds = st->push.count;
 	st->ds = gate_calloc(st->n_ds ? st->n_ds : 1, sizeof(*st->ds));
@@ -278,9 +277,9 @@ int gate_run_push(run_state *st)
 		gate_run_redact_scan(st, gate_buf_cstr(&out), out.len);
 	if (rc == 0 && st->redact.n)
 		rc = redact_buf(&out, &st->redact); /* never a secret whole, even to its pusher */
-	if (rc < 0 || gate_report_emit(fp, gate_buf_cstr(&out), line_prefix()) < 0) {
+	if (rc < 0 || gate_report_emit(st->opts->out, gate_buf_cstr(&out), line_prefix()) < 0) {
 		/* cannot even say why: still reject */
-		fputs("gatehouse: push rejected (out of memory while reporting)\n", fp);
+		gate_sink_puts(st->opts->out, "gatehouse: push rejected (out of memory while reporting)\n");
 		status = GATE_EXIT_REJECTED;
 	}
 	gate_buf_dispose(&out);

@@ -1,5 +1,6 @@
 /*
- * The audit dashboard (see dashboard.h): `gatehouse report`.
+ * The audit dashboard (see dashboard.h and gatehouse/report.h): what
+ * `gatehouse report` shows.
  *
  * Trust: the logs are read as hostile input.  A line is at most
  * GATE_DASHBOARD_LINE_MAX bytes (a longer one is skipped without being
@@ -1908,37 +1909,40 @@ int gate_dashboard_format_html(gate_buf *b, const gate_dashboard *d, const char 
 	return b->oom ? gate_error_oom() : 0;
 }
 
-/* ---- gatehouse report ------------------------------------------------------------- */
+/* ---- writing it out ---------------------------------------------------------------- */
 
-/* Logs smaller than this show no progress line unless reading them takes a while. */
-#define PROGRESS_MIN_BYTES (4u * 1024 * 1024)
-
-typedef struct {
-	FILE *err;
-	int tty, shown;
-	double t0, last;
-} progress_line;
-
-static void progress_print(void *ctx, const gate_dashboard_progress *p)
+/* Writes B to OUT unless it ran out of memory. */
+static int write_buf(const gate_sink *out, const gate_buf *b)
 {
-	progress_line *pl = ctx;
+	return b->oom ? gate_error_oom() : gate_sink_write(out, gate_buf_cstr(b), b->len);
+}
+
+int gate_dashboard_write_text(const gate_sink *out, const gate_dashboard *d)
+{
+	gate_buf b = GATE_BUF_INIT;
+	int rc = gate_dashboard_format_text(&b, d);
+	if (rc == 0)
+		rc = write_buf(out, &b);
+	gate_buf_dispose(&b);
+	return rc;
+}
+
+int gate_dashboard_write_html(const gate_sink *out, const gate_dashboard *d, const char *generated)
+{
+	gate_buf b = GATE_BUF_INIT;
+	int rc = gate_dashboard_format_html(&b, d, generated);
+	if (rc == 0)
+		rc = write_buf(out, &b);
+	gate_buf_dispose(&b);
+	return rc;
+}
+
+int gate_dashboard_write_progress(const gate_sink *out, const gate_dashboard_progress *p)
+{
 	gate_buf b = GATE_BUF_INIT;
 	char size[32];
-	double now;
+	int rc;
 
-	if (!pl->tty)
-		return;
-	if (p->done) {
-		if (pl->shown)
-			fputs("\r\033[K", pl->err);
-		fflush(pl->err);
-		pl->shown = 0;
-		return;
-	}
-	now = gate_now_ms();
-	if ((p->size < PROGRESS_MIN_BYTES && now - pl->t0 < 500) || (pl->shown && now - pl->last < 100))
-		return;
-	gate_buf_puts(&b, "\rgatehouse report: ");
 	put_esc(&b, p->label);
 	if (p->size) {
 		fmt_bytes(size, sizeof(size), (double)p->size);
@@ -1948,14 +1952,9 @@ static void progress_print(void *ctx, const gate_dashboard_progress *p)
 		fmt_bytes(size, sizeof(size), (double)p->bytes);
 		gate_buf_printf(&b, ": %llu lines, %s read", (unsigned long long)p->lines, size);
 	}
-	gate_buf_puts(&b, "\033[K");
-	if (!b.oom) {
-		fputs(gate_buf_cstr(&b), pl->err);
-		fflush(pl->err);
-		pl->shown = 1;
-		pl->last = now;
-	}
+	rc = write_buf(out, &b);
 	gate_buf_dispose(&b);
+	return rc;
 }
 
 char *gate_dashboard_default_log(void)
@@ -1973,93 +1972,10 @@ char *gate_dashboard_default_log(void)
 	return gate_buf_detach(&b);
 }
 
-static int write_all(const char *path, const char *data, size_t len)
+int gate_dashboard_load_default(gate_dashboard *d)
 {
-	size_t off = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
-	if (fd < 0)
-		return gate_error_set(GATE_EIO, "cannot write %s: %s", path, strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			return gate_error_set(GATE_EIO, "cannot write %s: %s", path, strerror(e));
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) < 0)
-		return gate_error_set(GATE_EIO, "cannot write %s: %s", path, strerror(errno));
-	return 0;
-}
-
-int gate_dashboard_run(const gate_dashboard_cmd *cmd)
-{
-	gate_dashboard_opts opts = GATE_DASHBOARD_OPTS_INIT;
-	progress_line pl;
-	gate_dashboard *d = NULL;
-	gate_buf page = GATE_BUF_INIT, text = GATE_BUF_INIT;
-	char *def = NULL;
-	int rc, status = GATE_EXIT_USAGE;
-	size_t i;
-
-	if (cmd->since && gate_dashboard_parse_time(&opts.since_ms, cmd->since) < 0) {
-		fprintf(cmd->err, "gatehouse report: --since wants YYYY-MM-DD or an ISO 8601 time "
-				  "(2026-03-18T10:00:00Z)\n");
-		return GATE_EXIT_USAGE;
-	}
-	opts.has_since = cmd->since != NULL;
-	memset(&pl, 0, sizeof(pl));
-	pl.err = cmd->err;
-	pl.tty = isatty(fileno(cmd->err));
-	pl.t0 = gate_now_ms();
-	opts.progress = progress_print;
-	opts.progress_ctx = &pl;
-	if ((rc = gate_dashboard_new(&d, &opts)) < 0)
-		goto fail;
-	if (!cmd->logs || !cmd->logs[0]) {
-		if (!(def = gate_dashboard_default_log())) {
-			rc = GATE_ENOMEM;
-			goto fail;
-		}
-		rc = gate_dashboard_load_path(d, def);
-	} else {
-		for (i = 0, rc = 0; rc == 0 && cmd->logs[i]; i++)
-			rc = gate_dashboard_load_path(d, cmd->logs[i]);
-	}
-	if (rc < 0)
-		goto fail;
-	if (cmd->html_path) {
-		char now[40];
-		time_t tnow = time(NULL);
-		fmt_time(now, sizeof(now), (int64_t)tnow * 1000);
-		if ((rc = gate_dashboard_format_html(&page, d, now)) < 0 ||
-		    (rc = write_all(cmd->html_path, page.ptr, page.len)) < 0)
-			goto fail;
-	}
-	if ((rc = gate_dashboard_format_text(&text, d)) < 0)
-		goto fail;
-	if (cmd->html_path) {
-		gate_buf_puts(&text, "\npage: ");
-		put_esc(&text, cmd->html_path);
-		gate_buf_puts(&text, "\n");
-	}
-	fputs(gate_buf_cstr(&text), cmd->out);
-	status = fflush(cmd->out) == 0 && !ferror(cmd->out) ? GATE_EXIT_OK : GATE_EXIT_USAGE;
-	goto out;
-fail:
-	{
-		gate_buf msg = GATE_BUF_INIT;
-		put_esc(&msg, rc == GATE_ENOMEM ? "out of memory" : gate_error_last());
-		fprintf(cmd->err, "gatehouse report: %s\n", gate_buf_cstr(&msg));
-		gate_buf_dispose(&msg);
-	}
-out:
-	gate_dashboard_free(d);
-	gate_buf_dispose(&page);
-	gate_buf_dispose(&text);
-	gate_free(def);
-	return status;
+	char *path = gate_dashboard_default_log();
+	int rc = path ? gate_dashboard_load_path(d, path) : GATE_ENOMEM;
+	gate_free(path);
+	return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * The audit dashboard behind `gatehouse report`: aggregates of one or more
+ * The audit dashboard behind `gatehouse report` (the part of its API the
+ * CLI uses is in gatehouse/report.h): aggregates of one or more
  * audit logs (see audit.h), as a plain-text summary for the terminal and as
  * one self-contained HTML page with inline SVG charts.
  *
@@ -18,11 +19,10 @@
 #ifndef GATE_DASHBOARD_H
 #define GATE_DASHBOARD_H
 
-#include "gatehouse/report.h"
-
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gatehouse/report.h"
 #include "util/common.h"
 
 /* Longest line read; a longer one is skipped (counted as not an audit record). */
@@ -38,27 +38,6 @@
 #define GATE_DASHBOARD_HIST 10u
 /* The stages a hook run times (audit records' phases_ms), in order. */
 #define GATE_DASHBOARD_PHASES 5u
-
-typedef struct gate_dashboard gate_dashboard;
-
-/* What a load reports to a progress callback: bytes of LABEL read so far. */
-typedef struct {
-	const char *label; /* the log's path ("-": standard input) */
-	uint64_t bytes;    /* read so far */
-	uint64_t size;     /* total, 0 when unknown (a pipe) */
-	uint64_t lines;
-	int done;          /* 1 on the last call for this log */
-} gate_dashboard_progress;
-
-typedef struct {
-	int has_since;    /* 1: leave out records older than since_ms */
-	int64_t since_ms; /* milliseconds since the epoch, UTC */
-	/* called every few thousand lines and once at the end of each log; may be NULL */
-	void (*progress)(void *ctx, const gate_dashboard_progress *p);
-	void *progress_ctx;
-} gate_dashboard_opts;
-
-#define GATE_DASHBOARD_OPTS_INIT { 0, 0, NULL, NULL }
 
 /* The tables of counters, one row per distinct key. */
 typedef enum {
@@ -141,29 +120,12 @@ typedef struct {
 } gate_dashboard_override;
 
 /*
- * A new, empty dashboard with OPTS (NULL: defaults).  The caller frees it
- * with gate_dashboard_free().  GATE_ENOMEM on failure.
- */
-int gate_dashboard_new(gate_dashboard **out, const gate_dashboard_opts *opts);
-void gate_dashboard_free(gate_dashboard *d);
-
-/*
- * Parses S as "YYYY-MM-DD" (midnight UTC) or an ISO 8601 time
- * "YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|-HH:MM]" (UTC when no zone is given)
- * into milliseconds since the epoch.  GATE_EINVAL when S is anything else.
- */
-int gate_dashboard_parse_time(int64_t *out_ms, const char *s);
-
-/*
  * Adds every line of F (read to its end) to D.  LABEL names the log in
  * progress reports and the page.  Lines that are not audit records are
  * counted, never fatal.  GATE_EIO when reading fails, GATE_ENOMEM; D then
  * holds what was read before.
  */
 int gate_dashboard_load_file(gate_dashboard *d, FILE *f, const char *label);
-
-/* Same for the file at PATH ("-": standard input).  GATE_EIO when it cannot be read. */
-int gate_dashboard_load_path(gate_dashboard *d, const char *path);
 
 /* Same for LEN bytes of DATA as one log. */
 int gate_dashboard_load_buffer(gate_dashboard *d, const char *data, size_t len, const char *label);
@@ -206,5 +168,10 @@ int gate_dashboard_format_html(gate_buf *out, const gate_dashboard *d, const cha
  */
 int gate_dashboard_html_escape(gate_buf *out, const char *s, size_t len);
 
+/*
+ * The log `gatehouse report` reads when given none (see
+ * gate_dashboard_load_default).  A new string (gate_free), or NULL.
+ */
+char *gate_dashboard_default_log(void);
 
 #endif

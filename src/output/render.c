@@ -1416,14 +1416,14 @@ int gate_render_html(gate_buf *out, const gate_matrix *m, const char *source_lab
 	return render(out, m, source_label, &html_ops);
 }
 
-int gate_render_write(FILE *out, const gate_matrix *m, gate_render_format format,
+int gate_render_write(const gate_sink *out, const gate_matrix *m, gate_render_format format,
 		      const char *source_label)
 {
 	gate_buf b = GATE_BUF_INIT;
 	int rc = format == GATE_RENDER_HTML ? gate_render_html(&b, m, source_label)
 					    : gate_render_markdown(&b, m, source_label);
 
-	if (rc == 0 && (fwrite(b.ptr ? b.ptr : "", 1, b.len, out) != b.len || fflush(out) != 0))
+	if (rc == 0 && (gate_sink_write(out, gate_buf_cstr(&b), b.len) < 0 || gate_sink_flush(out) < 0))
 		rc = gate_error_set(GATE_EIO, "cannot write the document");
 	gate_buf_dispose(&b);
 	return rc;

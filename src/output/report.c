@@ -205,7 +205,7 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 	return out->oom ? GATE_ENOMEM : 0;
 }
 
-int gate_report_emit(FILE *fp, const char *text, const char *prefix)
+int gate_report_emit(const gate_sink *out, const char *text, const char *prefix)
 {
 	gate_buf b = GATE_BUF_INIT;
 	const char *p = text;
@@ -222,9 +222,9 @@ int gate_report_emit(FILE *fp, const char *text, const char *prefix)
 	}
 	if (b.oom)
 		rc = GATE_ENOMEM;
-	else if (b.len && fwrite(b.ptr, 1, b.len, fp) != b.len)
+	else if (b.len && gate_sink_write(out, b.ptr, b.len) < 0)
 		rc = gate_error_set(GATE_EIO, "writing the report failed");
-	fflush(fp);
+	gate_sink_flush(out);
 	gate_buf_dispose(&b);
 	return rc;
 }

@@ -6,7 +6,7 @@
 #ifndef GATE_REPORT_H
 #define GATE_REPORT_H
 
-#include <stdio.h>
+#include "gatehouse/sink.h"
 
 #include "engine/decide.h"
 #include "content/secrets.h"
@@ -34,9 +34,9 @@ int gate_report_format(gate_buf *out, const gate_decision *ds, size_t n,
 		       const gate_report_info *info);
 
 /*
- * Writes TEXT to FP, each line prefixed with PREFIX (may be NULL), in one
- * buffered write.
+ * Writes TEXT to OUT, each line prefixed with PREFIX (may be NULL), in one
+ * write, then flushes OUT.  0, GATE_ENOMEM (nothing written) or GATE_EIO.
  */
-int gate_report_emit(FILE *fp, const char *text, const char *prefix);
+int gate_report_emit(const gate_sink *out, const char *text, const char *prefix);
 
 #endif

@@ -708,9 +708,10 @@ static char *emit(const char *text, const char *prefix)
 	char *out = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&out, &len);
+	gate_sink sink = gate_sink_file(fp);
 
 	cr_assert_not_null(fp);
-	cr_assert_eq(gate_report_emit(fp, text, prefix), 0);
+	cr_assert_eq(gate_report_emit(&sink, text, prefix), 0);
 	fclose(fp);
 	return out;
 }

@@ -517,12 +517,13 @@ Test(render, write_prints_what_the_buffer_holds)
 	gate_matrix *m = load_yaml(FULL);
 	gate_buf b = GATE_BUF_INIT;
 	FILE *f = tmpfile();
+	gate_sink sink = gate_sink_file(f);
 	char *got;
 	long n;
 
 	cr_assert_not_null(f);
 	cr_assert_eq(gate_render_html(&b, m, "x.yml"), 0);
-	cr_assert_eq(gate_render_write(f, m, GATE_RENDER_HTML, "x.yml"), 0);
+	cr_assert_eq(gate_render_write(&sink, m, GATE_RENDER_HTML, "x.yml"), 0);
 	n = ftell(f);
 	cr_assert_eq((size_t)n, b.len);
 	rewind(f);
