@@ -187,12 +187,14 @@ valgrind: all
 demo: all
 	GATEHOUSE_BIN=$(CURDIR)/$(BUILD) bash scripts/demo.sh
 
-# docs/RESPONSIBILITIES.md is this project's matrix as a page; t1900-render fails when it is stale.
+# docs/RESPONSIBILITIES.md is this project's matrix as a page, and README.md's table of checks is
+# `gatehouse checks --format md`; t1900-render fails when either is stale.
 .PHONY: docs
 docs: all
 	$(BUILD)/gatehouse matrix render matrix/responsibility.yml >docs/RESPONSIBILITIES.md.tmp \
 	  || { rm -f docs/RESPONSIBILITIES.md.tmp; exit 1; }
 	mv docs/RESPONSIBILITIES.md.tmp docs/RESPONSIBILITIES.md
+	bash scripts/readme-checks.sh $(BUILD)/gatehouse
 
 # The floor for the big-push benchmark: every blob read once, one thread, plain libgit2.
 $(BUILD)/bench-readblobs: bench/readblobs.c

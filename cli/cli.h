@@ -27,5 +27,6 @@ int gate_cli_explain(int argc, char **argv); /* cli/explain.c */
 int gate_cli_scan(int argc, char **argv);    /* cli/scan.c */
 int gate_cli_drill(int argc, char **argv);   /* cli/drill.c */
 int gate_cli_report(int argc, char **argv);  /* cli/report.c */
+int gate_cli_checks(int argc, char **argv);  /* cli/checks.c */
 
 #endif

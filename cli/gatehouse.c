@@ -41,6 +41,10 @@ const char gate_cli_usage[] =
 	"                                      summary of audit logs (default: $GIT_DIR/gatehouse/\n"
 	"                                      audit.jsonl, else ./gatehouse/audit.jsonl); --html\n"
 	"                                      also writes a dashboard page with charts\n"
+	"  checks [--format text|md] | checks --known ID...\n"
+	"                                      the table of checks: every id a reason can carry,\n"
+	"                                      what configures it and whether break glass lifts it;\n"
+	"                                      --known exits 1 naming each ID the table lacks\n"
 	"  version                             print the version\n"
 	"  help                                print this help\n"
 	"\n"
@@ -60,6 +64,7 @@ static const struct {
 	{ "drill", NULL, gate_cli_drill },
 	{ "scan", NULL, gate_cli_scan },
 	{ "report", NULL, gate_cli_report },
+	{ "checks", NULL, gate_cli_checks },
 };
 
 int main(int argc, char **argv)

@@ -45,7 +45,26 @@ not_ok() {
   return 0
 }
 
+# Every check id in the audit records this file's servers wrote is a row of
+# the table of checks (gatehouse checks --known): a reason whose id the table
+# does not know fails here, whichever test made the hook write it.
+check_audit_ids() {
+  local ids out
+  ids=$(find "$TMP" -path '*/gatehouse/audit.jsonl' -type f -print0 2>/dev/null |
+        xargs -0 -r cat 2>/dev/null |
+        jq -R -r 'fromjson? | select(type == "object") | (.reasons[]?.id, .warnings[]?.id)
+                  | select(type == "string")' 2>/dev/null | sort -u)
+  [ -n "$ids" ] || return 0
+  # shellcheck disable=SC2086  # one id a word
+  if out=$("$GATEHOUSE" checks --known $ids 2>&1); then
+    ok "every check id in this file's audit records is in the table of checks"
+  else
+    not_ok "every check id in this file's audit records is in the table of checks" "$out"
+  fi
+}
+
 finish() {
+  check_audit_ids
   echo "# $TEST_NAME: $PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]
   exit $?

@@ -17,6 +17,19 @@ else
   not_ok "docs/RESPONSIBILITIES.md is stale: run make docs" \
     "$(diff -u "$ROOT/docs/RESPONSIBILITIES.md" "$TMP/now.md" | head -n 40)"
 fi
+# --- the README's table of checks is the table of checks (gatehouse checks --format md)
+if OUT=$(bash "$ROOT/scripts/readme-checks.sh" "$GATEHOUSE" --check 2>&1); then
+  ok "README.md's table of checks is current"
+else not_ok "README.md's table of checks is stale: run make docs" "$OUT"; fi
+OUT=$("$GATEHOUSE" checks --format md); RC=$?
+expect_eq "checks --format md: a row per check, exit 0" \
+  "$RC:$(grep -c '^| `' <<<"$OUT")" "0:$("$GATEHOUSE" checks | grep -c '^[a-z]')"
+OUT=$("$GATEHOUSE" checks --known ref.push secret.my-rule policy.container.privileged 2>&1); RC=$?
+expect_eq "checks --known: ids in the table (a secret rule through its family) exit 0" "$RC:$OUT" "0:"
+OUT=$("$GATEHOUSE" checks --known ref.push ref.made_up 2>&1); RC=$?
+expect_eq "checks --known: an id the table lacks exits 1, named" "$RC:$OUT" "1:unknown check id: ref.made_up"
+OUT=$("$GATEHOUSE" checks --format yaml 2>&1); RC=$?
+expect_eq "checks: a bad format is a usage error (exit 2)" "$RC" 2
 (cd "$ROOT" && "$GATEHOUSE" matrix render --format md matrix/responsibility.yml >"$TMP/explicit.md"); RC=$?
 if [ "$RC" -eq 0 ] && cmp -s "$TMP/now.md" "$TMP/explicit.md"; then
   ok "render: FILE defaults to matrix/responsibility.yml, --format to md"
