@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gatehouse/checks.h"
 #include "util/common.h"
 #include "gatehouse/gatehouse.h"
 #include "content/scanrun.h"
@@ -71,6 +72,20 @@ static json_t *finding_json(const gate_secret_finding *f)
 	return o;
 }
 
+/* RULE's fullDescription and help, from its row of the table of checks. */
+static void sarif_rule_help(json_t *rule, const char *id)
+{
+	const gate_check_info *c = gate_check_lookup(id);
+	char text[600];
+
+	if (!c)
+		return;
+	json_object_set_new(rule, "fullDescription", json_pack("{s:s}", "text", c->doc));
+	snprintf(text, sizeof(text), "gatehouse check %s (%s family): needs %s. Documented in the "
+		 "README, section #%s.", id, gate_check_family_name(c->family), c->needs, c->anchor);
+	json_object_set_new(rule, "help", json_pack("{s:s}", "text", text));
+}
+
 static json_t *sarif(const gate_secret_report *rep)
 {
 	json_t *root = json_object(), *runs = json_array(), *run = json_object(), *tool = json_object(),
@@ -96,6 +111,7 @@ static json_t *sarif(const gate_secret_report *rep)
 			json_object_set_new(rule, "name", json_string(f->rule_id));
 			json_object_set_new(sd, "text", json_string(f->description ? f->description : f->rule_id));
 			json_object_set_new(rule, "shortDescription", sd);
+			sarif_rule_help(rule, id);
 			json_object_set_new(conf, "level", json_string("error"));
 			json_object_set_new(rule, "defaultConfiguration", conf);
 			json_array_append_new(tags, json_string("security"));
