@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gatehouse/checks.h"
 #include "output/dashboard.h"
 #include "gatehouse/gatehouse.h"
 
@@ -1448,6 +1449,16 @@ static double scaled(uint64_t v, uint64_t max, double span)
  * A card with table T as horizontal bars (the HTML_TOP most counted), each
  * with its key and number as text; NOTE (trusted HTML) goes under the chart.
  */
+/* ": when it fires", from check ID's row of the table of checks (nothing for an unknown id). */
+static void check_doc(gate_buf *b, const char *id)
+{
+	const gate_check_info *c = gate_check_lookup(id);
+	if (!c)
+		return;
+	gate_buf_puts(b, " \xE2\x80\x94 ");
+	h(b, c->doc);
+}
+
 static int html_bars(gate_buf *b, const gate_dashboard *d, gate_dashboard_table t, const char *id,
 		     const char *title, const char *unit, int mode, const char *cls, const char *empty,
 		     const char *note)
@@ -1504,6 +1515,8 @@ static int html_bars(gate_buf *b, const gate_dashboard *d, gate_dashboard_table 
 					(unsigned long long)r->rejected);
 		if (mode == BARS_FINDINGS)
 			gate_buf_printf(b, " in %llu ref updates", (unsigned long long)r->count);
+		if (t == GATE_DASHBOARD_REASONS || t == GATE_DASHBOARD_WARNINGS)
+			check_doc(b, r->key);
 		gate_buf_puts(b, "</title><text class=\"k\" x=\"0\" y=\"15\">");
 		h_cut(b, r->key, HB_LABEL_CP,
 		      t == GATE_DASHBOARD_RULES || t == GATE_DASHBOARD_REFS || t == GATE_DASHBOARD_REPOS);
