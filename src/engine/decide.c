@@ -12,22 +12,20 @@
 #include "engine/decide.h"
 #include "gatehouse/checks.h"
 
-int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
-			 const char *subject, const char *found, const char *missing,
-			 const char *fix)
+/*
+ * Appends a reason to the list *RS (*N used, *CAP allocated): strings
+ * copied, NULL ones as "".  0, or GATE_ENOMEM (the reason may be half
+ * filled, and counted so it is freed).
+ */
+static int add_reason(gate_reason **rs, size_t *n, size_t *cap, const char *check, int line,
+		      int col, const char *subject, const char *found, const char *missing,
+		      const char *fix)
 {
 	gate_reason *r;
 
-	d->verdict = GATE_REJECT; /* even if recording the reason fails */
-	if (d->n_reasons >= GATE_REASONS_MAX) {
-		d->n_suppressed++;
-		if (!gate_check_overridable(check))
-			d->n_suppressed_hard++;
-		return 0;
-	}
-	if (gate_grow(&d->reasons, &d->cap_reasons, d->n_reasons + 1, sizeof(*r)) < 0)
+	if (gate_grow(rs, cap, *n + 1, sizeof(*r)) < 0)
 		return GATE_ENOMEM;
-	r = &d->reasons[d->n_reasons];
+	r = &(*rs)[*n];
 	memset(r, 0, sizeof(*r));
 	r->check = gate_strdup(check);
 	r->line = line;
@@ -36,10 +34,25 @@ int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
 	r->found = gate_strdup(found ? found : "");
 	r->missing = gate_strdup(missing ? missing : "");
 	r->fix = gate_strdup(fix ? fix : "");
-	d->n_reasons++;
+	(*n)++;
 	if (!r->check || !r->subject || !r->found || !r->missing || !r->fix)
 		return gate_error_oom();
 	return 0;
+}
+
+int gate_decision_reject(gate_decision *d, const char *check, int line, int col,
+			 const char *subject, const char *found, const char *missing,
+			 const char *fix)
+{
+	d->verdict = GATE_REJECT; /* even if recording the reason fails */
+	if (d->n_reasons >= GATE_REASONS_MAX) {
+		d->n_suppressed++;
+		if (!gate_check_overridable(check))
+			d->n_suppressed_hard++;
+		return 0;
+	}
+	return add_reason(&d->reasons, &d->n_reasons, &d->cap_reasons, check, line, col, subject,
+			  found, missing, fix);
 }
 
 int gate_check_overridable(const char *check)
@@ -94,25 +107,10 @@ int gate_decision_override(gate_decision *d)
 int gate_decision_warn(gate_decision *d, const char *check, int line, int col,
 		       const char *subject, const char *found, const char *fix)
 {
-	gate_reason *r;
-
 	if (d->n_warnings >= GATE_REASONS_MAX)
 		return 0;
-	if (gate_grow(&d->warnings, &d->cap_warnings, d->n_warnings + 1, sizeof(*r)) < 0)
-		return GATE_ENOMEM;
-	r = &d->warnings[d->n_warnings];
-	memset(r, 0, sizeof(*r));
-	r->check = gate_strdup(check);
-	r->line = line;
-	r->col = col;
-	r->subject = gate_strdup(subject ? subject : "");
-	r->found = gate_strdup(found ? found : "");
-	r->missing = gate_strdup("");
-	r->fix = gate_strdup(fix ? fix : "");
-	d->n_warnings++;
-	if (!r->check || !r->subject || !r->found || !r->missing || !r->fix)
-		return gate_error_oom();
-	return 0;
+	return add_reason(&d->warnings, &d->n_warnings, &d->cap_warnings, check, line, col, subject,
+			  found, "", fix);
 }
 
 static void reasons_free(gate_reason *rs, size_t n)
