@@ -426,7 +426,7 @@ static int check_owners(gate_decision *d, const gate_evidence_ctx *ctx, const ga
 					first = c->paths[j];
 				hits++;
 			}
-		if (hits) {
+		if (hits && first) {
 			gate_buf because = GATE_BUF_INIT;
 			gate_buf_puts(&because, " touches ");
 			gate_buf_put_escaped(&because, first, strlen(first));
@@ -448,7 +448,7 @@ static int check_owners(gate_decision *d, const gate_evidence_ctx *ctx, const ga
 					first = c->paths[j];
 				hits++;
 			}
-		if (hits) {
+		if (hits && first) {
 			const gate_duty *duty = gate_matrix_duty(m, GATE_DUTY_CONFIGURE_PIPELINE);
 			gate_buf because = GATE_BUF_INIT;
 			gate_loc loc = { 0, 0 };
