@@ -22,30 +22,19 @@
 
 #include "content/check.h"
 #include "util/common.h"
+#include "tmprepo.h"
 
 static char repo_dir[] = "/tmp/gate-check-XXXXXX";
 static git_repository *repo;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void repo_up(void)
 {
-	git_libgit2_init();
-	cr_assert_not_null(mkdtemp(repo_dir), "mkdtemp: %s", strerror(errno));
-	cr_assert_eq(git_repository_init(&repo, repo_dir, 1), 0);
+	tmprepo_up(repo_dir, &repo);
 }
 
 static void repo_down(void)
 {
-	git_repository_free(repo);
-	nftw(repo_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	git_libgit2_shutdown();
+	tmprepo_down(repo_dir, &repo);
 }
 
 TestSuite(check, .init = repo_up, .fini = repo_down);
