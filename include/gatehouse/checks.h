@@ -45,6 +45,9 @@ const gate_check_info *gate_check_at(size_t i);
  */
 const gate_check_info *gate_check_lookup(const char *id);
 
+/* The row that declares ref-rule option NAME (its key is "refs[].NAME"), or NULL. */
+const gate_check_info *gate_check_rule_option(const char *name);
+
 /* "ref", "matrix", "evidence", ... */
 const char *gate_check_family_name(gate_check_family f);
 

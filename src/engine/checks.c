@@ -242,6 +242,17 @@ const gate_check_info *gate_check_lookup(const char *id)
 	return family;
 }
 
+const gate_check_info *gate_check_rule_option(const char *name)
+{
+	size_t i;
+	for (i = 0; name && i < gate_checks_count(); i++) {
+		const char *key = table[i].info.key;
+		if (key && !strncmp(key, "refs[].", 7) && !strcmp(key + 7, name))
+			return &table[i].info;
+	}
+	return NULL;
+}
+
 const char *gate_check_family_name(gate_check_family f)
 {
 	static const char *const names[] = { "ref",    "matrix", "evidence", "secret",

@@ -33,14 +33,10 @@ static void may_line(gate_buf *b, const gate_decide_ctx *ctx, const gate_refrule
 /* The options checks declare on rule R, in the words of their rows of the table. */
 static void rule_opts(gate_buf *out, const gate_refrule *r)
 {
-	size_t k, i;
+	size_t k;
 	for (k = 0; k < r->n_opts; k++) {
 		const gate_ruleopt *o = &r->opts[k];
-		const gate_check_info *c = NULL;
-		for (i = 0; !c && i < gate_checks_count(); i++)
-			if (!strncmp(gate_check_at(i)->key ? gate_check_at(i)->key : "", "refs[].", 7) &&
-			    !strcmp(gate_check_at(i)->key + 7, o->name))
-				c = gate_check_at(i);
+		const gate_check_info *c = gate_check_rule_option(o->name);
 		gate_buf_printf(out, "  %s: %s (line %d): needs %s, or %s rejects\n", o->name, o->value,
 				o->loc.line, c ? c->needs : "what it sets", c ? c->id : o->name);
 	}

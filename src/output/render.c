@@ -797,14 +797,9 @@ static void rule_evidence(writer *w, const gate_matrix *m, const gate_refrule *r
 /* The options checks declare on rule R (name_pattern, ...), with their checks' ids. */
 static void rule_opts(writer *w, const gate_refrule *r)
 {
-	size_t k, i;
+	size_t k;
 	for (k = 0; k < r->n_opts; k++) {
-		const gate_check_info *c = NULL;
-		for (i = 0; !c && i < gate_checks_count(); i++) {
-			const char *key = gate_check_at(i)->key;
-			if (key && !strncmp(key, "refs[].", 7) && !strcmp(key + 7, r->opts[k].name))
-				c = gate_check_at(i);
-		}
+		const gate_check_info *c = gate_check_rule_option(r->opts[k].name);
 		w->ops->para(w);
 		code(w, r->opts[k].name);
 		text(w, " ");
